@@ -65,10 +65,16 @@ pub struct IndexSpec {
 
 impl IndexSpec {
     pub fn on(field: &str) -> Self {
-        Self { field: field.to_owned(), unique: false }
+        Self {
+            field: field.to_owned(),
+            unique: false,
+        }
     }
     pub fn unique(field: &str) -> Self {
-        Self { field: field.to_owned(), unique: true }
+        Self {
+            field: field.to_owned(),
+            unique: true,
+        }
     }
 }
 
@@ -84,7 +90,12 @@ pub trait Store: Send + Sync + 'static {
     /// Returns whether a document was deleted.
     async fn delete(&self, collection: &str, id: &str) -> Result<bool>;
     /// Documents matching `filter`, in `options.sort` order (insertion order when unsorted).
-    async fn find(&self, collection: &str, filter: &Filter, options: &FindOptions) -> Result<Vec<Document>>;
+    async fn find(
+        &self,
+        collection: &str,
+        filter: &Filter,
+        options: &FindOptions,
+    ) -> Result<Vec<Document>>;
     async fn count(&self, collection: &str, filter: &Filter) -> Result<u64>;
     /// Apply every write or none.
     async fn write_batch(&self, writes: Vec<Write>) -> Result<()>;
@@ -100,7 +111,9 @@ pub trait Store: Send + Sync + 'static {
 
 /// The id of a document, or [`StoreError::MissingId`].
 pub fn document_id(doc: &Document) -> Result<&str> {
-    doc.get("id").and_then(Value::as_str).ok_or(StoreError::MissingId)
+    doc.get("id")
+        .and_then(Value::as_str)
+        .ok_or(StoreError::MissingId)
 }
 
 /// Collection names become table names in SQLite; keep them to a safe alphabet.
@@ -109,5 +122,9 @@ pub fn check_collection(name: &str) -> Result<()> {
         && name.len() <= 64
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-    if ok { Ok(()) } else { Err(StoreError::InvalidCollection(name.to_owned())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidCollection(name.to_owned()))
+    }
 }
