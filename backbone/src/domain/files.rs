@@ -1,0 +1,269 @@
+//! Files: encrypted blobs with encrypted metadata, readable by anyone who knows the id (the key
+//! travels out of band), owned by one identity that can hand ownership over with a token.
+
+use super::sync::EventType;
+use super::{Backbone, Caller, Tx};
+use crate::error::{Error, Result};
+use crate::model::{Address, Bytes, Timestamp, ids};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::{Filter, FindOptions};
+
+pub const COLLECTION: &str = "files";
+pub const BLOBS: &str = "file_blobs";
+const OWNERSHIP_TOKEN_LENGTH: usize = 17;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct File {
+    pub id: String,
+    pub created_at: Timestamp,
+    pub created_by: Address,
+    pub created_by_device: String,
+    pub modified_at: Timestamp,
+    pub modified_by: Address,
+    pub modified_by_device: String,
+    pub deleted_at: Option<Timestamp>,
+    pub deleted_by: Option<Address>,
+    pub deleted_by_device: Option<String>,
+    pub owner: Address,
+    pub owner_signature: Option<Bytes>,
+    pub ownership_token: String,
+    pub ownership_is_locked: bool,
+    pub cipher_size: usize,
+    pub cipher_hash: Bytes,
+    pub expires_at: Timestamp,
+    pub encrypted_properties: Bytes,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Blob {
+    id: String,
+    data: Bytes,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileDto {
+    pub id: String,
+    pub created_at: Timestamp,
+    pub created_by: Address,
+    pub created_by_device: String,
+    pub modified_at: Timestamp,
+    pub modified_by: Address,
+    pub modified_by_device: String,
+    pub deleted_at: Option<Timestamp>,
+    pub deleted_by: Option<Address>,
+    pub deleted_by_device: Option<String>,
+    pub owner: Address,
+    pub owner_signature: Option<Bytes>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ownership_token: Option<String>,
+    pub cipher_size: usize,
+    pub cipher_hash: Bytes,
+    pub expires_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encrypted_properties: Option<Bytes>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ownership_is_locked: Option<bool>,
+}
+
+impl FileDto {
+    /// The upload answer: carries the ownership token, not the metadata.
+    fn created(f: File) -> Self {
+        let token = f.ownership_token.clone();
+        Self { ownership_token: Some(token), encrypted_properties: None, ownership_is_locked: None, ..Self::metadata(f) }
+    }
+
+    fn metadata(f: File) -> Self {
+        Self {
+            id: f.id,
+            created_at: f.created_at,
+            created_by: f.created_by,
+            created_by_device: f.created_by_device,
+            modified_at: f.modified_at,
+            modified_by: f.modified_by,
+            modified_by_device: f.modified_by_device,
+            deleted_at: f.deleted_at,
+            deleted_by: f.deleted_by,
+            deleted_by_device: f.deleted_by_device,
+            owner: f.owner,
+            owner_signature: f.owner_signature,
+            ownership_token: None,
+            cipher_size: f.cipher_size,
+            cipher_hash: f.cipher_hash,
+            expires_at: f.expires_at,
+            encrypted_properties: Some(f.encrypted_properties),
+            ownership_is_locked: Some(f.ownership_is_locked),
+        }
+    }
+}
+
+pub struct UploadFile {
+    pub content: Vec<u8>,
+    pub cipher_hash: Bytes,
+    pub owner_signature: Option<Bytes>,
+    pub expires_at: Timestamp,
+    pub encrypted_properties: Bytes,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewOwnershipToken {
+    pub new_ownership_token: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnershipTokenValidity {
+    pub is_valid: bool,
+}
+
+impl Backbone {
+    pub async fn upload_file(&self, caller: &Caller, upload: UploadFile) -> Result<FileDto> {
+        if upload.content.is_empty() {
+            return Err(Error::invalid_property("content"));
+        }
+        if upload.content.len() > self.config.max_content_size {
+            return Err(Error::BodyTooLarge);
+        }
+        if upload.cipher_hash.is_empty() {
+            return Err(Error::invalid_property("cipherHash"));
+        }
+        if upload.encrypted_properties.is_empty() {
+            return Err(Error::invalid_property("encryptedProperties"));
+        }
+        let now = Timestamp::now();
+        let file = File {
+            id: ids::new(ids::FILE),
+            created_at: now,
+            created_by: caller.address.clone(),
+            created_by_device: caller.device.clone(),
+            modified_at: now,
+            modified_by: caller.address.clone(),
+            modified_by_device: caller.device.clone(),
+            deleted_at: None,
+            deleted_by: None,
+            deleted_by_device: None,
+            owner: caller.address.clone(),
+            owner_signature: upload.owner_signature,
+            ownership_token: ids::random_token(OWNERSHIP_TOKEN_LENGTH),
+            ownership_is_locked: false,
+            cipher_size: upload.content.len(),
+            cipher_hash: upload.cipher_hash,
+            expires_at: upload.expires_at,
+            encrypted_properties: upload.encrypted_properties,
+        };
+        let mut tx = Tx::new();
+        tx.create(BLOBS, &Blob { id: file.id.clone(), data: Bytes(upload.content) })?;
+        tx.create(COLLECTION, &file)?;
+        self.commit(tx).await?;
+        Ok(FileDto::created(file))
+    }
+
+    pub async fn file_metadata(&self, id: &str) -> Result<FileDto> {
+        Ok(FileDto::metadata(self.live_file(id).await?))
+    }
+
+    pub async fn download_file(&self, id: &str) -> Result<Vec<u8>> {
+        self.live_file(id).await?;
+        let blob: Blob = self.get(BLOBS, id).await?.ok_or(Error::NotFound("File"))?;
+        Ok(blob.data.0)
+    }
+
+    /// Files the caller owns, all of them or those in `ids`.
+    pub async fn list_files(&self, caller: &Caller, ids: &[String]) -> Result<Vec<FileDto>> {
+        let mut filter = Filter::eq("owner", caller.address.as_str());
+        if !ids.is_empty() {
+            filter = filter.and(Filter::cond("id", store::Op::In, ids.iter().map(|i| json!(i)).collect::<Vec<_>>()));
+        }
+        let found: Vec<File> = self.find(COLLECTION, &filter, &FindOptions::sorted_by("createdAt", false)).await?;
+        Ok(found.into_iter().filter(|f| f.deleted_at.is_none()).map(FileDto::metadata).collect())
+    }
+
+    pub async fn delete_file(&self, caller: &Caller, id: &str) -> Result<()> {
+        let _gate = self.gate().await;
+        let mut file = self.live_file(id).await?;
+        if file.owner != caller.address {
+            return Err(Error::Forbidden);
+        }
+        let now = Timestamp::now();
+        file.deleted_at = Some(now);
+        file.deleted_by = Some(caller.address.clone());
+        file.deleted_by_device = Some(caller.device.clone());
+        let mut tx = Tx::new();
+        tx.put(COLLECTION, &file)?;
+        tx.delete(BLOBS, id);
+        self.commit(tx).await
+    }
+
+    pub async fn validate_ownership_token(&self, caller: &Caller, id: &str, token: &str) -> Result<OwnershipTokenValidity> {
+        let file = self.live_file(id).await?;
+        if file.owner != caller.address {
+            return Err(Error::Forbidden);
+        }
+        Ok(OwnershipTokenValidity { is_valid: !file.ownership_is_locked && file.ownership_token == token })
+    }
+
+    pub async fn regenerate_ownership_token(&self, caller: &Caller, id: &str) -> Result<NewOwnershipToken> {
+        let _gate = self.gate().await;
+        let mut file = self.live_file(id).await?;
+        if file.owner != caller.address {
+            return Err(Error::Forbidden);
+        }
+        file.ownership_token = ids::random_token(OWNERSHIP_TOKEN_LENGTH);
+        file.ownership_is_locked = false;
+        touch(&mut file, caller);
+        let mut tx = Tx::new();
+        tx.put(COLLECTION, &file)?;
+        self.commit(tx).await?;
+        Ok(NewOwnershipToken { new_ownership_token: file.ownership_token })
+    }
+
+    /// Takes a file over with its ownership token. A wrong token locks the ownership until the
+    /// owner regenerates it, so tokens cannot be guessed.
+    pub async fn claim_file_ownership(&self, caller: &Caller, id: &str, token: &str) -> Result<NewOwnershipToken> {
+        let _gate = self.gate().await;
+        let mut file = self.live_file(id).await?;
+        if file.owner == caller.address {
+            return Err(Error::rule(
+                "error.platform.validation.file.cannotClaimOwnershipOfOwnFile",
+                "You cannot claim the ownership of a file you already own.",
+            ));
+        }
+        if file.ownership_is_locked {
+            return Err(Error::Forbidden);
+        }
+        let mut tx = Tx::new();
+        if file.ownership_token != token {
+            file.ownership_is_locked = true;
+            tx.put(COLLECTION, &file)?;
+            tx.event(&file.owner, EventType::FileOwnershipLocked, json!({ "fileId": file.id }), None, false);
+            self.commit(tx).await?;
+            return Err(Error::Forbidden);
+        }
+        let previous = std::mem::replace(&mut file.owner, caller.address.clone());
+        file.ownership_token = ids::random_token(OWNERSHIP_TOKEN_LENGTH);
+        touch(&mut file, caller);
+        tx.put(COLLECTION, &file)?;
+        tx.event(
+            &previous,
+            EventType::FileOwnershipClaimed,
+            json!({ "fileId": file.id, "newOwnerAddress": caller.address }),
+            None,
+            false,
+        );
+        self.commit(tx).await?;
+        Ok(NewOwnershipToken { new_ownership_token: file.ownership_token })
+    }
+
+    async fn live_file(&self, id: &str) -> Result<File> {
+        self.get::<File>(COLLECTION, id).await?.filter(|f| f.deleted_at.is_none()).ok_or(Error::NotFound("File"))
+    }
+}
+
+fn touch(file: &mut File, caller: &Caller) {
+    file.modified_at = Timestamp::now();
+    file.modified_by = caller.address.clone();
+    file.modified_by_device = caller.device.clone();
+}

@@ -1,0 +1,239 @@
+//! Messages between identities in a relationship. The Backbone stores the encrypted body once
+//! and one encrypted key per recipient; a recipient's first read marks it received.
+
+use super::relationships::Status;
+use super::sync::EventType;
+use super::{Backbone, Caller, Tx};
+use crate::error::{Error, Result};
+use crate::model::{Address, Bytes, Timestamp, ids};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::{Filter, FindOptions};
+
+pub const COLLECTION: &str = "messages";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recipient {
+    pub address: Address,
+    pub encrypted_key: Bytes,
+    pub received_at: Option<Timestamp>,
+    pub received_by_device: Option<String>,
+    pub relationship_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub created_at: Timestamp,
+    pub created_by: Address,
+    pub created_by_device: String,
+    pub body: Bytes,
+    pub attachments: Vec<Attachment>,
+    pub recipients: Vec<Recipient>,
+    /// Sender and recipients, so "messages of X" is one equality query.
+    pub participants: Vec<Address>,
+    /// Recipients that have not fetched the message yet, for the per-sender limit.
+    pub unreceived_by: Vec<Address>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientDto {
+    pub address: Address,
+    pub encrypted_key: Bytes,
+    pub received_at: Option<Timestamp>,
+    pub received_by_device: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageDto {
+    pub id: String,
+    pub created_at: Timestamp,
+    pub created_by: Address,
+    pub created_by_device: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Bytes>,
+    pub attachments: Vec<Attachment>,
+    pub recipients: Vec<RecipientDto>,
+}
+
+impl MessageDto {
+    /// The sender sees every recipient, a recipient only itself.
+    fn for_viewer(m: Message, viewer: &Address, with_body: bool) -> Self {
+        let is_sender = &m.created_by == viewer;
+        let recipients = m
+            .recipients
+            .into_iter()
+            .filter(|r| is_sender || &r.address == viewer)
+            .map(|r| RecipientDto {
+                address: r.address,
+                encrypted_key: r.encrypted_key,
+                received_at: r.received_at,
+                received_by_device: r.received_by_device,
+            })
+            .collect();
+        Self {
+            id: m.id,
+            created_at: m.created_at,
+            created_by: m.created_by,
+            created_by_device: m.created_by_device,
+            body: with_body.then_some(m.body),
+            attachments: m.attachments,
+            recipients,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRecipient {
+    pub address: String,
+    pub encrypted_key: Bytes,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessageRequest {
+    pub recipients: Vec<NewRecipient>,
+    pub body: Bytes,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentMessage {
+    pub id: String,
+    pub created_at: Timestamp,
+}
+
+impl Backbone {
+    pub async fn send_message(&self, caller: &Caller, request: SendMessageRequest) -> Result<SentMessage> {
+        if request.recipients.is_empty() || request.recipients.len() > self.config.max_message_recipients {
+            return Err(Error::invalid_property("recipients"));
+        }
+        if request.body.is_empty() || request.body.len() > self.config.max_content_size {
+            return Err(Error::invalid_property("body"));
+        }
+        if request.attachments.iter().any(|a| !ids::is_valid(ids::FILE, &a.id)) {
+            return Err(Error::invalid_property("attachments"));
+        }
+        let _gate = self.gate().await;
+        let id = ids::new(ids::MESSAGE);
+        let mut recipients = Vec::with_capacity(request.recipients.len());
+        let mut blocked = Vec::with_capacity(request.recipients.len());
+        for r in request.recipients {
+            let address = Address::parse(&r.address).ok_or_else(|| Error::invalid_property("recipients.address"))?;
+            let relationship = self
+                .relationships_between(&caller.address, &address)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    Error::rule(
+                        "error.platform.validation.message.noRelationshipToRecipientExists",
+                        format!("Cannot send message to {address} because there is no relationship to it."),
+                    )
+                })?;
+            if !matches!(relationship.status, Status::Active | Status::Pending | Status::Terminated) {
+                return Err(Error::rule(
+                    "error.platform.validation.message.relationshipToRecipientNotActive",
+                    format!("Cannot send message to {address} because the relationship to it is not active."),
+                ));
+            }
+            let unreceived = Filter::eq("createdBy", caller.address.as_str()).and(Filter::eq("unreceivedBy", address.as_str()));
+            if self.count(COLLECTION, &unreceived).await? >= self.config.max_unreceived_messages_per_sender {
+                return Err(Error::rule(
+                    "error.platform.validation.message.maxNumberOfUnreceivedMessagesReached",
+                    format!("The message could not be sent because {address} already has the maximum number of unread messages from you."),
+                ));
+            }
+            blocked.push(matches!(relationship.status, Status::Pending | Status::Terminated));
+            recipients.push(Recipient {
+                address,
+                encrypted_key: r.encrypted_key,
+                received_at: None,
+                received_by_device: None,
+                relationship_id: relationship.id,
+            });
+        }
+        let mut participants = vec![caller.address.clone()];
+        participants.extend(recipients.iter().map(|r| r.address.clone()));
+        let message = Message {
+            id,
+            created_at: Timestamp::now(),
+            created_by: caller.address.clone(),
+            created_by_device: caller.device.clone(),
+            body: request.body,
+            attachments: request.attachments,
+            unreceived_by: recipients.iter().map(|r| r.address.clone()).collect(),
+            recipients,
+            participants,
+        };
+        let mut tx = Tx::new();
+        tx.create(COLLECTION, &message)?;
+        for (recipient, blocked) in message.recipients.iter().zip(blocked) {
+            tx.event(
+                &recipient.address,
+                EventType::MessageReceived,
+                json!({ "id": message.id }),
+                Some(&recipient.relationship_id),
+                blocked,
+            );
+        }
+        self.commit(tx).await?;
+        Ok(SentMessage { id: message.id, created_at: message.created_at })
+    }
+
+    pub async fn get_message(&self, caller: &Caller, id: &str, no_body: bool) -> Result<MessageDto> {
+        let _gate = self.gate().await;
+        let message: Message = self
+            .get::<Message>(COLLECTION, id)
+            .await?
+            .filter(|m| m.participants.contains(&caller.address))
+            .ok_or(Error::NotFound("Message"))?;
+        let mut tx = Tx::new();
+        let message = mark_received(message, caller, &mut tx)?;
+        self.commit(tx).await?;
+        Ok(MessageDto::for_viewer(message, &caller.address, !no_body))
+    }
+
+    /// The caller's messages, all of them or those in `ids`; fetching marks them received.
+    pub async fn list_messages(&self, caller: &Caller, ids: &[String]) -> Result<Vec<MessageDto>> {
+        let _gate = self.gate().await;
+        let mut filter = Filter::eq("participants", caller.address.as_str());
+        if !ids.is_empty() {
+            filter = filter.and(Filter::cond("id", store::Op::In, ids.iter().map(|i| json!(i)).collect::<Vec<_>>()));
+        }
+        let found: Vec<Message> = self.find(COLLECTION, &filter, &FindOptions::sorted_by("createdAt", false)).await?;
+        let mut tx = Tx::new();
+        let mut out = Vec::with_capacity(found.len());
+        for message in found {
+            let message = mark_received(message, caller, &mut tx)?;
+            out.push(MessageDto::for_viewer(message, &caller.address, true));
+        }
+        self.commit(tx).await?;
+        Ok(out)
+    }
+}
+
+fn mark_received(mut message: Message, caller: &Caller, tx: &mut Tx) -> Result<Message> {
+    let Some(recipient) = message.recipients.iter_mut().find(|r| r.address == caller.address) else {
+        return Ok(message);
+    };
+    if recipient.received_at.is_none() {
+        recipient.received_at = Some(Timestamp::now());
+        recipient.received_by_device = Some(caller.device.clone());
+        message.unreceived_by.retain(|a| a != &caller.address);
+        tx.put(COLLECTION, &message)?;
+    }
+    Ok(message)
+}

@@ -1,0 +1,73 @@
+//! The small read-mostly endpoints: version, announcements, tags and notifications.
+
+use super::relationships::Status;
+use super::{Backbone, Caller};
+use crate::error::{Error, Result};
+use crate::model::Address;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Consumer API major version; transport accepts 6 and 7.
+pub const MAJOR_VERSION: &str = "7";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationRequest {
+    pub recipients: Vec<String>,
+    pub code: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Version {
+    pub major_version: &'static str,
+}
+
+impl Backbone {
+    pub fn version(&self) -> Version {
+        Version { major_version: MAJOR_VERSION }
+    }
+
+    /// A local Backbone publishes no announcements.
+    pub fn announcements(&self, _caller: &Caller) -> Vec<Value> {
+        Vec::new()
+    }
+
+    /// The attribute tag catalogue; the local Backbone knows the languages but no tags.
+    pub fn tags(&self) -> Value {
+        json!({ "supportedLanguages": ["de", "en"], "tagsForAttributeValueTypes": {} })
+    }
+
+    /// Push notifications go to devices, which a local Backbone has no channel to; the request
+    /// is still validated the way the real one does.
+    pub async fn send_notification(&self, caller: &Caller, request: NotificationRequest) -> Result<()> {
+        if request.code.trim().is_empty() {
+            return Err(Error::invalid_property("code"));
+        }
+        if request.recipients.is_empty() {
+            return Err(Error::invalid_property("recipients"));
+        }
+        let mut invalid = Vec::new();
+        for r in &request.recipients {
+            let address = Address::parse(r).ok_or_else(|| Error::invalid_property("recipients"))?;
+            let ok = self
+                .relationships_between(&caller.address, &address)
+                .await?
+                .iter()
+                .any(|rel| matches!(rel.status, Status::Active | Status::Pending | Status::Terminated));
+            if !ok {
+                invalid.push(address.to_string());
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(Error::rule(
+                "error.platform.validation.notification.noRelationshipToOneOrMoreRecipientsExists",
+                format!(
+                    "You don't have a relationship to one or more recipients of the notification. A relationship is required to send a notification. The invalid recipients are: {}",
+                    invalid.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+}

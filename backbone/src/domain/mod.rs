@@ -1,0 +1,137 @@
+//! The Backbone's rules, one module per area of the Consumer API. Nothing here knows HTTP:
+//! functions take the authenticated [`Caller`] and typed requests and return DTOs or [`Error`]s.
+//!
+//! [`Backbone`] is the whole runtime in one struct: configuration, the store, the login
+//! sessions, the write gate and the notifier that feeds the SSE stream.
+
+pub mod auth;
+pub mod challenges;
+pub mod datawallet;
+pub mod deletion;
+pub mod devices;
+pub mod files;
+pub mod identities;
+pub mod messages;
+pub mod misc;
+pub mod relationship_templates;
+pub mod relationships;
+pub mod sync;
+pub mod tokens;
+mod tx;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::Address;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use store::{Filter, FindOptions, IndexSpec, Store};
+use tokio::sync::{Mutex, MutexGuard, broadcast};
+
+pub(crate) use tx::Tx;
+
+/// The identity and device an access token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub address: Address,
+    pub device: String,
+}
+
+/// Sent to SSE subscribers whenever an external event is created for `owner`.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub owner: Address,
+    pub event_name: &'static str,
+}
+
+pub struct Backbone {
+    pub(crate) config: Config,
+    store: Arc<dyn Store>,
+    pub(crate) sessions: auth::Sessions,
+    /// Serialises every read-modify-write: counters, allocations, sync runs and state changes
+    /// must not interleave. A local Backbone has one writer, so one gate is enough.
+    gate: Mutex<()>,
+    notices: broadcast::Sender<Notice>,
+}
+
+impl Backbone {
+    /// Wraps a store and declares the indexes the list queries need.
+    pub async fn new(config: Config, store: Arc<dyn Store>) -> Result<Self> {
+        let indexes: &[(&str, &str)] = &[
+            (devices::COLLECTION, "username"),
+            (devices::COLLECTION, "address"),
+            (sync::EVENTS, "owner"),
+            (sync::EVENTS, "syncRunId"),
+            (sync::RUNS, "createdBy"),
+            (relationships::COLLECTION, "from"),
+            (relationships::COLLECTION, "to"),
+            (messages::COLLECTION, "participants"),
+            (datawallet::MODIFICATIONS, "owner"),
+            (deletion::COLLECTION, "address"),
+        ];
+        for (collection, field) in indexes {
+            store.ensure_index(collection, IndexSpec::on(field)).await?;
+        }
+        let (notices, _) = broadcast::channel(1024);
+        Ok(Self { config, store, sessions: auth::Sessions::default(), gate: Mutex::new(()), notices })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.notices.subscribe()
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    pub(crate) async fn gate(&self) -> MutexGuard<'_, ()> {
+        self.gate.lock().await
+    }
+
+    pub(crate) async fn get<T: DeserializeOwned>(&self, collection: &str, id: &str) -> Result<Option<T>> {
+        match self.store.get(collection, id).await? {
+            Some(doc) => Ok(Some(from_doc(doc)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn find<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        filter: &Filter,
+        options: &FindOptions,
+    ) -> Result<Vec<T>> {
+        let docs = self.store.find(collection, filter, options).await?;
+        docs.into_iter().map(from_doc).collect()
+    }
+
+    pub(crate) async fn count(&self, collection: &str, filter: &Filter) -> Result<u64> {
+        Ok(self.store.count(collection, filter).await?)
+    }
+
+    /// Applies a transaction atomically, then tells SSE subscribers about the events it created.
+    /// Callers hold the gate, which is what makes the event indexes gap-free and unique.
+    pub(crate) async fn commit(&self, tx: Tx) -> Result<()> {
+        let (writes, notices) = tx.into_writes(self).await?;
+        if !writes.is_empty() {
+            self.store.write_batch(writes).await?;
+        }
+        for notice in notices {
+            // No subscriber is the normal case; a send error means just that.
+            let _ = self.notices.send(notice);
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn from_doc<T: DeserializeOwned>(doc: serde_json::Value) -> Result<T> {
+    serde_json::from_value(doc).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+pub(crate) fn to_doc<T: Serialize>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| Error::Corrupt(e.to_string()))
+}

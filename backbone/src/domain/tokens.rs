@@ -1,0 +1,268 @@
+//! Tokens: small encrypted payloads shared by id (and key) out of band, readable anonymously.
+//! `forIdentity`, passwords, expiry and the failed-attempt lock decide who may read them.
+
+use super::sync::EventType;
+use super::{Backbone, Caller, Tx};
+use crate::error::{Error, Result};
+use crate::model::{Address, Bytes, Timestamp, ids};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::{Filter, FindOptions};
+
+pub const COLLECTION: &str = "tokens";
+const MAX_PASSWORD_LENGTH: usize = 200;
+const MAX_FAILED_ATTEMPTS: u32 = 100;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenAllocation {
+    pub allocated_by: Address,
+    pub allocated_by_device: Option<String>,
+    pub allocated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Token {
+    pub id: String,
+    pub created_by: Option<Address>,
+    pub created_by_device: Option<String>,
+    pub for_identity: Option<Address>,
+    pub password: Option<Bytes>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub content: Option<Bytes>,
+    pub access_failed_count: u32,
+    pub allocations: Vec<TokenAllocation>,
+}
+
+/// Why a read was refused, before it is mapped to what the client may learn.
+#[derive(Debug, PartialEq, Eq)]
+enum Access {
+    Granted,
+    Allocated,
+    WrongPassword,
+    Locked,
+    Hidden,
+}
+
+impl Token {
+    fn is_locked(&self) -> bool {
+        self.access_failed_count >= MAX_FAILED_ATTEMPTS
+    }
+
+    fn try_access(&mut self, caller: Option<&Caller>, password: Option<&Bytes>) -> Access {
+        let address = caller.map(|c| &c.address);
+        if address.is_some() && self.created_by.as_ref() == address {
+            return Access::Granted;
+        }
+        if let Some(a) = address
+            && self.allocations.iter().any(|x| &x.allocated_by == a)
+        {
+            return Access::Granted;
+        }
+        if self.expires_at.is_past() {
+            return Access::Hidden;
+        }
+        if self.is_locked() {
+            return Access::Locked;
+        }
+        if self.for_identity.as_ref().is_some_and(|f| Some(f) != address) {
+            return Access::Hidden;
+        }
+        if !self.password_matches(password) {
+            self.access_failed_count += 1;
+            return if self.is_locked() { Access::Locked } else { Access::WrongPassword };
+        }
+        let Some(caller) = caller else { return Access::Granted };
+        self.allocations.push(TokenAllocation {
+            allocated_by: caller.address.clone(),
+            allocated_by_device: Some(caller.device.clone()),
+            allocated_at: Timestamp::now(),
+        });
+        Access::Allocated
+    }
+
+    fn password_matches(&self, password: Option<&Bytes>) -> bool {
+        match &self.password {
+            None => true,
+            Some(expected) => password.is_some_and(|p| p.ct_eq(expected)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenDto {
+    pub id: String,
+    pub created_by: Option<Address>,
+    pub created_by_device: Option<String>,
+    pub for_identity: Option<Address>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<Option<Bytes>>,
+    pub is_password_protected: bool,
+}
+
+impl TokenDto {
+    fn new(t: Token, with_content: bool) -> Self {
+        Self {
+            id: t.id,
+            created_by: t.created_by,
+            created_by_device: t.created_by_device,
+            for_identity: t.for_identity,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            is_password_protected: t.password.is_some(),
+            content: with_content.then_some(t.content),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTokenRequest {
+    #[serde(default)]
+    pub content: Option<Bytes>,
+    pub expires_at: Timestamp,
+    #[serde(default)]
+    pub for_identity: Option<String>,
+    #[serde(default)]
+    pub password: Option<Bytes>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedToken {
+    pub id: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateContentRequest {
+    pub new_content: Bytes,
+    #[serde(default)]
+    pub password: Option<Bytes>,
+}
+
+impl Backbone {
+    pub async fn create_token(&self, caller: Option<&Caller>, request: CreateTokenRequest) -> Result<CreatedToken> {
+        if request.content.as_ref().is_some_and(|c| c.is_empty() || c.len() > self.config.max_content_size) {
+            return Err(Error::invalid_property("content"));
+        }
+        if request.expires_at.is_past() {
+            return Err(Error::invalid_property("expiresAt"));
+        }
+        if request.password.as_ref().is_some_and(|p| p.is_empty() || p.len() > MAX_PASSWORD_LENGTH) {
+            return Err(Error::invalid_property("password"));
+        }
+        let for_identity = match request.for_identity.as_deref() {
+            Some(s) => Some(Address::parse(s).ok_or_else(|| Error::invalid_property("forIdentity"))?),
+            None => None,
+        };
+        let token = Token {
+            id: ids::new(ids::TOKEN),
+            created_by: caller.map(|c| c.address.clone()),
+            created_by_device: caller.map(|c| c.device.clone()),
+            for_identity,
+            password: request.password,
+            created_at: Timestamp::now(),
+            expires_at: request.expires_at,
+            content: request.content,
+            access_failed_count: 0,
+            allocations: Vec::new(),
+        };
+        let mut tx = Tx::new();
+        tx.create(COLLECTION, &token)?;
+        self.commit(tx).await?;
+        Ok(CreatedToken { id: token.id, created_at: token.created_at })
+    }
+
+    pub async fn get_token(&self, caller: Option<&Caller>, id: &str, password: Option<&Bytes>) -> Result<TokenDto> {
+        let _gate = self.gate().await;
+        let mut token: Token = self.get(COLLECTION, id).await?.ok_or(Error::NotFound("Token"))?;
+        let was_locked = token.is_locked();
+        let access = token.try_access(caller, password);
+        let mut tx = Tx::new();
+        if access != Access::Granted && access != Access::Hidden {
+            tx.put(COLLECTION, &token)?;
+        }
+        if !was_locked
+            && token.is_locked()
+            && let Some(owner) = &token.created_by
+        {
+            tx.event(owner, EventType::TokenLocked, json!({ "tokenId": token.id }), None, false);
+        }
+        self.commit(tx).await?;
+        match access {
+            Access::Granted | Access::Allocated => Ok(TokenDto::new(token, true)),
+            Access::WrongPassword | Access::Hidden => Err(Error::NotFound("Token")),
+            Access::Locked => Err(Error::rule(
+                "error.platform.token.tooManyFailedPasswordAttempts",
+                "Too many wrong password attempts, the token is locked.",
+            )),
+        }
+    }
+
+    /// Fills in an empty token (created anonymously, e.g. for device onboarding).
+    pub async fn update_token_content(&self, caller: &Caller, id: &str, request: UpdateContentRequest) -> Result<TokenDto> {
+        if request.new_content.is_empty() || request.new_content.len() > self.config.max_content_size {
+            return Err(Error::invalid_property("newContent"));
+        }
+        let _gate = self.gate().await;
+        let mut token: Token = self.get(COLLECTION, id).await?.ok_or(Error::NotFound("Token"))?;
+        let hidden = token.expires_at.is_past()
+            || token.for_identity.as_ref().is_some_and(|f| f != &caller.address && token.created_by.as_ref() != Some(&caller.address));
+        if hidden {
+            return Err(Error::NotFound("Token"));
+        }
+        if token.is_locked() {
+            return Err(Error::rule(
+                "error.platform.token.tooManyFailedPasswordAttempts",
+                "Too many wrong password attempts, the token is locked.",
+            ));
+        }
+        let mut tx = Tx::new();
+        if !token.password_matches(request.password.as_ref()) {
+            token.access_failed_count += 1;
+            tx.put(COLLECTION, &token)?;
+            self.commit(tx).await?;
+            return Err(Error::NotFound("Token"));
+        }
+        if token.content.is_some() {
+            return Err(Error::rule(
+                "error.platform.token.contentUpdateNotPossibleBecauseContentAlreadyExists",
+                "The token already has content. You can only update the content of a token if it has no content yet.",
+            ));
+        }
+        token.created_by = Some(caller.address.clone());
+        token.created_by_device = Some(caller.device.clone());
+        token.content = Some(request.new_content);
+        tx.put(COLLECTION, &token)?;
+        self.commit(tx).await?;
+        Ok(TokenDto::new(token, false))
+    }
+
+    pub async fn delete_token(&self, caller: &Caller, id: &str) -> Result<()> {
+        let _gate = self.gate().await;
+        let token: Token = self.get(COLLECTION, id).await?.ok_or(Error::NotFound("Token"))?;
+        if token.created_by.as_ref() != Some(&caller.address) {
+            return Err(Error::Forbidden);
+        }
+        let mut tx = Tx::new();
+        tx.delete(COLLECTION, id);
+        self.commit(tx).await
+    }
+
+    /// Tokens the caller created, all of them or those in `ids`.
+    pub async fn list_tokens(&self, caller: &Caller, ids: &[String]) -> Result<Vec<TokenDto>> {
+        let mut filter = Filter::eq("createdBy", caller.address.as_str());
+        if !ids.is_empty() {
+            filter = filter.and(Filter::cond("id", store::Op::In, ids.iter().map(|i| json!(i)).collect::<Vec<_>>()));
+        }
+        let found: Vec<Token> = self.find(COLLECTION, &filter, &FindOptions::sorted_by("createdAt", false)).await?;
+        Ok(found.into_iter().map(|t| TokenDto::new(t, true)).collect())
+    }
+}
