@@ -1,1 +1,70 @@
-//! Placeholder; see the crate's README.
+//! Write Connector modules in Rust.
+//!
+//! A module is a WebAssembly component built with `cargo build --target wasm32-wasip2
+//! --release` against the contract in `wit/since_v0.1.0/`. Implement [`Module`] (every method
+//! has a default body) and register it with [`export_module!`]; see the README for a complete
+//! example.
+//!
+//! This crate owns the guest side of the contract. It never talks to the host except through
+//! the generated bindings, so everything a module can do is visible in the WIT file.
+
+pub mod events;
+pub mod official;
+pub mod pattern;
+
+#[cfg(feature = "guest")]
+pub mod api;
+#[cfg(feature = "guest")]
+pub mod http;
+#[cfg(feature = "guest")]
+mod module;
+#[cfg(feature = "guest")]
+pub mod progress;
+
+pub use events::{Event, RuntimeEvent};
+#[cfg(feature = "guest")]
+pub use module::{Module, ModuleError, Schedule, config, kv, log};
+
+/// The generated bindings of `wit/since_v0.1.0`. Modules normally use the wrappers in this
+/// crate instead.
+#[cfg(feature = "guest")]
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit/since_v0.1.0",
+        world: "module",
+        pub_export_macro: true,
+        export_macro_name: "export_bindings",
+        default_bindings_module: "::module_sdk::bindings",
+    });
+}
+
+/// Registers a type implementing [`Module`] as the component's exports. Use it once per
+/// module crate, at the top level.
+#[cfg(feature = "guest")]
+#[macro_export]
+macro_rules! export_module {
+    ($ty:ty) => {
+        struct __ConnectorModuleExports;
+        impl $crate::bindings::Guest for __ConnectorModuleExports {
+            fn describe() -> $crate::bindings::connector::module::types::ModuleInfo {
+                $crate::__private::describe::<$ty>(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+            }
+            fn on_event(
+                event: $crate::bindings::connector::module::types::Event,
+            ) -> ::core::result::Result<(), $crate::bindings::connector::module::types::ModuleError> {
+                $crate::__private::on_event::<$ty>(event)
+            }
+            fn on_tick() -> ::core::result::Result<(), $crate::bindings::connector::module::types::ModuleError> {
+                $crate::__private::on_tick::<$ty>()
+            }
+        }
+        $crate::bindings::export_bindings!(__ConnectorModuleExports with_types_in $crate::bindings);
+    };
+}
+
+#[cfg(feature = "guest")]
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::module::{describe, on_event, on_tick};
+}

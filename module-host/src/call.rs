@@ -1,0 +1,219 @@
+//! One call into a module: a fresh store with the module's limits, instantiation from the
+//! module's `InstancePre`, the call, and the verdict. Nothing survives a call but what the
+//! module put in `kv`, so a trap can never leave a broken instance behind.
+//!
+//! Two budgets bound a call. The epoch callback traps a guest that keeps computing past its
+//! wall-clock budget, and yields to tokio on every tick, so a spinning guest never blocks the
+//! runtime. A `tokio::time::timeout` around the call covers time spent awaiting host imports
+//! (a hanging HTTP target), where guest code is not running and epochs are not checked.
+
+use crate::capabilities::Capabilities;
+use crate::engine::LoadedModule;
+use crate::since_v0_1_0::{self as wit, Module};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::component::ResourceTable;
+use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// Up to this much of a guest's stderr (where Rust panics print) is kept for the error report.
+const STDERR_CAPTURE: usize = 4096;
+
+/// The store data of one call.
+pub struct CallState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limits: StoreLimits,
+    capabilities: Arc<Capabilities>,
+    deadline: Instant,
+    correlation_id: Option<String>,
+}
+
+impl CallState {
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.correlation_id.as_deref()
+    }
+    pub fn remaining_budget(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Per-module settings of every call.
+#[derive(Clone)]
+pub struct CallLimits {
+    pub budget: Duration,
+    pub max_memory_bytes: usize,
+}
+
+/// Why a call did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallFailure {
+    /// The module asked to be called again later.
+    Retryable(String),
+    /// The module says this input can never succeed.
+    Fatal(String),
+    /// The guest trapped: panic, memory cap, time budget, or a host limit.
+    Trap(String),
+}
+
+impl std::fmt::Display for CallFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallFailure::Retryable(m) => write!(f, "retryable: {m}"),
+            CallFailure::Fatal(m) => write!(f, "fatal: {m}"),
+            CallFailure::Trap(m) => write!(f, "trap: {m}"),
+        }
+    }
+}
+
+impl From<wit::ModuleError> for CallFailure {
+    fn from(error: wit::ModuleError) -> Self {
+        match error {
+            wit::ModuleError::Retryable(m) => CallFailure::Retryable(m),
+            wit::ModuleError::Fatal(m) => CallFailure::Fatal(m),
+        }
+    }
+}
+
+/// What a module said about itself in `describe`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    pub name: String,
+    pub version: String,
+    pub events: Vec<String>,
+    pub schedule: Option<(Duration, bool)>,
+}
+
+pub struct Caller<'a> {
+    pub module: &'a LoadedModule,
+    pub capabilities: &'a Arc<Capabilities>,
+    pub limits: &'a CallLimits,
+}
+
+impl Caller<'_> {
+    fn store(&self, correlation_id: Option<String>) -> (Store<CallState>, MemoryOutputPipe) {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPTURE);
+        let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.max_memory_bytes)
+            .trap_on_grow_failure(true)
+            .build();
+        let start = Instant::now();
+        let budget = self.limits.budget;
+        let state = CallState {
+            wasi,
+            table: ResourceTable::new(),
+            limits,
+            capabilities: self.capabilities.clone(),
+            deadline: start + budget,
+            correlation_id,
+        };
+        let mut store = Store::new(self.module.engine(), state);
+        store.limiter(|state| &mut state.limits);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            Ok(if start.elapsed() > budget {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
+        (store, stderr)
+    }
+
+    /// Runs `f` on a fresh instance within the module's budget.
+    async fn run<R>(
+        &self,
+        correlation_id: Option<String>,
+        f: impl AsyncFnOnce(&Module, &mut Store<CallState>) -> wasmtime::Result<R>,
+    ) -> Result<R, CallFailure> {
+        let (mut store, stderr) = self.store(correlation_id);
+        let outcome = tokio::time::timeout(self.limits.budget, async {
+            let instance = self.module.pre().instantiate_async(&mut store).await?;
+            f(&instance, &mut store).await
+        })
+        .await;
+        match outcome {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(CallFailure::Trap(describe_trap(
+                &error,
+                &stderr,
+                self.limits.budget,
+            ))),
+            Err(_) => Err(CallFailure::Trap(format!(
+                "time budget of {:?} exceeded while waiting for a host call",
+                self.limits.budget
+            ))),
+        }
+    }
+
+    pub async fn describe(&self) -> Result<Description, CallFailure> {
+        let info = self
+            .run(None, async |instance, store| {
+                instance.call_describe(store).await
+            })
+            .await?;
+        Ok(Description {
+            name: info.name,
+            version: info.version,
+            events: info.events,
+            schedule: info
+                .schedule
+                .map(|s| (Duration::from_millis(s.every_ms.max(1)), s.run_at_start)),
+        })
+    }
+
+    pub async fn on_event(&self, event: &wit::Event) -> Result<(), CallFailure> {
+        let correlation_id = event.correlation_id.clone();
+        self.run(correlation_id, async |instance, store| {
+            instance.call_on_event(store, event).await
+        })
+        .await?
+        .map_err(Into::into)
+    }
+
+    pub async fn on_tick(&self) -> Result<(), CallFailure> {
+        self.run(None, async |instance, store| {
+            instance.call_on_tick(store).await
+        })
+        .await?
+        .map_err(Into::into)
+    }
+}
+
+fn describe_trap(error: &wasmtime::Error, stderr: &MemoryOutputPipe, budget: Duration) -> String {
+    let reason = match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => format!("time budget of {budget:?} exceeded"),
+        Some(Trap::UnreachableCodeReached) => "the module panicked or aborted".to_owned(),
+        Some(trap) => trap.to_string(),
+        None => {
+            let text = format!("{error:#}");
+            if text.contains("forcing trap when growing memory") {
+                "memory limit exceeded".to_owned()
+            } else {
+                text.lines().next().unwrap_or_default().to_owned()
+            }
+        }
+    };
+    let output = String::from_utf8_lossy(&stderr.contents())
+        .trim()
+        .to_owned();
+    if output.is_empty() {
+        reason
+    } else {
+        format!("{reason}: {output}")
+    }
+}

@@ -1,0 +1,184 @@
+//! The durable event log and the per-module cursors, kept in the Connector's store.
+//!
+//! Every event gets the next sequence number and is written (with the new head) in one atomic
+//! batch before anyone is told about it, so a published event survives a crash. Each module's
+//! cursor is the last sequence it has finished with; delivery resumes after it on restart.
+//! Events every module has passed are pruned.
+//!
+//! Sequence numbers are contiguous, so reading the next event is a lookup by id and needs no
+//! query support from the store.
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use store::{Store, StoreError, Write};
+use tokio::sync::Mutex;
+
+const EVENTS: &str = "ModuleEvents";
+const HEAD: &str = "ModuleEventHead";
+const CURSORS: &str = "ModuleCursors";
+const DEAD_LETTERS: &str = "ModuleDeadLetters";
+const HEAD_ID: &str = "head";
+
+/// An event as stored in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedEvent {
+    pub seq: u64,
+    pub namespace: String,
+    /// `None` for events without data.
+    pub data: Option<Value>,
+    pub correlation_id: Option<String>,
+    pub occurred_at_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Bounds {
+    /// The last appended sequence number (0 when empty).
+    head: u64,
+    /// Everything at or below this has been pruned.
+    tail: u64,
+}
+
+pub struct EventLog {
+    store: Arc<dyn Store>,
+    bounds: Mutex<Bounds>,
+}
+
+impl EventLog {
+    pub async fn open(store: Arc<dyn Store>) -> Result<Self, StoreError> {
+        let bounds = match store.get(HEAD, HEAD_ID).await? {
+            Some(doc) => Bounds {
+                head: doc.get("seq").and_then(Value::as_u64).unwrap_or(0),
+                tail: doc.get("tail").and_then(Value::as_u64).unwrap_or(0),
+            },
+            None => Bounds::default(),
+        };
+        Ok(Self {
+            store,
+            bounds: Mutex::new(bounds),
+        })
+    }
+
+    pub async fn head(&self) -> u64 {
+        self.bounds.lock().await.head
+    }
+
+    /// Appends durably and returns the event's sequence number.
+    pub async fn append(
+        &self,
+        namespace: &str,
+        data: Option<&Value>,
+        correlation_id: Option<&str>,
+        occurred_at_ms: u64,
+    ) -> Result<u64, StoreError> {
+        let mut bounds = self.bounds.lock().await;
+        let seq = bounds.head + 1;
+        let event = json!({
+            "id": event_id(seq),
+            "seq": seq,
+            "namespace": namespace,
+            "data": data,
+            "correlationId": correlation_id,
+            "occurredAt": occurred_at_ms,
+        });
+        self.store
+            .write_batch(vec![
+                Write::Create {
+                    collection: EVENTS.into(),
+                    doc: event,
+                },
+                Write::Put {
+                    collection: HEAD.into(),
+                    doc: head_doc(seq, bounds.tail),
+                },
+            ])
+            .await?;
+        bounds.head = seq;
+        Ok(seq)
+    }
+
+    /// The event at `seq`, or `None` if it was pruned or never written.
+    pub async fn read(&self, seq: u64) -> Result<Option<LoggedEvent>, StoreError> {
+        let Some(doc) = self.store.get(EVENTS, &event_id(seq)).await? else {
+            return Ok(None);
+        };
+        Ok(Some(LoggedEvent {
+            seq,
+            namespace: doc
+                .get("namespace")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            data: doc.get("data").filter(|d| !d.is_null()).cloned(),
+            correlation_id: doc
+                .get("correlationId")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            occurred_at_ms: doc.get("occurredAt").and_then(Value::as_u64).unwrap_or(0),
+        }))
+    }
+
+    pub async fn cursor(&self, module: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .store
+            .get(CURSORS, module)
+            .await?
+            .and_then(|doc| doc.get("seq").and_then(Value::as_u64)))
+    }
+
+    pub async fn set_cursor(&self, module: &str, seq: u64) -> Result<(), StoreError> {
+        self.store
+            .put(CURSORS, json!({"id": module, "seq": seq}))
+            .await
+    }
+
+    /// Keeps an event a module gave up on, so an operator can see and replay it.
+    pub async fn dead_letter(
+        &self,
+        module: &str,
+        event: &LoggedEvent,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let doc = json!({
+            "id": format!("{module}:{}", event.seq),
+            "module": module,
+            "seq": event.seq,
+            "namespace": event.namespace,
+            "data": event.data,
+            "correlationId": event.correlation_id,
+            "error": error,
+        });
+        self.store.put(DEAD_LETTERS, doc).await
+    }
+
+    /// Deletes events at or below `up_to` (the lowest cursor of all modules).
+    pub async fn prune(&self, up_to: u64) -> Result<(), StoreError> {
+        let mut bounds = self.bounds.lock().await;
+        // Bounded batches keep one prune from holding the log's lock for long.
+        let up_to = up_to.min(bounds.head).min(bounds.tail + 1000);
+        if up_to <= bounds.tail {
+            return Ok(());
+        }
+        let deletes = (bounds.tail + 1..=up_to)
+            .map(|seq| Write::Delete {
+                collection: EVENTS.into(),
+                id: event_id(seq),
+            })
+            .chain(std::iter::once(Write::Put {
+                collection: HEAD.into(),
+                doc: head_doc(bounds.head, up_to),
+            }))
+            .collect();
+        self.store.write_batch(deletes).await?;
+        bounds.tail = up_to;
+        Ok(())
+    }
+}
+
+/// Zero-padded so ids sort like sequence numbers.
+fn event_id(seq: u64) -> String {
+    format!("{seq:020}")
+}
+
+fn head_doc(seq: u64, tail: u64) -> Value {
+    json!({"id": HEAD_ID, "seq": seq, "tail": tail})
+}

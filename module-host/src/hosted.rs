@@ -1,0 +1,176 @@
+//! A module as the host keeps it: its spec, capabilities, limits, the compiled component it
+//! currently runs, and its health. Reloading swaps the compiled component atomically; calls
+//! already running finish on the old one.
+
+use crate::call::{CallLimits, Caller, Description};
+use crate::capabilities::{Capabilities, SharedResources};
+use crate::config::ModuleSpec;
+use crate::engine::{LoadedModule, ModuleEngine};
+use crate::error::ModuleHostError;
+use crate::health::HealthTracker;
+use arc_swap::ArcSwap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// What identifies a version of the `.wasm` file without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+}
+
+pub struct Current {
+    pub loaded: LoadedModule,
+    pub description: Description,
+    stamp: FileStamp,
+}
+
+pub struct HostedModule {
+    pub spec: ModuleSpec,
+    pub path: PathBuf,
+    capabilities: Arc<Capabilities>,
+    limits: CallLimits,
+    current: ArcSwap<Current>,
+    pub health: HealthTracker,
+}
+
+impl HostedModule {
+    pub async fn load(
+        spec: ModuleSpec,
+        builtin_dir: &Path,
+        engine: &Arc<ModuleEngine>,
+        shared: &SharedResources,
+    ) -> Result<Self, ModuleHostError> {
+        let path = spec.path(builtin_dir);
+        let capabilities = Arc::new(Capabilities::new(&spec, shared)?);
+        let limits = CallLimits {
+            budget: spec.grants.timeout(),
+            max_memory_bytes: spec.grants.max_memory_bytes(),
+        };
+        let current = load_current(&spec.name, &path, engine, &capabilities, &limits).await?;
+        tracing::info!(
+            module = %spec.name,
+            version = %current.description.version,
+            events = ?current.description.events,
+            "module loaded from {}",
+            path.display()
+        );
+        Ok(Self {
+            health: HealthTracker::new(spec.delivery.unhealthy_after),
+            spec,
+            path,
+            capabilities,
+            limits,
+            current: ArcSwap::from_pointee(current),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    pub fn current(&self) -> Arc<Current> {
+        self.current.load_full()
+    }
+
+    pub fn caller<'a>(&'a self, current: &'a Current) -> Caller<'a> {
+        Caller {
+            module: &current.loaded,
+            capabilities: &self.capabilities,
+            limits: &self.limits,
+        }
+    }
+
+    /// Reloads when the file changed; a file that does not load leaves the old version
+    /// running. Returns whether a new version is now live.
+    pub async fn reload_if_changed(&self, engine: &Arc<ModuleEngine>) -> bool {
+        let Ok(stamp) = stamp(&self.path).await else {
+            return false;
+        };
+        let current = self.current();
+        if stamp == current.stamp {
+            return false;
+        }
+        match load_current(
+            &self.spec.name,
+            &self.path,
+            engine,
+            &self.capabilities,
+            &self.limits,
+        )
+        .await
+        {
+            Ok(next) if next.loaded.hash == current.loaded.hash => {
+                // Touched but unchanged: remember the stamp, keep the instance.
+                self.current.store(Arc::new(Current {
+                    stamp: next.stamp,
+                    ..next
+                }));
+                false
+            }
+            Ok(next) => {
+                tracing::info!(module = %self.spec.name, version = %next.description.version, "module reloaded");
+                self.current.store(Arc::new(next));
+                true
+            }
+            Err(error) => {
+                let message = format!("reload failed, still running the previous version: {error}");
+                tracing::error!(module = %self.spec.name, "{message}");
+                self.health.note_error(&message);
+                false
+            }
+        }
+    }
+}
+
+async fn stamp(path: &Path) -> std::io::Result<FileStamp> {
+    let metadata = tokio::fs::metadata(path).await?;
+    Ok(FileStamp {
+        modified: metadata.modified().ok(),
+        len: metadata.len(),
+    })
+}
+
+async fn load_current(
+    name: &str,
+    path: &Path,
+    engine: &Arc<ModuleEngine>,
+    capabilities: &Arc<Capabilities>,
+    limits: &CallLimits,
+) -> Result<Current, ModuleHostError> {
+    let read_error = |source| ModuleHostError::ReadModule {
+        module: name.to_owned(),
+        path: path.to_owned(),
+        source,
+    };
+    let stamp = stamp(path).await.map_err(read_error)?;
+    let bytes = tokio::fs::read(path).await.map_err(read_error)?;
+    let loaded = {
+        let engine = engine.clone();
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || engine.load(&name, &bytes))
+            .await
+            .map_err(|e| ModuleHostError::load(name_of(path), e))??
+    };
+    let caller = Caller {
+        module: &loaded,
+        capabilities,
+        limits,
+    };
+    let description = caller
+        .describe()
+        .await
+        .map_err(|e| ModuleHostError::load(name, format!("describe: {e}")))?;
+    Ok(Current {
+        loaded,
+        description,
+        stamp,
+    })
+}
+
+fn name_of(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("module")
+}

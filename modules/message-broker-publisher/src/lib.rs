@@ -1,0 +1,37 @@
+//! The official messageBrokerPublisher module: publishes every event's data as JSON (`{}` when
+//! it has none) to every configured broker (`brokers[{type, configuration}]`: AMQP, MQTT,
+//! Redis, and NATS). The host holds the connections; a broker that is down makes the event
+//! retryable instead of dropping it.
+
+use module_sdk::bindings::connector::module::broker;
+use module_sdk::progress::Progress;
+use module_sdk::{Event, Module, ModuleError, export_module};
+use serde_json::Value;
+
+struct MessageBrokerPublisher;
+
+impl Module for MessageBrokerPublisher {
+    fn events() -> Vec<String> {
+        vec!["**".into()]
+    }
+
+    fn on_event(event: Event) -> Result<(), ModuleError> {
+        let payload = event
+            .data
+            .unwrap_or_else(|| Value::Object(Default::default()))
+            .to_string();
+        let mut progress = Progress::load(event.seq);
+        for (index, name) in broker::brokers().iter().enumerate() {
+            let step = index as u32;
+            if progress.is_done(step) {
+                continue;
+            }
+            broker::publish(name, &event.namespace, payload.as_bytes())
+                .map_err(|e| ModuleError::retryable(format!("broker '{name}': {e}")))?;
+            progress.mark(step);
+        }
+        Ok(())
+    }
+}
+
+export_module!(MessageBrokerPublisher);

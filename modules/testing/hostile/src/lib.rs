@@ -1,0 +1,63 @@
+//! A module that misbehaves on every event, for the host's containment tests. `mode`:
+//! `loop` spins forever, `oom` allocates until it dies, `panic` panics, `sleep` blocks in a
+//! host call (a WASI sleep) past any budget, `forbidden` tries every import it was not
+//! granted and fails if any succeeds.
+
+use module_sdk::bindings::connector::module::broker;
+use module_sdk::http::Request;
+use module_sdk::{Event, Module, ModuleError, api, config, export_module, kv};
+
+struct Hostile;
+
+impl Module for Hostile {
+    fn events() -> Vec<String> {
+        vec!["**".into()]
+    }
+
+    fn on_event(event: Event) -> Result<(), ModuleError> {
+        let mode: String = config::get("mode").ok().flatten().unwrap_or_default();
+        match mode.as_str() {
+            "loop" => {
+                let mut x: u64 = event.seq;
+                loop {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            }
+            "oom" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![1u8; 1 << 20]);
+                    std::hint::black_box(&hoard);
+                }
+            }
+            "panic" => panic!("hostile module panics on event {}", event.seq),
+            "sleep" => {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+                Ok(())
+            }
+            "forbidden" => {
+                let mut leaks = Vec::new();
+                if Request::get("http://127.0.0.1:1/").send().is_ok() {
+                    leaks.push("http");
+                }
+                if api::get("/api/core/v1/Account/IdentityInfo").is_ok() {
+                    leaks.push("api");
+                }
+                if broker::publish("0", "x.y", b"{}").is_ok() || !broker::brokers().is_empty() {
+                    leaks.push("broker");
+                }
+                if kv::get("../other/key").is_ok_and(|v| v.is_some()) {
+                    leaks.push("kv");
+                }
+                if leaks.is_empty() {
+                    Ok(())
+                } else {
+                    Err(ModuleError::fatal(format!("granted: {leaks:?}")))
+                }
+            }
+            other => Err(ModuleError::fatal(format!("unknown mode '{other}'"))),
+        }
+    }
+}
+
+export_module!(Hostile);
