@@ -37,8 +37,12 @@ impl CallState {
     pub fn correlation_id(&self) -> Option<&str> {
         self.correlation_id.as_deref()
     }
-    pub fn remaining_budget(&self) -> Duration {
-        self.deadline.saturating_duration_since(Instant::now())
+    /// How long a host call (HTTP, API) may take: what is left of the call's budget, less a
+    /// reserve so the module still gets the host call's error and can report it as
+    /// `retryable`, instead of being cut off as a timed-out call.
+    pub fn host_call_budget(&self) -> Duration {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        remaining.saturating_sub((remaining / 5).max(Duration::from_millis(20)))
     }
 }
 

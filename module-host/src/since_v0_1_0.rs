@@ -70,7 +70,7 @@ impl connector::module::http::Host for CallState {
         let response = self
             .capabilities()
             .http
-            .send(request, self.remaining_budget())
+            .send(request, self.host_call_budget())
             .await?;
         Ok(connector::module::http::Response {
             status: response.status,
@@ -88,7 +88,7 @@ impl connector::module::api::Host for CallState {
         body: Option<String>,
     ) -> Result<connector::module::api::Response, String> {
         let correlation_id = self.correlation_id().map(str::to_owned);
-        let budget = self.remaining_budget();
+        let budget = self.host_call_budget();
         let response = self
             .capabilities()
             .api
