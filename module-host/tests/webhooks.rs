@@ -28,15 +28,35 @@ async fn every_event_arrives_with_the_official_payload_and_headers() {
     });
     let host = start_host(config, sqlite_store(dir.path()).await, TestApi::new()).await;
 
-    let mut message = Event::new("transport.messageReceived", json!({"id": "MSG1", "createdBy": "did:e:a"}));
+    let mut message = Event::new(
+        "transport.messageReceived",
+        json!({"id": "MSG1", "createdBy": "did:e:a"}),
+    );
     message.correlation_id = Some("corr-42".into());
     host.publish(message).await.unwrap();
-    host.publish(Event::new("transport.datawalletSynchronized", serde_json::Value::Null)).await.unwrap();
-    host.publish(Event::new("consumption.attributeCreated", json!({"id": "ATT1"}))).await.unwrap();
+    host.publish(Event::new(
+        "transport.datawalletSynchronized",
+        serde_json::Value::Null,
+    ))
+    .await
+    .unwrap();
+    host.publish(Event::new(
+        "consumption.attributeCreated",
+        json!({"id": "ATT1"}),
+    ))
+    .await
+    .unwrap();
 
-    assert!(wait_until(Duration::from_secs(10), || receiver.count() == 4).await, "got {:?}", receiver.received());
+    assert!(
+        wait_until(Duration::from_secs(10), || receiver.count() == 4).await,
+        "got {:?}",
+        receiver.received()
+    );
     let received = receiver.received();
-    let to_all: Vec<_> = received.iter().filter(|r| r.path.starts_with("/events/")).collect();
+    let to_all: Vec<_> = received
+        .iter()
+        .filter(|r| r.path.starts_with("/events/"))
+        .collect();
     assert_eq!(
         to_all.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
         [
@@ -50,7 +70,11 @@ async fn every_event_arrives_with_the_official_payload_and_headers() {
         to_all[0].body,
         json!({"trigger": "transport.messageReceived", "data": {"id": "MSG1", "createdBy": "did:e:a"}})
     );
-    assert_eq!(to_all[1].body, json!({"trigger": "transport.datawalletSynchronized"}), "no data key without data");
+    assert_eq!(
+        to_all[1].body,
+        json!({"trigger": "transport.datawalletSynchronized"}),
+        "no data key without data"
+    );
     assert_eq!(to_all[0].headers["x-tenant"], "acme");
     assert_eq!(to_all[0].headers["x-my-key"], "secret-key");
     assert_eq!(to_all[0].headers["x-correlation-id"], "corr-42");
@@ -58,7 +82,11 @@ async fn every_event_arrives_with_the_official_payload_and_headers() {
     assert!(to_all[2].headers.get("x-correlation-id").is_none());
 
     let messages: Vec<_> = received.iter().filter(|r| r.path == "/messages").collect();
-    assert_eq!(messages.len(), 1, "the second webhook only matches messageReceived");
+    assert_eq!(
+        messages.len(),
+        1,
+        "the second webhook only matches messageReceived"
+    );
     assert_eq!(messages[0].body["data"]["id"], "MSG1");
     assert!(messages[0].headers.get("x-my-key").is_none());
     host.shutdown().await;
@@ -79,18 +107,35 @@ async fn oauth2_client_credentials_token_is_fetched_once_and_sent() {
     });
     let host = start_host(config, sqlite_store(dir.path()).await, TestApi::new()).await;
     for i in 0..3 {
-        host.publish(Event::new("transport.messageSent", json!({"id": format!("MSG{i}")}))).await.unwrap();
+        host.publish(Event::new(
+            "transport.messageSent",
+            json!({"id": format!("MSG{i}")}),
+        ))
+        .await
+        .unwrap();
     }
-    host.publish(Event::new("consumption.attributeCreated", json!({"id": "not-a-trigger"}))).await.unwrap();
+    host.publish(Event::new(
+        "consumption.attributeCreated",
+        json!({"id": "not-a-trigger"}),
+    ))
+    .await
+    .unwrap();
     assert!(wait_until(Duration::from_secs(10), || receiver.count() == 3).await);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(receiver.count(), 3, "consumption.* does not match transport.*");
+    assert_eq!(
+        receiver.count(),
+        3,
+        "consumption.* does not match transport.*"
+    );
     for r in receiver.received() {
         assert_eq!(r.headers["authorization"], "Bearer token-1");
     }
     let tokens = receiver.token_requests.lock().unwrap().clone();
     assert_eq!(tokens.len(), 1, "the token is cached");
-    assert_eq!(tokens[0].1, "grant_type=client_credentials&scope=hooks+write");
+    assert_eq!(
+        tokens[0].1,
+        "grant_type=client_credentials&scope=hooks+write"
+    );
     // base64("client:s3cret")
     assert_eq!(tokens[0].0["authorization"], "Basic Y2xpZW50OnMzY3JldA==");
     host.shutdown().await;
@@ -110,14 +155,27 @@ async fn a_target_that_is_down_gets_every_event_once_it_is_back() {
     });
     let host = start_host(config, sqlite_store(dir.path()).await, TestApi::new()).await;
     for i in 0..5 {
-        host.publish(Event::new("transport.messageReceived", json!({"n": i}))).await.unwrap();
+        host.publish(Event::new("transport.messageReceived", json!({"n": i})))
+            .await
+            .unwrap();
     }
-    assert!(wait_until(Duration::from_secs(10), || receiver.count() == 5).await, "got {}", receiver.count());
-    let order: Vec<_> = receiver.received().iter().map(|r| r.body["data"]["n"].as_i64().unwrap()).collect();
+    assert!(
+        wait_until(Duration::from_secs(10), || receiver.count() == 5).await,
+        "got {}",
+        receiver.count()
+    );
+    let order: Vec<_> = receiver
+        .received()
+        .iter()
+        .map(|r| r.body["data"]["n"].as_i64().unwrap())
+        .collect();
     assert_eq!(order, [0, 1, 2, 3, 4], "nothing lost, in order");
     assert_eq!(receiver.failures_left.load(Ordering::SeqCst), 0);
     let health = host.health().await;
-    assert!(health[0].healthy, "healthy again after the target came back: {health:?}");
+    assert!(
+        health[0].healthy,
+        "healthy again after the target came back: {health:?}"
+    );
     assert_eq!(health[0].name, "webhooks");
     host.shutdown().await;
 }
@@ -129,7 +187,18 @@ async fn a_target_missing_at_start_is_a_config_error_with_the_official_code() {
         "webhooks": {"enabled": true, "webhooks": [{"triggers": ["**"], "target": "nope"}]}
     }))
     .unwrap();
-    let services = module_host::HostServices { store: sqlite_store(dir.path()).await, api: TestApi::new() };
-    let error = module_host::ModuleHost::start(&config, options(), services).await.err().expect("fails");
-    assert!(error.to_string().contains("error.runtime.modules.webhooks.invalidTargetReference"), "{error}");
+    let services = module_host::HostServices {
+        store: sqlite_store(dir.path()).await,
+        api: TestApi::new(),
+    };
+    let error = module_host::ModuleHost::start(&config, options(), services)
+        .await
+        .err()
+        .expect("fails");
+    assert!(
+        error
+            .to_string()
+            .contains("error.runtime.modules.webhooks.invalidTargetReference"),
+        "{error}"
+    );
 }
