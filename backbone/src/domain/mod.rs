@@ -55,7 +55,9 @@ pub struct Backbone {
 }
 
 impl Backbone {
-    /// Wraps a store and declares the indexes the list queries need.
+    /// Wraps a store and declares the indexes the list queries need. Only scalar fields: the
+    /// SQLite engine pushes indexed equality down as a scalar comparison, which an array field
+    /// (such as a message's `participants`) would never satisfy.
     pub async fn new(config: Config, store: Arc<dyn Store>) -> Result<Self> {
         let indexes: &[(&str, &str)] = &[
             (devices::COLLECTION, "username"),
@@ -65,7 +67,7 @@ impl Backbone {
             (sync::RUNS, "createdBy"),
             (relationships::COLLECTION, "from"),
             (relationships::COLLECTION, "to"),
-            (messages::COLLECTION, "participants"),
+            (messages::COLLECTION, "createdBy"),
             (datawallet::MODIFICATIONS, "owner"),
             (deletion::COLLECTION, "address"),
         ];
