@@ -14,14 +14,20 @@ use std::sync::Arc;
 use std::time::Instant;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let messages = env_usize("BENCH_MESSAGES", 2000);
     let senders = env_usize("BENCH_SENDERS", 8).max(1);
-    let config = Config { max_unreceived_messages_per_sender: u64::MAX, ..Config::default() };
+    let config = Config {
+        max_unreceived_messages_per_sender: u64::MAX,
+        ..Config::default()
+    };
     let h = Arc::new(common::start(config).await);
 
     let recipient = Arc::new(h.identity().await);
@@ -29,7 +35,12 @@ async fn main() {
     for _ in 0..senders {
         let sender = h.identity().await;
         let relationship = h.pending_relationship(&recipient, &sender).await;
-        h.put(Some(&recipient.token), &format!("/api/v2/Relationships/{relationship}/Accept"), json!({})).await;
+        h.put(
+            Some(&recipient.token),
+            &format!("/api/v2/Relationships/{relationship}/Accept"),
+            json!({}),
+        )
+        .await;
         sender_ids.push(Arc::new(sender));
     }
     h.sync_all(&recipient).await;
@@ -59,7 +70,9 @@ async fn main() {
         let (h, sender, body) = (h.clone(), sender.clone(), body.clone());
         tasks.push(tokio::spawn(async move {
             for _ in 0..per_task {
-                let (status, response) = h.post(Some(&sender.token), "/api/v2/Messages", body.clone()).await;
+                let (status, response) = h
+                    .post(Some(&sender.token), "/api/v2/Messages", body.clone())
+                    .await;
                 assert_eq!(status, reqwest::StatusCode::CREATED, "{response}");
             }
         }));
@@ -80,10 +93,21 @@ async fn main() {
         delivered += events.len();
     }
     let events_per_second = delivered as f64 / started.elapsed().as_secs_f64();
-    assert_eq!(delivered, sent, "every message produced exactly one delivered event");
+    assert_eq!(
+        delivered, sent,
+        "every message produced exactly one delivered event"
+    );
 
-    println!("backbone throughput on loopback ({senders} concurrent senders, {sent} messages, SQLite in memory)");
+    println!(
+        "backbone throughput on loopback ({senders} concurrent senders, {sent} messages, SQLite in memory)"
+    );
     println!("  baseline GET /api/v2/Version      {baseline:>10.0} req/s");
-    println!("  messages accepted (POST /Messages) {messages_per_second:>10.0} msg/s  = {:.3} x baseline", messages_per_second / baseline);
-    println!("  sync events delivered              {events_per_second:>10.0} ev/s   = {:.3} x baseline", events_per_second / baseline);
+    println!(
+        "  messages accepted (POST /Messages) {messages_per_second:>10.0} msg/s  = {:.3} x baseline",
+        messages_per_second / baseline
+    );
+    println!(
+        "  sync events delivered              {events_per_second:>10.0} ev/s   = {:.3} x baseline",
+        events_per_second / baseline
+    );
 }

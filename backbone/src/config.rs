@@ -38,7 +38,10 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             did_domain: "localhost".to_owned(),
-            clients: vec![ClientCredentials { client_id: "test".to_owned(), client_secret: "test".to_owned() }],
+            clients: vec![ClientCredentials {
+                client_id: "test".to_owned(),
+                client_secret: "test".to_owned(),
+            }],
             access_token_lifetime: Duration::from_secs(300),
             challenge_lifetime: Duration::from_secs(600),
             sync_run_duration: Duration::from_secs(10),
@@ -55,6 +58,8 @@ impl Default for Config {
 
 impl Config {
     pub fn client(&self, id: &str, secret: &str) -> Option<&ClientCredentials> {
-        self.clients.iter().find(|c| c.client_id == id && c.client_secret == secret)
+        self.clients
+            .iter()
+            .find(|c| c.client_id == id && c.client_secret == secret)
     }
 }

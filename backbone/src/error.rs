@@ -6,10 +6,14 @@ use store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// 404 `error.platform.recordNotFound`.
-    #[error("{0} not found. Make sure the ID exists and the record is not expired. If a password is required to fetch the record, make sure you passed the correct one.")]
+    #[error(
+        "{0} not found. Make sure the ID exists and the record is not expired. If a password is required to fetch the record, make sure you passed the correct one."
+    )]
     NotFound(&'static str),
     /// 401: missing, unknown or expired access token, or an unknown OAuth client.
-    #[error("You have to authenticate in order to execute this action. Further make sure that the auth token has not expired.")]
+    #[error(
+        "You have to authenticate in order to execute this action. Further make sure that the auth token has not expired."
+    )]
     Unauthorized,
     /// `/connect/token` with an unknown user, a wrong password or an unsupported grant: answered
     /// in the OAuth2 error format (`invalid_grant`), as OpenIddict does.
@@ -38,7 +42,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn rule(code: &'static str, message: impl Into<String>) -> Self {
-        Error::Rule { code, message: message.into() }
+        Error::Rule {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn invalid_property(name: &str) -> Self {

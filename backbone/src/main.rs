@@ -10,7 +10,11 @@ use store::Store;
 use store::sqlite::SqliteStore;
 
 #[derive(Parser)]
-#[command(name = "backbone", version, about = "A local Enmeshed Backbone (Consumer API) for development and tests")]
+#[command(
+    name = "backbone",
+    version,
+    about = "A local Enmeshed Backbone (Consumer API) for development and tests"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -48,25 +52,42 @@ struct StartArgs {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,backbone=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,backbone=info".into()),
         )
         .init();
     let Command::Start(args) = Cli::parse().command;
-    let mut config = Config { did_domain: args.did_domain, ..Config::default() };
+    let mut config = Config {
+        did_domain: args.did_domain,
+        ..Config::default()
+    };
     config.access_token_lifetime = std::time::Duration::from_secs(args.token_lifetime);
     if !args.clients.is_empty() {
         config.clients = args
             .clients
             .iter()
             .map(|c| {
-                let (id, secret) = c.split_once(':').with_context(|| format!("--client `{c}` is not ID:SECRET"))?;
-                Ok(ClientCredentials { client_id: id.to_owned(), client_secret: secret.to_owned() })
+                let (id, secret) = c
+                    .split_once(':')
+                    .with_context(|| format!("--client `{c}` is not ID:SECRET"))?;
+                Ok(ClientCredentials {
+                    client_id: id.to_owned(),
+                    client_secret: secret.to_owned(),
+                })
             })
             .collect::<anyhow::Result<_>>()?;
     }
     let store: Arc<dyn Store> = match &args.db {
-        Some(path) => Arc::new(SqliteStore::open(path).await.with_context(|| format!("opening {}", path.display()))?),
-        None => Arc::new(SqliteStore::open_in_memory().await.context("opening the in-memory database")?),
+        Some(path) => Arc::new(
+            SqliteStore::open(path)
+                .await
+                .with_context(|| format!("opening {}", path.display()))?,
+        ),
+        None => Arc::new(
+            SqliteStore::open_in_memory()
+                .await
+                .context("opening the in-memory database")?,
+        ),
     };
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
         .await

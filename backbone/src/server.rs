@@ -61,11 +61,18 @@ impl ServerHandle {
 }
 
 /// Serves the Consumer API on `listener` with `store` as its database.
-pub async fn serve(config: Config, store: Arc<dyn Store>, listener: TcpListener) -> Result<ServerHandle> {
-    let address = listener.local_addr().map_err(|e| store::StoreError::Backend(format!("listener: {e}")))?;
+pub async fn serve(
+    config: Config,
+    store: Arc<dyn Store>,
+    listener: TcpListener,
+) -> Result<ServerHandle> {
+    let address = listener
+        .local_addr()
+        .map_err(|e| store::StoreError::Backend(format!("listener: {e}")))?;
     let interval = config.housekeeping_interval;
     let backbone = Arc::new(Backbone::new(config, store).await?);
-    let app = tower::util::MapRequestLayer::new(api::normalize_path).layer(api::router(backbone.clone()));
+    let app =
+        tower::util::MapRequestLayer::new(api::normalize_path).layer(api::router(backbone.clone()));
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
@@ -84,5 +91,11 @@ pub async fn serve(config: Config, store: Arc<dyn Store>, listener: TcpListener)
             }
         }
     });
-    Ok(ServerHandle { address, backbone, stop: Some(stop), server, housekeeping })
+    Ok(ServerHandle {
+        address,
+        backbone,
+        stop: Some(stop),
+        server,
+        housekeeping,
+    })
 }

@@ -14,7 +14,10 @@ async fn harness() -> Harness {
 }
 
 fn event_types(events: &[Value]) -> Vec<String> {
-    events.iter().map(|e| e["type"].as_str().unwrap_or_default().to_owned()).collect()
+    events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -32,16 +35,53 @@ async fn malformed_json_and_base64_get_input_cannot_be_parsed() {
         .unwrap();
     let status = response.status();
     let body: Value = response.json().await.unwrap();
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.inputCannotBeParsed");
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.inputCannotBeParsed",
+    );
 
-    let (status, body) = h.post(Some(&a.token), "/api/v2/RelationshipTemplates", json!({ "content": "not base64 at all!" })).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.inputCannotBeParsed");
+    let (status, body) = h
+        .post(
+            Some(&a.token),
+            "/api/v2/RelationshipTemplates",
+            json!({ "content": "not base64 at all!" }),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.inputCannotBeParsed",
+    );
 
-    let (status, body) = h.post(Some(&a.token), "/api/v2/Messages", json!({ "recipients": "nobody" })).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.inputCannotBeParsed");
+    let (status, body) = h
+        .post(
+            Some(&a.token),
+            "/api/v2/Messages",
+            json!({ "recipients": "nobody" }),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.inputCannotBeParsed",
+    );
 
-    let (status, body) = h.get(Some(&a.token), "/api/v2/RelationshipTemplates/RLTAAAAAAAAAAAAAAAAA?password=%%%").await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.inputCannotBeParsed");
+    let (status, body) = h
+        .get(
+            Some(&a.token),
+            "/api/v2/RelationshipTemplates/RLTAAAAAAAAAAAAAAAAA?password=%%%",
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.inputCannotBeParsed",
+    );
 }
 
 #[tokio::test]
@@ -50,11 +90,18 @@ async fn oversized_uploads_are_refused() {
     let a = h.identity().await;
     let upload = |size: usize| {
         let form = reqwest::multipart::Form::new()
-            .part("content", reqwest::multipart::Part::bytes(vec![b'x'; size]).file_name("cipher.bin"))
+            .part(
+                "content",
+                reqwest::multipart::Part::bytes(vec![b'x'; size]).file_name("cipher.bin"),
+            )
             .text("cipherHash", cipher("hash"))
             .text("expiresAt", "2099-01-01T00:00:00.000Z")
             .text("encryptedProperties", cipher("props"));
-        h.http.post(format!("{}/api/v2/Files", h.url)).bearer_auth(&a.token).multipart(form).send()
+        h.http
+            .post(format!("{}/api/v2/Files", h.url))
+            .bearer_auth(&a.token)
+            .multipart(form)
+            .send()
     };
     let small = upload(100).await.unwrap();
     assert_eq!(small.status(), StatusCode::CREATED);
@@ -62,7 +109,12 @@ async fn oversized_uploads_are_refused() {
         let response = upload(size).await.unwrap();
         let status = response.status();
         let body: Value = response.json().await.unwrap();
-        assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.requestBodyTooLarge");
+        assert_error(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "error.platform.requestBodyTooLarge",
+        );
     }
 }
 
@@ -71,47 +123,122 @@ async fn files_round_trip_and_ownership_moves_with_the_token() {
     let h = harness().await;
     let (a, b) = (h.identity().await, h.identity().await);
     let form = reqwest::multipart::Form::new()
-        .part("content", reqwest::multipart::Part::bytes(b"blob bytes".to_vec()).file_name("cipher.bin"))
+        .part(
+            "content",
+            reqwest::multipart::Part::bytes(b"blob bytes".to_vec()).file_name("cipher.bin"),
+        )
         .text("cipherHash", cipher("hash"))
         .text("owner", a.address.clone())
         .text("expiresAt", "2099-01-01T00:00:00.000Z")
         .text("encryptedProperties", cipher("props"));
-    let response = h.http.post(format!("{}/api/v2/Files", h.url)).bearer_auth(&a.token).multipart(form).send().await.unwrap();
+    let response = h
+        .http
+        .post(format!("{}/api/v2/Files", h.url))
+        .bearer_auth(&a.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let created: Value = response.json().await.unwrap();
     let id = created["result"]["id"].as_str().unwrap().to_owned();
-    let token = created["result"]["ownershipToken"].as_str().unwrap().to_owned();
+    let token = created["result"]["ownershipToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(created["result"]["cipherSize"], 10);
 
-    let blob = h.http.get(format!("{}/api/v2/Files/{id}", h.url)).bearer_auth(&b.token).send().await.unwrap();
+    let blob = h
+        .http
+        .get(format!("{}/api/v2/Files/{id}", h.url))
+        .bearer_auth(&b.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(blob.headers()["content-type"], "application/octet-stream");
     assert_eq!(&blob.bytes().await.unwrap()[..], b"blob bytes");
-    let (status, meta) = h.get(Some(&b.token), &format!("/api/v2/Files/{id}/metadata")).await;
+    let (status, meta) = h
+        .get(Some(&b.token), &format!("/api/v2/Files/{id}/metadata"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(meta["result"]["ownershipIsLocked"], false);
-    assert!(meta["result"].get("ownershipToken").is_none(), "only the uploader sees the token");
+    assert!(
+        meta["result"].get("ownershipToken").is_none(),
+        "only the uploader sees the token"
+    );
 
-    let (status, body) = h.post(Some(&b.token), &format!("/api/v2/Files/{id}/ValidateOwnershipToken"), json!({ "ownershipToken": token })).await;
-    assert_error(status, &body, StatusCode::FORBIDDEN, "error.platform.forbidden");
-    let (status, valid) = h.post(Some(&a.token), &format!("/api/v2/Files/{id}/ValidateOwnershipToken"), json!({ "ownershipToken": token })).await;
-    assert_eq!((status, valid["result"]["isValid"].clone()), (StatusCode::OK, json!(true)));
+    let (status, body) = h
+        .post(
+            Some(&b.token),
+            &format!("/api/v2/Files/{id}/ValidateOwnershipToken"),
+            json!({ "ownershipToken": token }),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::FORBIDDEN,
+        "error.platform.forbidden",
+    );
+    let (status, valid) = h
+        .post(
+            Some(&a.token),
+            &format!("/api/v2/Files/{id}/ValidateOwnershipToken"),
+            json!({ "ownershipToken": token }),
+        )
+        .await;
+    assert_eq!(
+        (status, valid["result"]["isValid"].clone()),
+        (StatusCode::OK, json!(true))
+    );
 
     let (status, claimed) = h
-        .request(reqwest::Method::PATCH, Some(&b.token), &format!("/api/v2/Files/{id}/ClaimOwnership"), Some(json!({ "ownershipToken": token })))
+        .request(
+            reqwest::Method::PATCH,
+            Some(&b.token),
+            &format!("/api/v2/Files/{id}/ClaimOwnership"),
+            Some(json!({ "ownershipToken": token })),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{claimed}");
-    let (_, meta) = h.get(Some(&a.token), &format!("/api/v2/Files/{id}/Metadata")).await;
+    let (_, meta) = h
+        .get(Some(&a.token), &format!("/api/v2/Files/{id}/Metadata"))
+        .await;
     assert_eq!(meta["result"]["owner"], b.address);
     let events = h.sync_all(&a).await;
     assert_eq!(event_types(&events), ["FileOwnershipClaimed"]);
     assert_eq!(events[0]["payload"]["newOwnerAddress"], b.address);
 
-    let (status, body) = h.request(reqwest::Method::DELETE, Some(&a.token), &format!("/api/v2/Files/{id}"), None).await;
-    assert_error(status, &body, StatusCode::FORBIDDEN, "error.platform.forbidden");
-    let (status, _) = h.request(reqwest::Method::DELETE, Some(&b.token), &format!("/api/v2/Files/{id}"), None).await;
+    let (status, body) = h
+        .request(
+            reqwest::Method::DELETE,
+            Some(&a.token),
+            &format!("/api/v2/Files/{id}"),
+            None,
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::FORBIDDEN,
+        "error.platform.forbidden",
+    );
+    let (status, _) = h
+        .request(
+            reqwest::Method::DELETE,
+            Some(&b.token),
+            &format!("/api/v2/Files/{id}"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = h.get(Some(&b.token), &format!("/api/v2/Files/{id}")).await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "error.platform.recordNotFound",
+    );
 }
 
 #[tokio::test]
@@ -127,10 +254,22 @@ async fn unknown_and_malformed_ids() {
         "/api/v2/SyncRuns/SYRAAAAAAAAAAAAAAAAA/ExternalEvents",
     ] {
         let (status, body) = h.get(Some(&a.token), path).await;
-        assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
+        assert_error(
+            status,
+            &body,
+            StatusCode::NOT_FOUND,
+            "error.platform.recordNotFound",
+        );
     }
-    let (status, body) = h.get(Some(&a.token), "/api/v2/Relationships/MSGAAAAAAAAAAAAAAAAA").await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.invalidId");
+    let (status, body) = h
+        .get(Some(&a.token), "/api/v2/Relationships/MSGAAAAAAAAAAAAAAAAA")
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.invalidId",
+    );
     let (status, _) = h.get(Some(&a.token), "/api/v2/NoSuchThing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -146,23 +285,82 @@ async fn identities_never_see_each_others_data() {
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     let message = sent["result"]["id"].as_str().unwrap().to_owned();
 
-    let (status, body) = h.get(Some(&c.token), &format!("/api/v2/Relationships/{relationship}")).await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
-    let (status, body) = h.put(Some(&c.token), &format!("/api/v2/Relationships/{relationship}/Accept"), json!({})).await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
-    let (status, body) = h.get(Some(&c.token), &format!("/api/v2/Messages/{message}")).await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
-    let (_, listed) = h.get(Some(&c.token), &format!("/api/v2/Messages?ids={message}")).await;
+    let (status, body) = h
+        .get(
+            Some(&c.token),
+            &format!("/api/v2/Relationships/{relationship}"),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "error.platform.recordNotFound",
+    );
+    let (status, body) = h
+        .put(
+            Some(&c.token),
+            &format!("/api/v2/Relationships/{relationship}/Accept"),
+            json!({}),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "error.platform.recordNotFound",
+    );
+    let (status, body) = h
+        .get(Some(&c.token), &format!("/api/v2/Messages/{message}"))
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "error.platform.recordNotFound",
+    );
+    let (_, listed) = h
+        .get(Some(&c.token), &format!("/api/v2/Messages?ids={message}"))
+        .await;
     assert_eq!(listed["result"], json!([]));
-    let (_, listed) = h.get(Some(&c.token), &format!("/api/v2/Relationships?ids={relationship}")).await;
+    let (_, listed) = h
+        .get(
+            Some(&c.token),
+            &format!("/api/v2/Relationships?ids={relationship}"),
+        )
+        .await;
     assert_eq!(listed["result"], json!([]));
 
     let started = h.start_sync(&a, "ExternalEventSync").await;
-    let run = started["result"]["syncRun"]["id"].as_str().unwrap().to_owned();
-    let (status, body) = h.get(Some(&c.token), &format!("/api/v2/SyncRuns/{run}/ExternalEvents")).await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
-    let (status, body) = h.put(Some(&c.token), &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"), json!({})).await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
+    let run = started["result"]["syncRun"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = h
+        .get(
+            Some(&c.token),
+            &format!("/api/v2/SyncRuns/{run}/ExternalEvents"),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "error.platform.recordNotFound",
+    );
+    let (status, body) = h
+        .put(
+            Some(&c.token),
+            &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"),
+            json!({}),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "error.platform.recordNotFound",
+    );
 
     let push = json!({ "localIndex": null, "modifications": [{ "objectIdentifier": "x", "collection": "c", "type": "Create", "datawalletVersion": 1 }] });
     let response = h
@@ -177,7 +375,10 @@ async fn identities_never_see_each_others_data() {
     assert_eq!(response.status(), StatusCode::CREATED);
     let mods: Value = h
         .http
-        .get(format!("{}/api/v2/Datawallet/Modifications?localIndex=-1", h.url))
+        .get(format!(
+            "{}/api/v2/Datawallet/Modifications?localIndex=-1",
+            h.url
+        ))
         .bearer_auth(&c.token)
         .header("x-supported-datawallet-version", "1")
         .send()
@@ -189,9 +390,14 @@ async fn identities_never_see_each_others_data() {
     assert_eq!(mods["result"], json!([]), "{mods}");
 
     // B's message to A only shows A as recipient; the sender sees every recipient.
-    let (_, seen_by_a) = h.get(Some(&a.token), &format!("/api/v2/Messages/{message}")).await;
+    let (_, seen_by_a) = h
+        .get(Some(&a.token), &format!("/api/v2/Messages/{message}"))
+        .await;
     assert_eq!(seen_by_a["result"]["recipients"][0]["address"], a.address);
-    assert!(seen_by_a["result"]["recipients"][0]["receivedAt"].is_string(), "the recipient's read marks it received");
+    assert!(
+        seen_by_a["result"]["recipients"][0]["receivedAt"].is_string(),
+        "the recipient's read marks it received"
+    );
 }
 
 #[tokio::test]
@@ -199,45 +405,91 @@ async fn challenges_are_single_use_and_must_be_signed_by_the_key() {
     let h = harness().await;
     let key = ed25519_dalek::SigningKey::from_bytes(&common::rand_bytes());
     let signed = h.signed_challenge(&key).await;
-    let (status, body) = h.create_identity_request(&key, signed.clone(), "password-1").await;
+    let (status, body) = h
+        .create_identity_request(&key, signed.clone(), "password-1")
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let other = ed25519_dalek::SigningKey::from_bytes(&common::rand_bytes());
-    let (status, body) = h.create_identity_request(&other, signed.clone(), "password-2").await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.device.challengeHasExpired");
+    let (status, body) = h
+        .create_identity_request(&other, signed.clone(), "password-2")
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.device.challengeHasExpired",
+    );
 
     let fresh = h.signed_challenge(&key).await;
     let (status, body) = h.create_identity_request(&other, fresh, "password-3").await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.device.invalidSignature");
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.device.invalidSignature",
+    );
 
     let again = h.signed_challenge(&key).await;
     let (status, body) = h.create_identity_request(&key, again, "password-4").await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.device.addressAlreadyExists");
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.device.addressAlreadyExists",
+    );
 
     let bad_client = json!({ "clientId": "test", "clientSecret": "wrong", "identityPublicKey": Harness::public_key(&key),
         "devicePassword": "x", "identityVersion": 1, "signedChallenge": signed });
     let (status, body) = h.post(None, "/api/v2/Identities", bad_client).await;
-    assert_error(status, &body, StatusCode::UNAUTHORIZED, "error.platform.unauthorized");
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNAUTHORIZED,
+        "error.platform.unauthorized",
+    );
 }
 
 #[tokio::test]
 async fn expired_and_unknown_access_tokens_get_401() {
-    let h = start(Config { access_token_lifetime: Duration::from_secs(1), ..Config::default() }).await;
+    let h = start(Config {
+        access_token_lifetime: Duration::from_secs(1),
+        ..Config::default()
+    })
+    .await;
     let a = h.identity().await;
     let (status, _) = h.get(Some(&a.token), "/api/v2/Devices/Self").await;
     assert_eq!(status, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let (status, body) = h.get(Some(&a.token), "/api/v2/Devices/Self").await;
-    assert_error(status, &body, StatusCode::UNAUTHORIZED, "error.platform.unauthorized");
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNAUTHORIZED,
+        "error.platform.unauthorized",
+    );
     let (status, body) = h.get(Some("not-a-token"), "/api/v2/Messages").await;
-    assert_error(status, &body, StatusCode::UNAUTHORIZED, "error.platform.unauthorized");
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNAUTHORIZED,
+        "error.platform.unauthorized",
+    );
     let (status, body) = h.get(None, "/api/v2/Messages").await;
-    assert_error(status, &body, StatusCode::UNAUTHORIZED, "error.platform.unauthorized");
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNAUTHORIZED,
+        "error.platform.unauthorized",
+    );
 
     let (status, fresh) = h.login(&a.username, &a.password).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(fresh["expires_in"], 1);
     let (status, body) = h.login(&a.username, "wrong password").await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant"))
+    );
 }
 
 #[tokio::test]
@@ -245,42 +497,113 @@ async fn templates_honour_for_identity_passwords_and_allocations() {
     let h = harness().await;
     let (a, b, c) = (h.identity().await, h.identity().await, h.identity().await);
     let personal = h.template(&a, json!({ "forIdentity": b.address })).await;
-    let (status, body) = h.get(Some(&c.token), &format!("/api/v2/RelationshipTemplates/{personal}")).await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
-    let (status, body) = h.get(Some(&b.token), &format!("/api/v2/relationshiptemplates/{personal}")).await;
-    assert_eq!(status, StatusCode::OK, "routes are case-insensitive: {body}");
+    let (status, body) = h
+        .get(
+            Some(&c.token),
+            &format!("/api/v2/RelationshipTemplates/{personal}"),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "error.platform.recordNotFound",
+    );
+    let (status, body) = h
+        .get(
+            Some(&b.token),
+            &format!("/api/v2/relationshiptemplates/{personal}"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "routes are case-insensitive: {body}"
+    );
     assert_eq!(body["result"]["forIdentity"], b.address);
 
     let password = "6UIRURdA+wPlQdscxhonvoGmzhawCEH7cK7Nj/2bKtE=";
     let protected = h.template(&a, json!({ "password": password })).await;
-    let (status, _) = h.get(Some(&b.token), &format!("/api/v2/RelationshipTemplates/{protected}")).await;
+    let (status, _) = h
+        .get(
+            Some(&b.token),
+            &format!("/api/v2/RelationshipTemplates/{protected}"),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let encoded: String = form_urlencoded::byte_serialize(password.as_bytes()).collect();
-    let (status, _) = h.get(Some(&b.token), &format!("/api/v2/RelationshipTemplates/{protected}?password={encoded}")).await;
+    let (status, _) = h
+        .get(
+            Some(&b.token),
+            &format!("/api/v2/RelationshipTemplates/{protected}?password={encoded}"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = h.get(Some(&b.token), &format!("/api/v2/RelationshipTemplates/{protected}")).await;
-    assert_eq!(status, StatusCode::OK, "an allocation remembers the password");
+    let (status, _) = h
+        .get(
+            Some(&b.token),
+            &format!("/api/v2/RelationshipTemplates/{protected}"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "an allocation remembers the password"
+    );
 
     let single = h.template(&a, json!({ "maxNumberOfAllocations": 1 })).await;
-    let (status, _) = h.get(Some(&b.token), &format!("/api/v2/RelationshipTemplates/{single}")).await;
+    let (status, _) = h
+        .get(
+            Some(&b.token),
+            &format!("/api/v2/RelationshipTemplates/{single}"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = h.get(Some(&c.token), &format!("/api/v2/RelationshipTemplates/{single}")).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.relationshipTemplate.maxNumberOfAllocationsExhausted");
+    let (status, body) = h
+        .get(
+            Some(&c.token),
+            &format!("/api/v2/RelationshipTemplates/{single}"),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.relationshipTemplate.maxNumberOfAllocationsExhausted",
+    );
     let events = h.sync_all(&a).await;
-    assert_eq!(event_types(&events), ["RelationshipTemplateAllocationsExhausted"]);
+    assert_eq!(
+        event_types(&events),
+        ["RelationshipTemplateAllocationsExhausted"]
+    );
     assert_eq!(events[0]["payload"]["relationshipTemplateId"], single);
 
     let (status, body) = h
-        .post(Some(&c.token), "/api/v2/Relationships", json!({ "relationshipTemplateId": single, "creationContent": cipher("x") }))
+        .post(
+            Some(&c.token),
+            "/api/v2/Relationships",
+            json!({ "relationshipTemplateId": single, "creationContent": cipher("x") }),
+        )
         .await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.relationship.relationshipTemplateNotAllocated");
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.relationship.relationshipTemplateNotAllocated",
+    );
 }
 
 #[tokio::test]
 async fn tokens_work_anonymously_and_honour_for_identity_and_passwords() {
     let h = harness().await;
     let (a, b) = (h.identity().await, h.identity().await);
-    let (status, created) = h.post(None, "/api/v2/Tokens", json!({ "content": cipher("anon"), "expiresAt": "2099-01-01T00:00:00Z" })).await;
+    let (status, created) = h
+        .post(
+            None,
+            "/api/v2/Tokens",
+            json!({ "content": cipher("anon"), "expiresAt": "2099-01-01T00:00:00Z" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let anonymous = created["result"]["id"].as_str().unwrap().to_owned();
     let (status, token) = h.get(None, &format!("/api/v2/Tokens/{anonymous}")).await;
@@ -292,25 +615,74 @@ async fn tokens_work_anonymously_and_honour_for_identity_and_passwords() {
         .post(Some(&a.token), "/api/v2/Tokens", json!({ "content": cipher("personal"), "expiresAt": "2099-01-01T00:00:00Z", "forIdentity": b.address, "password": "AAEC" }))
         .await;
     let personal = created["result"]["id"].as_str().unwrap().to_owned();
-    let (status, _) = h.get(None, &format!("/api/v2/Tokens/{personal}?password=AAEC")).await;
+    let (status, _) = h
+        .get(None, &format!("/api/v2/Tokens/{personal}?password=AAEC"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = h.get(Some(&b.token), &format!("/api/v2/Tokens/{personal}?password=AAED")).await;
+    let (status, _) = h
+        .get(
+            Some(&b.token),
+            &format!("/api/v2/Tokens/{personal}?password=AAED"),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, token) = h.get(Some(&b.token), &format!("/api/v2/Tokens/{personal}?password=AAEC")).await;
+    let (status, token) = h
+        .get(
+            Some(&b.token),
+            &format!("/api/v2/Tokens/{personal}?password=AAEC"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(token["result"]["isPasswordProtected"], true);
 
-    let (status, empty) = h.post(None, "/api/v2/Tokens", json!({ "expiresAt": "2099-01-01T00:00:00Z" })).await;
+    let (status, empty) = h
+        .post(
+            None,
+            "/api/v2/Tokens",
+            json!({ "expiresAt": "2099-01-01T00:00:00Z" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let empty = empty["result"]["id"].as_str().unwrap().to_owned();
-    let (status, body) = h.post(Some(&a.token), &format!("/api/v2/Tokens/{empty}/UpdateContent"), json!({ "newContent": cipher("filled") })).await;
+    let (status, body) = h
+        .post(
+            Some(&a.token),
+            &format!("/api/v2/Tokens/{empty}/UpdateContent"),
+            json!({ "newContent": cipher("filled") }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["result"]["createdBy"], a.address);
-    let (status, body) = h.post(Some(&b.token), &format!("/api/v2/Tokens/{empty}/UpdateContent"), json!({ "newContent": cipher("again") })).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.token.contentUpdateNotPossibleBecauseContentAlreadyExists");
-    let (status, _) = h.request(reqwest::Method::DELETE, Some(&b.token), &format!("/api/v2/Tokens/{empty}"), None).await;
+    let (status, body) = h
+        .post(
+            Some(&b.token),
+            &format!("/api/v2/Tokens/{empty}/UpdateContent"),
+            json!({ "newContent": cipher("again") }),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.token.contentUpdateNotPossibleBecauseContentAlreadyExists",
+    );
+    let (status, _) = h
+        .request(
+            reqwest::Method::DELETE,
+            Some(&b.token),
+            &format!("/api/v2/Tokens/{empty}"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = h.request(reqwest::Method::DELETE, Some(&a.token), &format!("/api/v2/Tokens/{empty}"), None).await;
+    let (status, _) = h
+        .request(
+            reqwest::Method::DELETE,
+            Some(&a.token),
+            &format!("/api/v2/Tokens/{empty}"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
@@ -321,7 +693,10 @@ async fn one_sync_run_at_a_time_and_three_failures_retire_an_event() {
     h.pending_relationship(&a, &b).await;
     for attempt in 1..=3u8 {
         let started = h.start_sync(&a, "ExternalEventSync").await;
-        let run = started["result"]["syncRun"]["id"].as_str().expect("a run with the event").to_owned();
+        let run = started["result"]["syncRun"]["id"]
+            .as_str()
+            .expect("a run with the event")
+            .to_owned();
         let response = h
             .http
             .post(format!("{}/api/v2/SyncRuns", h.url))
@@ -333,20 +708,53 @@ async fn one_sync_run_at_a_time_and_three_failures_retire_an_event() {
             .unwrap();
         let status = response.status();
         let body: Value = response.json().await.unwrap();
-        assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.syncRun.cannotStartSyncRunWhenAnotherSyncRunIsRunning");
-        let (_, events) = h.get(Some(&a.token), &format!("/api/v2/SyncRuns/{run}/ExternalEvents")).await;
+        assert_error(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "error.platform.validation.syncRun.cannotStartSyncRunWhenAnotherSyncRunIsRunning",
+        );
+        let (_, events) = h
+            .get(
+                Some(&a.token),
+                &format!("/api/v2/SyncRuns/{run}/ExternalEvents"),
+            )
+            .await;
         let event = &events["result"][0];
         assert_eq!(event["type"], "RelationshipStatusChanged");
         assert_eq!(event["syncErrorCount"], attempt - 1);
         let results = json!({ "externalEventResults": [{ "externalEventId": event["id"], "errorCode": "error.test" }] });
-        let (status, finalized) = h.put(Some(&a.token), &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"), results).await;
+        let (status, finalized) = h
+            .put(
+                Some(&a.token),
+                &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"),
+                results,
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(finalized["result"]["newUnsyncedExternalEventsExist"], attempt < 3);
-        let (status, body) = h.put(Some(&a.token), &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"), json!({})).await;
-        assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.syncRun.syncRunAlreadyFinalized");
+        assert_eq!(
+            finalized["result"]["newUnsyncedExternalEventsExist"],
+            attempt < 3
+        );
+        let (status, body) = h
+            .put(
+                Some(&a.token),
+                &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"),
+                json!({}),
+            )
+            .await;
+        assert_error(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "error.platform.validation.syncRun.syncRunAlreadyFinalized",
+        );
     }
     let after = h.start_sync(&a, "ExternalEventSync").await;
-    assert_eq!(after["result"], json!({ "status": "NoNewEvents", "syncRun": null }));
+    assert_eq!(
+        after["result"],
+        json!({ "status": "NoNewEvents", "syncRun": null })
+    );
 }
 
 #[tokio::test]
@@ -356,48 +764,135 @@ async fn messages_wait_for_acceptance_and_vanish_on_rejection() {
 
     let ab = h.pending_relationship(&a, &b).await;
     assert_eq!(h.send_message(&b, &a).await.0, StatusCode::CREATED);
-    assert_eq!(event_types(&h.sync_all(&a).await), ["RelationshipStatusChanged"], "the message waits while pending");
-    let (status, accepted) = h.put(Some(&a.token), &format!("/api/v2/Relationships/{ab}/Accept"), json!({ "creationResponseContent": cipher("r") })).await;
+    assert_eq!(
+        event_types(&h.sync_all(&a).await),
+        ["RelationshipStatusChanged"],
+        "the message waits while pending"
+    );
+    let (status, accepted) = h
+        .put(
+            Some(&a.token),
+            &format!("/api/v2/Relationships/{ab}/Accept"),
+            json!({ "creationResponseContent": cipher("r") }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
     assert_eq!(accepted["result"]["status"], "Active");
-    assert!(accepted["result"].get("creationContent").is_none(), "state changes answer with metadata");
+    assert!(
+        accepted["result"].get("creationContent").is_none(),
+        "state changes answer with metadata"
+    );
     assert_eq!(event_types(&h.sync_all(&a).await), ["MessageReceived"]);
-    assert_eq!(event_types(&h.sync_all(&b).await), ["RelationshipStatusChanged"]);
-    let (_, full) = h.get(Some(&b.token), &format!("/api/v2/Relationships/{ab}")).await;
-    let reasons: Vec<&str> = full["result"]["auditLog"].as_array().unwrap().iter().map(|e| e["reason"].as_str().unwrap()).collect();
+    assert_eq!(
+        event_types(&h.sync_all(&b).await),
+        ["RelationshipStatusChanged"]
+    );
+    let (_, full) = h
+        .get(Some(&b.token), &format!("/api/v2/Relationships/{ab}"))
+        .await;
+    let reasons: Vec<&str> = full["result"]["auditLog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
     assert_eq!(reasons, ["Creation", "AcceptanceOfCreation"]);
     assert!(full["result"]["creationResponseContent"].is_string());
 
     let ac = h.pending_relationship(&a, &c).await;
     assert_eq!(h.send_message(&c, &a).await.0, StatusCode::CREATED);
-    let (status, _) = h.put(Some(&a.token), &format!("/api/v2/Relationships/{ac}/Reject"), json!({})).await;
+    let (status, _) = h
+        .put(
+            Some(&a.token),
+            &format!("/api/v2/Relationships/{ac}/Reject"),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(event_types(&h.sync_all(&a).await), ["RelationshipStatusChanged"], "the blocked message was dropped");
+    assert_eq!(
+        event_types(&h.sync_all(&a).await),
+        ["RelationshipStatusChanged"],
+        "the blocked message was dropped"
+    );
     let (status, body) = h.send_message(&c, &a).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.message.relationshipToRecipientNotActive");
-    let (status, body) = h.put(Some(&c.token), &format!("/api/v2/Relationships/{ac}/Accept"), json!({})).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.relationship.relationshipIsNotInCorrectStatus");
-    let (_, can) = h.get(Some(&c.token), &format!("/api/v2/Relationships/CanCreate?peer={}", a.address)).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.message.relationshipToRecipientNotActive",
+    );
+    let (status, body) = h
+        .put(
+            Some(&c.token),
+            &format!("/api/v2/Relationships/{ac}/Accept"),
+            json!({}),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.relationship.relationshipIsNotInCorrectStatus",
+    );
+    let (_, can) = h
+        .get(
+            Some(&c.token),
+            &format!("/api/v2/Relationships/CanCreate?peer={}", a.address),
+        )
+        .await;
     assert_eq!(can["result"], json!({ "canCreate": true, "code": null }));
-    let (_, can) = h.get(Some(&b.token), &format!("/api/v2/Relationships/CanCreate?peer={}", a.address)).await;
-    assert_eq!(can["result"]["code"], "error.platform.validation.relationship.relationshipToTargetAlreadyExists");
+    let (_, can) = h
+        .get(
+            Some(&b.token),
+            &format!("/api/v2/Relationships/CanCreate?peer={}", a.address),
+        )
+        .await;
+    assert_eq!(
+        can["result"]["code"],
+        "error.platform.validation.relationship.relationshipToTargetAlreadyExists"
+    );
 }
 
 #[tokio::test]
 async fn unreceived_messages_per_sender_are_limited() {
-    let h = start(Config { max_unreceived_messages_per_sender: 2, ..Config::default() }).await;
+    let h = start(Config {
+        max_unreceived_messages_per_sender: 2,
+        ..Config::default()
+    })
+    .await;
     let (a, b) = (h.identity().await, h.identity().await);
     let ab = h.pending_relationship(&a, &b).await;
-    h.put(Some(&a.token), &format!("/api/v2/Relationships/{ab}/Accept"), json!({})).await;
+    h.put(
+        Some(&a.token),
+        &format!("/api/v2/Relationships/{ab}/Accept"),
+        json!({}),
+    )
+    .await;
     let body = json!({ "recipients": [{ "address": a.address, "encryptedKey": cipher("k") }], "body": cipher("b") });
     for _ in 0..2 {
-        assert_eq!(h.post(Some(&b.token), "/api/v2/Messages", body.clone()).await.0, StatusCode::CREATED);
+        assert_eq!(
+            h.post(Some(&b.token), "/api/v2/Messages", body.clone())
+                .await
+                .0,
+            StatusCode::CREATED
+        );
     }
-    let (status, error) = h.post(Some(&b.token), "/api/v2/Messages", body.clone()).await;
-    assert_error(status, &error, StatusCode::BAD_REQUEST, "error.platform.validation.message.maxNumberOfUnreceivedMessagesReached");
+    let (status, error) = h
+        .post(Some(&b.token), "/api/v2/Messages", body.clone())
+        .await;
+    assert_error(
+        status,
+        &error,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.message.maxNumberOfUnreceivedMessagesReached",
+    );
     let (_, listed) = h.get(Some(&a.token), "/api/v2/Messages").await;
     assert_eq!(listed["result"].as_array().unwrap().len(), 2);
-    assert_eq!(h.post(Some(&b.token), "/api/v2/Messages", body).await.0, StatusCode::CREATED, "fetching frees the quota");
+    assert_eq!(
+        h.post(Some(&b.token), "/api/v2/Messages", body).await.0,
+        StatusCode::CREATED,
+        "fetching frees the quota"
+    );
 }
 
 #[tokio::test]
@@ -406,19 +901,40 @@ async fn lists_are_paged_only_beyond_one_page() {
     let a = h.identity().await;
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let (_, created) = h.post(Some(&a.token), "/api/v2/Tokens", json!({ "content": cipher("t"), "expiresAt": "2099-01-01T00:00:00Z" })).await;
+        let (_, created) = h
+            .post(
+                Some(&a.token),
+                "/api/v2/Tokens",
+                json!({ "content": cipher("t"), "expiresAt": "2099-01-01T00:00:00Z" }),
+            )
+            .await;
         ids.push(created["result"]["id"].as_str().unwrap().to_owned());
     }
     let (_, all) = h.get(Some(&a.token), "/api/v2/Tokens").await;
     assert_eq!(all["result"].as_array().unwrap().len(), 3);
     assert!(all.get("pagination").is_none());
-    let (_, page) = h.get(Some(&a.token), "/api/v2/Tokens?pageSize=2&pageNumber=2").await;
+    let (_, page) = h
+        .get(Some(&a.token), "/api/v2/Tokens?pageSize=2&pageNumber=2")
+        .await;
     assert_eq!(page["result"].as_array().unwrap().len(), 1);
-    assert_eq!(page["pagination"], json!({ "pageNumber": 2, "pageSize": 2, "totalPages": 2, "totalRecords": 3 }));
-    let (_, some) = h.get(Some(&a.token), &format!("/api/v2/Tokens?ids={}&ids={}", ids[0], ids[2])).await;
+    assert_eq!(
+        page["pagination"],
+        json!({ "pageNumber": 2, "pageSize": 2, "totalPages": 2, "totalRecords": 3 })
+    );
+    let (_, some) = h
+        .get(
+            Some(&a.token),
+            &format!("/api/v2/Tokens?ids={}&ids={}", ids[0], ids[2]),
+        )
+        .await;
     assert_eq!(some["result"].as_array().unwrap().len(), 2);
     let (status, body) = h.get(Some(&a.token), "/api/v2/Tokens?pageSize=201").await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.pagination.invalidPageSize");
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.pagination.invalidPageSize",
+    );
 }
 
 #[tokio::test]
@@ -426,38 +942,100 @@ async fn deletion_process_starts_informs_peers_and_can_be_cancelled() {
     let h = harness().await;
     let (a, b) = (h.identity().await, h.identity().await);
     let ab = h.pending_relationship(&a, &b).await;
-    h.put(Some(&a.token), &format!("/api/v2/Relationships/{ab}/Accept"), json!({})).await;
+    h.put(
+        Some(&a.token),
+        &format!("/api/v2/Relationships/{ab}/Accept"),
+        json!({}),
+    )
+    .await;
     h.sync_all(&b).await;
-    let (status, process) = h.post(Some(&a.token), "/api/v2/Identities/Self/DeletionProcesses", json!({})).await;
+    let (status, process) = h
+        .post(
+            Some(&a.token),
+            "/api/v2/Identities/Self/DeletionProcesses",
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{process}");
     assert_eq!(process["result"]["status"], "Approved");
     let id = process["result"]["id"].as_str().unwrap().to_owned();
-    let (status, body) = h.post(Some(&a.token), "/api/v2/Identities/Self/DeletionProcesses", json!({})).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "error.platform.validation.device.onlyOneActiveDeletionProcessAllowed");
-    let (_, deleted) = h.get(None, &format!("/api/v2/Identities/IsDeleted?username={}", a.username)).await;
+    let (status, body) = h
+        .post(
+            Some(&a.token),
+            "/api/v2/Identities/Self/DeletionProcesses",
+            json!({}),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        "error.platform.validation.device.onlyOneActiveDeletionProcessAllowed",
+    );
+    let (_, deleted) = h
+        .get(
+            None,
+            &format!("/api/v2/Identities/IsDeleted?username={}", a.username),
+        )
+        .await;
     assert_eq!(deleted["result"]["isDeleted"], false);
-    assert_eq!(deleted["result"]["deletionDate"], process["result"]["gracePeriodEndsAt"]);
+    assert_eq!(
+        deleted["result"]["deletionDate"],
+        process["result"]["gracePeriodEndsAt"]
+    );
     let events = h.sync_all(&b).await;
     assert_eq!(event_types(&events), ["PeerToBeDeleted"]);
     assert_eq!(events[0]["payload"]["relationshipId"], ab);
-    let (status, cancelled) = h.put(Some(&a.token), &format!("/api/v2/Identities/Self/DeletionProcesses/{id}/Cancel"), json!({})).await;
-    assert_eq!((status, cancelled["result"]["status"].clone()), (StatusCode::OK, json!("Cancelled")));
-    assert_eq!(event_types(&h.sync_all(&b).await), ["PeerDeletionCancelled"]);
-    let (status, body) = h.get(None, "/api/v2/Identities/IsDeleted?username=USRAAAAAAAAAAAAAAAAA").await;
-    assert_error(status, &body, StatusCode::NOT_FOUND, "error.platform.recordNotFound");
+    let (status, cancelled) = h
+        .put(
+            Some(&a.token),
+            &format!("/api/v2/Identities/Self/DeletionProcesses/{id}/Cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, cancelled["result"]["status"].clone()),
+        (StatusCode::OK, json!("Cancelled"))
+    );
+    assert_eq!(
+        event_types(&h.sync_all(&b).await),
+        ["PeerDeletionCancelled"]
+    );
+    let (status, body) = h
+        .get(
+            None,
+            "/api/v2/Identities/IsDeleted?username=USRAAAAAAAAAAAAAAAAA",
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "error.platform.recordNotFound",
+    );
 }
 
 #[tokio::test]
 async fn sse_announces_new_external_events() {
     let h = harness().await;
     let (a, b) = (h.identity().await, h.identity().await);
-    let mut stream = h.http.get(format!("{}/api/v2/SSE", h.url)).bearer_auth(&a.token).send().await.unwrap();
+    let mut stream = h
+        .http
+        .get(format!("{}/api/v2/SSE", h.url))
+        .bearer_auth(&a.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stream.status(), StatusCode::OK);
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     let mut seen = String::new();
     let mut read_until = async |needle: &str| {
         while !seen.contains(needle) {
-            let chunk = tokio::time::timeout(Duration::from_secs(10), stream.chunk()).await.expect("event in time").unwrap().expect("stream open");
+            let chunk = tokio::time::timeout(Duration::from_secs(10), stream.chunk())
+                .await
+                .expect("event in time")
+                .unwrap()
+                .expect("stream open");
             seen.push_str(&String::from_utf8_lossy(&chunk));
         }
     };
@@ -470,11 +1048,25 @@ async fn sse_announces_new_external_events() {
 async fn version_health_and_tags() {
     let h = harness().await;
     let (status, version) = h.get(None, "/api/v2/Version").await;
-    assert_eq!((status, version["result"]["majorVersion"].clone()), (StatusCode::OK, json!("7")));
+    assert_eq!(
+        (status, version["result"]["majorVersion"].clone()),
+        (StatusCode::OK, json!("7"))
+    );
     let (status, _) = h.get(None, "/health").await;
     assert_eq!(status, StatusCode::OK);
-    let tags = h.http.get(format!("{}/api/v2/Tags", h.url)).send().await.unwrap();
+    let tags = h
+        .http
+        .get(format!("{}/api/v2/Tags", h.url))
+        .send()
+        .await
+        .unwrap();
     let etag = tags.headers()["etag"].to_str().unwrap().to_owned();
-    let again = h.http.get(format!("{}/api/v2/Tags", h.url)).header("if-none-match", etag).send().await.unwrap();
+    let again = h
+        .http
+        .get(format!("{}/api/v2/Tags", h.url))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 }

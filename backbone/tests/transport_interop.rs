@@ -18,7 +18,9 @@ fn interop_dir() -> PathBuf {
 async fn official_transport_runs_against_the_local_backbone() {
     let interop = interop_dir();
     assert!(
-        interop.join("node_modules/@nmshd/transport/package.json").exists(),
+        interop
+            .join("node_modules/@nmshd/transport/package.json")
+            .exists(),
         "the interop test needs the official npm packages: run `npm ci` in {} first",
         interop.display()
     );
@@ -45,7 +47,12 @@ async fn official_transport_runs_against_the_local_backbone() {
     let result: serde_json::Value = serde_json::from_str(result).expect("RESULT is JSON");
     assert!(output.status.success());
     assert_eq!(result["ok"], true);
-    let steps: Vec<&str> = result["steps"].as_array().expect("steps").iter().filter_map(|s| s.as_str()).collect();
+    let steps: Vec<&str> = result["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s.as_str())
+        .collect();
     assert_eq!(
         steps,
         [
@@ -66,7 +73,11 @@ async fn official_transport_runs_against_the_local_backbone() {
     );
     assert_eq!(result["downloadedFile"], "hello file from the interop test");
     for address in result["addresses"].as_array().expect("addresses") {
-        assert!(address.as_str().is_some_and(|a| a.starts_with("did:e:localhost:dids:")));
+        assert!(
+            address
+                .as_str()
+                .is_some_and(|a| a.starts_with("did:e:localhost:dids:"))
+        );
     }
     harness.handle.shutdown().await.expect("clean shutdown");
 }

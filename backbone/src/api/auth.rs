@@ -12,9 +12,15 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/connect/token", post(token))
 }
 
-async fn token(State(backbone): State<AppState>, body: axum::body::Bytes) -> Result<Response, Error> {
+async fn token(
+    State(backbone): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
     let field = |name: &str| {
-        form_urlencoded::parse(&body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
+        form_urlencoded::parse(&body)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
     };
     let request = LoginRequest {
         grant_type: field("grant_type"),

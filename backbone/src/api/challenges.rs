@@ -14,11 +14,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/Challenges/{id}", get(read))
 }
 
-async fn create(State(backbone): State<AppState>, MaybeAuth(caller): MaybeAuth) -> Result<Response, Error> {
+async fn create(
+    State(backbone): State<AppState>,
+    MaybeAuth(caller): MaybeAuth,
+) -> Result<Response, Error> {
     Ok(created(backbone.create_challenge(caller.as_ref()).await?))
 }
 
-async fn read(State(backbone): State<AppState>, Auth(_caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn read(
+    State(backbone): State<AppState>,
+    Auth(_caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::CHALLENGE, &id)?;
     Ok(ok(backbone.get_challenge(&id).await?))
 }

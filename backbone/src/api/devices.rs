@@ -15,7 +15,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/Devices", get(list).post(register))
         .route("/api/v2/Devices/Self", get(own).put(update_own))
         .route("/api/v2/Devices/Self/Password", put(change_password))
-        .route("/api/v2/Devices/Self/PushNotifications", put(register_push).delete(unregister_push))
+        .route(
+            "/api/v2/Devices/Self/PushNotifications",
+            put(register_push).delete(unregister_push),
+        )
         .route("/api/v2/Devices/{id}", delete(remove))
 }
 
@@ -41,8 +44,14 @@ async fn own(State(backbone): State<AppState>, Auth(caller): Auth) -> Result<Res
     Ok(ok(backbone.get_own_device(&caller).await?))
 }
 
-async fn update_own(State(backbone): State<AppState>, Auth(caller): Auth, Body(request): Body<UpdateDevice>) -> Result<Response, Error> {
-    backbone.update_own_device(&caller, &request.communication_language).await?;
+async fn update_own(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Body(request): Body<UpdateDevice>,
+) -> Result<Response, Error> {
+    backbone
+        .update_own_device(&caller, &request.communication_language)
+        .await?;
     Ok(no_content())
 }
 
@@ -63,12 +72,19 @@ async fn register_push(
     Ok(ok(backbone.register_push(&caller, request).await?))
 }
 
-async fn unregister_push(State(backbone): State<AppState>, Auth(caller): Auth) -> Result<Response, Error> {
+async fn unregister_push(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+) -> Result<Response, Error> {
     backbone.unregister_push(&caller).await?;
     Ok(no_content())
 }
 
-async fn remove(State(backbone): State<AppState>, Auth(caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn remove(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::DEVICE, &id)?;
     backbone.delete_device(&caller, &id).await?;
     Ok(no_content())

@@ -17,7 +17,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/Files", get(list).post(upload))
         .route("/api/v2/Files/{id}", get(download).delete(remove))
         .route("/api/v2/Files/{id}/Metadata", get(metadata))
-        .route("/api/v2/Files/{id}/RegenerateOwnershipToken", patch(regenerate))
+        .route(
+            "/api/v2/Files/{id}/RegenerateOwnershipToken",
+            patch(regenerate),
+        )
         .route("/api/v2/Files/{id}/ClaimOwnership", patch(claim))
         .route("/api/v2/Files/{id}/ValidateOwnershipToken", post(validate))
 }
@@ -29,10 +32,18 @@ struct OwnershipTokenBody {
 }
 
 fn multipart_error(e: MultipartError) -> Error {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Error::BodyTooLarge } else { Error::parse(e.body_text()) }
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::BodyTooLarge
+    } else {
+        Error::parse(e.body_text())
+    }
 }
 
-async fn upload(State(backbone): State<AppState>, Auth(caller): Auth, mut form: Multipart) -> Result<Response, Error> {
+async fn upload(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    mut form: Multipart,
+) -> Result<Response, Error> {
     let mut content = None;
     let mut text = std::collections::HashMap::new();
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {
@@ -44,8 +55,13 @@ async fn upload(State(backbone): State<AppState>, Auth(caller): Auth, mut form: 
         }
     }
     let bytes_field = |name: &str, required: bool| -> Result<Option<Bytes>, Error> {
-        match text.get(&name.to_ascii_lowercase()).filter(|v| !v.is_empty()) {
-            Some(v) => Bytes::decode(v).map(Some).ok_or_else(|| Error::parse(format!("`{name}` is not valid base64"))),
+        match text
+            .get(&name.to_ascii_lowercase())
+            .filter(|v| !v.is_empty())
+        {
+            Some(v) => Bytes::decode(v)
+                .map(Some)
+                .ok_or_else(|| Error::parse(format!("`{name}` is not valid base64"))),
             None if required => Err(Error::invalid_property(name)),
             None => Ok(None),
         }
@@ -58,36 +74,62 @@ async fn upload(State(backbone): State<AppState>, Auth(caller): Auth, mut form: 
             .get("expiresat")
             .and_then(|v| Timestamp::parse(v))
             .ok_or_else(|| Error::invalid_property("expiresAt"))?,
-        encrypted_properties: bytes_field("encryptedProperties", true)?.unwrap_or(Bytes(Vec::new())),
+        encrypted_properties: bytes_field("encryptedProperties", true)?
+            .unwrap_or(Bytes(Vec::new())),
     };
     Ok(created(backbone.upload_file(&caller, upload).await?))
 }
 
-async fn list(State(backbone): State<AppState>, Auth(caller): Auth, params: Params) -> Result<Response, Error> {
+async fn list(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    params: Params,
+) -> Result<Response, Error> {
     let page = params.page(&backbone)?;
-    Ok(paged(backbone.list_files(&caller, &params.all("ids")).await?, page))
+    Ok(paged(
+        backbone.list_files(&caller, &params.all("ids")).await?,
+        page,
+    ))
 }
 
-async fn metadata(State(backbone): State<AppState>, Auth(_caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn metadata(
+    State(backbone): State<AppState>,
+    Auth(_caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::FILE, &id)?;
     Ok(ok(backbone.file_metadata(&id).await?))
 }
 
-async fn download(State(backbone): State<AppState>, Auth(_caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn download(
+    State(backbone): State<AppState>,
+    Auth(_caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::FILE, &id)?;
     let blob = backbone.download_file(&id).await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], blob).into_response())
 }
 
-async fn remove(State(backbone): State<AppState>, Auth(caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn remove(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::FILE, &id)?;
     backbone.delete_file(&caller, &id).await?;
     Ok(no_content())
 }
 
-async fn regenerate(State(backbone): State<AppState>, Auth(caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn regenerate(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::FILE, &id)?;
-    Ok(ok(backbone.regenerate_ownership_token(&caller, &id).await?))
+    Ok(ok(backbone
+        .regenerate_ownership_token(&caller, &id)
+        .await?))
 }
 
 async fn claim(
@@ -97,7 +139,9 @@ async fn claim(
     Body(body): Body<OwnershipTokenBody>,
 ) -> Result<Response, Error> {
     check_id(ids::FILE, &id)?;
-    Ok(ok(backbone.claim_file_ownership(&caller, &id, &body.ownership_token).await?))
+    Ok(ok(backbone
+        .claim_file_ownership(&caller, &id, &body.ownership_token)
+        .await?))
 }
 
 async fn validate(
@@ -107,6 +151,7 @@ async fn validate(
     Body(body): Body<OwnershipTokenBody>,
 ) -> Result<Response, Error> {
     check_id(ids::FILE, &id)?;
-    Ok(ok(backbone.validate_ownership_token(&caller, &id, &body.ownership_token).await?))
+    Ok(ok(backbone
+        .validate_ownership_token(&caller, &id, &body.ownership_token)
+        .await?))
 }
-

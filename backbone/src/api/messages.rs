@@ -15,7 +15,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/Messages/{id}", get(read))
 }
 
-async fn send(State(backbone): State<AppState>, Auth(caller): Auth, Body(request): Body<SendMessageRequest>) -> Result<Response, Error> {
+async fn send(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Body(request): Body<SendMessageRequest>,
+) -> Result<Response, Error> {
     Ok(created(backbone.send_message(&caller, request).await?))
 }
 
@@ -26,11 +30,20 @@ async fn read(
     params: Params,
 ) -> Result<Response, Error> {
     check_id(ids::MESSAGE, &id)?;
-    let no_body = params.get("noBody").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let no_body = params
+        .get("noBody")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     Ok(ok(backbone.get_message(&caller, &id, no_body).await?))
 }
 
-async fn list(State(backbone): State<AppState>, Auth(caller): Auth, params: Params) -> Result<Response, Error> {
+async fn list(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    params: Params,
+) -> Result<Response, Error> {
     let page = params.page(&backbone)?;
-    Ok(paged(backbone.list_messages(&caller, &params.all("ids")).await?, page))
+    Ok(paged(
+        backbone.list_messages(&caller, &params.all("ids")).await?,
+        page,
+    ))
 }

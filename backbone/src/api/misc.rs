@@ -30,7 +30,11 @@ async fn version(State(backbone): State<AppState>) -> Response {
     ok(backbone.version())
 }
 
-async fn announcements(State(backbone): State<AppState>, Auth(caller): Auth, _params: Params) -> Response {
+async fn announcements(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    _params: Params,
+) -> Response {
     ok(backbone.announcements(&caller))
 }
 
@@ -47,8 +51,19 @@ async fn notify(
 async fn tags(State(backbone): State<AppState>, headers: HeaderMap) -> Response {
     let tags = backbone.tags();
     let digest = Sha256::digest(tags.to_string().as_bytes());
-    let etag = format!("\"{}\"", digest.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>());
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+    let etag = format!(
+        "\"{}\"",
+        digest
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let mut response = ok(tags);

@@ -58,25 +58,72 @@ pub fn router(backbone: AppState) -> Router {
 /// relies on it (`/Files/{id}/metadata`), so incoming segments are rewritten to these spellings
 /// before routing. Ids are 20 characters and never collide with one of these.
 const SEGMENTS: &[&str] = &[
-    "api", "v1", "v2", "connect", "token", "health", "Version", "Challenges", "Identities", "IsDeleted", "Self",
-    "DeletionProcesses", "Cancel", "Devices", "Password", "PushNotifications", "SyncRuns", "ExternalEvents",
-    "FinalizeExternalEventSync", "FinalizeDatawalletVersionUpgrade", "RefreshExpirationTime", "Datawallet",
-    "Modifications", "Messages", "Relationships", "CanCreate", "Accept", "Reject", "Revoke", "Terminate",
-    "Reactivate", "Decompose", "RelationshipTemplates", "Tokens", "UpdateContent", "Files", "Metadata",
-    "RegenerateOwnershipToken", "ClaimOwnership", "ValidateOwnershipToken", "Announcements", "Notifications", "Tags",
+    "api",
+    "v1",
+    "v2",
+    "connect",
+    "token",
+    "health",
+    "Version",
+    "Challenges",
+    "Identities",
+    "IsDeleted",
+    "Self",
+    "DeletionProcesses",
+    "Cancel",
+    "Devices",
+    "Password",
+    "PushNotifications",
+    "SyncRuns",
+    "ExternalEvents",
+    "FinalizeExternalEventSync",
+    "FinalizeDatawalletVersionUpgrade",
+    "RefreshExpirationTime",
+    "Datawallet",
+    "Modifications",
+    "Messages",
+    "Relationships",
+    "CanCreate",
+    "Accept",
+    "Reject",
+    "Revoke",
+    "Terminate",
+    "Reactivate",
+    "Decompose",
+    "RelationshipTemplates",
+    "Tokens",
+    "UpdateContent",
+    "Files",
+    "Metadata",
+    "RegenerateOwnershipToken",
+    "ClaimOwnership",
+    "ValidateOwnershipToken",
+    "Announcements",
+    "Notifications",
+    "Tags",
     "sse",
 ];
 
 pub fn normalize_path(mut request: Request) -> Request {
     let uri = request.uri();
     let path = uri.path();
-    let needs_rewrite = path.split('/').any(|seg| SEGMENTS.iter().any(|s| s.eq_ignore_ascii_case(seg) && *s != seg));
+    let needs_rewrite = path.split('/').any(|seg| {
+        SEGMENTS
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(seg) && *s != seg)
+    });
     if !needs_rewrite {
         return request;
     }
     let rewritten: Vec<&str> = path
         .split('/')
-        .map(|seg| SEGMENTS.iter().find(|s| s.eq_ignore_ascii_case(seg)).copied().unwrap_or(seg))
+        .map(|seg| {
+            SEGMENTS
+                .iter()
+                .find(|s| s.eq_ignore_ascii_case(seg))
+                .copied()
+                .unwrap_or(seg)
+        })
         .collect();
     let mut target = rewritten.join("/");
     if let Some(q) = uri.query() {
@@ -95,13 +142,17 @@ impl IntoResponse for Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden => StatusCode::FORBIDDEN,
-            Error::Rule { .. } | Error::InputCannotBeParsed(_) | Error::BodyTooLarge | Error::InvalidGrant(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Error::Rule { .. }
+            | Error::InputCannotBeParsed(_)
+            | Error::BodyTooLarge
+            | Error::InvalidGrant(_) => StatusCode::BAD_REQUEST,
             Error::Store(_) | Error::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if let Error::InvalidGrant(description) = &self {
-            return (status, axum::Json(json!({ "error": "invalid_grant", "error_description": description })))
+            return (
+                status,
+                axum::Json(json!({ "error": "invalid_grant", "error_description": description })),
+            )
                 .into_response();
         }
         let message = match &self {
@@ -168,7 +219,10 @@ pub struct Auth(pub Caller);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match bearer(&parts.headers) {
             Some(token) => Ok(Auth(state.authenticate(token)?)),
             None => Err(Error::Unauthorized),
@@ -182,7 +236,10 @@ pub struct MaybeAuth(pub Option<Caller>);
 impl FromRequestParts<AppState> for MaybeAuth {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match bearer(&parts.headers) {
             Some(token) => Ok(MaybeAuth(Some(state.authenticate(token)?))),
             None => Ok(MaybeAuth(None)),
@@ -191,9 +248,14 @@ impl FromRequestParts<AppState> for MaybeAuth {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// A JSON body; malformed JSON, wrong types and bad base64 become `inputCannotBeParsed`. An
@@ -204,11 +266,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Error::BodyTooLarge } else { Error::parse(e.body_text()) }
-        })?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
-        serde_json::from_slice(bytes).map(Body).map_err(|e| Error::parse(format!("The request body cannot be parsed: {e}")))
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::BodyTooLarge
+                } else {
+                    Error::parse(e.body_text())
+                }
+            })?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(bytes)
+            .map(Body)
+            .map_err(|e| Error::parse(format!("The request body cannot be parsed: {e}")))
     }
 }
 
@@ -221,24 +295,37 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
-        Ok(Params(form_urlencoded::parse(query.as_bytes()).into_owned().collect()))
+        Ok(Params(
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        ))
     }
 }
 
 impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     /// All pairs whose name starts with `prefix` (case-insensitive), with the prefix removed.
     pub fn with_prefix(&self, prefix: &str) -> Vec<(String, String)> {
         self.0
             .iter()
-            .filter(|(k, _)| k.len() > prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(prefix))
+            .filter(|(k, _)| {
+                k.len() > prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(prefix)
+            })
             .map(|(k, v)| (k[prefix.len()..].to_owned(), v.clone()))
             .collect()
     }
@@ -246,17 +333,28 @@ impl Params {
     pub fn page(&self, state: &Backbone) -> Result<Page, Error> {
         let config = state.config();
         let number = match self.get("pageNumber") {
-            Some(v) => v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| Error::invalid_property("pageNumber"))?,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| Error::invalid_property("pageNumber"))?,
             None => 1,
         };
         let size = match self.get("pageSize") {
-            Some(v) => v.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| Error::invalid_property("pageSize"))?,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| Error::invalid_property("pageSize"))?,
             None => config.default_page_size,
         };
         if size > config.max_page_size {
             return Err(Error::rule(
                 "error.platform.validation.pagination.invalidPageSize",
-                format!("The given page size is too high. The maximum page size is {}.", config.max_page_size),
+                format!(
+                    "The given page size is too high. The maximum page size is {}.",
+                    config.max_page_size
+                ),
             ));
         }
         Ok(Page { number, size })
@@ -266,7 +364,9 @@ impl Params {
     pub fn bytes(&self, name: &str) -> Result<Option<crate::model::Bytes>, Error> {
         match self.get(name) {
             None | Some("") => Ok(None),
-            Some(v) => crate::model::Bytes::decode(v).map(Some).ok_or_else(|| Error::parse(format!("`{name}` is not valid base64"))),
+            Some(v) => crate::model::Bytes::decode(v)
+                .map(Some)
+                .ok_or_else(|| Error::parse(format!("`{name}` is not valid base64"))),
         }
     }
 }
@@ -288,6 +388,9 @@ pub fn check_id(prefix: &str, id: &str) -> Result<(), Error> {
     if ids::is_valid(prefix, id) {
         Ok(())
     } else {
-        Err(Error::rule("error.platform.validation.invalidId", format!("'{id}' is not a valid {prefix} id.")))
+        Err(Error::rule(
+            "error.platform.validation.invalidId",
+            format!("'{id}' is not a valid {prefix} id."),
+        ))
     }
 }

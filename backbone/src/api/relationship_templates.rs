@@ -13,7 +13,10 @@ use std::collections::BTreeMap;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v2/RelationshipTemplates", get(list).post(create))
-        .route("/api/v2/RelationshipTemplates/{id}", get(read).delete(remove))
+        .route(
+            "/api/v2/RelationshipTemplates/{id}",
+            get(read).delete(remove),
+        )
 }
 
 async fn create(
@@ -32,22 +35,39 @@ async fn read(
 ) -> Result<Response, Error> {
     check_id(ids::TEMPLATE, &id)?;
     let password = params.bytes("password")?;
-    Ok(ok(backbone.get_template(&caller, &id, password.as_ref()).await?))
+    Ok(ok(backbone
+        .get_template(&caller, &id, password.as_ref())
+        .await?))
 }
 
 /// Accepts `ids=…` and `templates.N.id=…&templates.N.password=…` (axios' `dots` notation).
-async fn list(State(backbone): State<AppState>, Auth(caller): Auth, params: Params) -> Result<Response, Error> {
+async fn list(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    params: Params,
+) -> Result<Response, Error> {
     let page = params.page(&backbone)?;
-    let mut queries: Vec<TemplateQuery> =
-        params.all("ids").into_iter().map(|id| TemplateQuery { id, password: None }).collect();
+    let mut queries: Vec<TemplateQuery> = params
+        .all("ids")
+        .into_iter()
+        .map(|id| TemplateQuery { id, password: None })
+        .collect();
     let mut indexed: BTreeMap<String, TemplateQuery> = BTreeMap::new();
     for (key, value) in params.with_prefix("templates.") {
-        let Some((index, field)) = key.split_once('.') else { continue };
-        let entry = indexed.entry(index.to_owned()).or_insert(TemplateQuery { id: String::new(), password: None });
+        let Some((index, field)) = key.split_once('.') else {
+            continue;
+        };
+        let entry = indexed.entry(index.to_owned()).or_insert(TemplateQuery {
+            id: String::new(),
+            password: None,
+        });
         if field.eq_ignore_ascii_case("id") {
             entry.id = value;
         } else if field.eq_ignore_ascii_case("password") && !value.is_empty() {
-            entry.password = Some(Bytes::decode(&value).ok_or_else(|| Error::parse("template password is not valid base64"))?);
+            entry.password = Some(
+                Bytes::decode(&value)
+                    .ok_or_else(|| Error::parse("template password is not valid base64"))?,
+            );
         }
     }
     queries.extend(indexed.into_values());
@@ -57,10 +77,17 @@ async fn list(State(backbone): State<AppState>, Auth(caller): Auth, params: Para
             "RelationshipTemplateQueryItem object is expected to have Id property containing the RelationshipTemplateId and optionally a Password property.",
         ));
     }
-    Ok(paged(backbone.list_templates(&caller, queries).await?, page))
+    Ok(paged(
+        backbone.list_templates(&caller, queries).await?,
+        page,
+    ))
 }
 
-async fn remove(State(backbone): State<AppState>, Auth(caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn remove(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::TEMPLATE, &id)?;
     backbone.delete_template(&caller, &id).await?;
     Ok(no_content())

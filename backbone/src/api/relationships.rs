@@ -21,9 +21,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/Relationships/{id}/Terminate", put(terminate))
         .route("/api/v2/Relationships/{id}/Decompose", put(decompose))
         .route("/api/v2/Relationships/{id}/Reactivate", put(reactivate))
-        .route("/api/v2/Relationships/{id}/Reactivate/Accept", put(accept_reactivation))
-        .route("/api/v2/Relationships/{id}/Reactivate/Reject", put(reject_reactivation))
-        .route("/api/v2/Relationships/{id}/Reactivate/Revoke", put(revoke_reactivation))
+        .route(
+            "/api/v2/Relationships/{id}/Reactivate/Accept",
+            put(accept_reactivation),
+        )
+        .route(
+            "/api/v2/Relationships/{id}/Reactivate/Reject",
+            put(reject_reactivation),
+        )
+        .route(
+            "/api/v2/Relationships/{id}/Reactivate/Revoke",
+            put(revoke_reactivation),
+        )
 }
 
 /// The body of every state change; only accept, reject and revoke carry content.
@@ -34,8 +43,15 @@ struct ChangeBody {
     creation_response_content: Option<Bytes>,
 }
 
-async fn can_create(State(backbone): State<AppState>, Auth(caller): Auth, params: Params) -> Result<Response, Error> {
-    let peer = params.get("peer").and_then(Address::parse).ok_or_else(|| Error::invalid_property("peer"))?;
+async fn can_create(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    params: Params,
+) -> Result<Response, Error> {
+    let peer = params
+        .get("peer")
+        .and_then(Address::parse)
+        .ok_or_else(|| Error::invalid_property("peer"))?;
     Ok(ok(backbone.can_create_relationship(&caller, &peer).await?))
 }
 
@@ -44,22 +60,45 @@ async fn create(
     Auth(caller): Auth,
     Body(request): Body<CreateRelationshipRequest>,
 ) -> Result<Response, Error> {
-    Ok(created(backbone.create_relationship(&caller, request).await?))
+    Ok(created(
+        backbone.create_relationship(&caller, request).await?,
+    ))
 }
 
-async fn read(State(backbone): State<AppState>, Auth(caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn read(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::RELATIONSHIP, &id)?;
     Ok(ok(backbone.get_relationship(&caller, &id).await?))
 }
 
-async fn list(State(backbone): State<AppState>, Auth(caller): Auth, params: Params) -> Result<Response, Error> {
+async fn list(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    params: Params,
+) -> Result<Response, Error> {
     let page = params.page(&backbone)?;
-    Ok(paged(backbone.list_relationships(&caller, &params.all("ids")).await?, page))
+    Ok(paged(
+        backbone
+            .list_relationships(&caller, &params.all("ids"))
+            .await?,
+        page,
+    ))
 }
 
-async fn change(backbone: AppState, caller: crate::domain::Caller, id: String, transition: Transition, body: ChangeBody) -> Result<Response, Error> {
+async fn change(
+    backbone: AppState,
+    caller: crate::domain::Caller,
+    id: String,
+    transition: Transition,
+    body: ChangeBody,
+) -> Result<Response, Error> {
     check_id(ids::RELATIONSHIP, &id)?;
-    Ok(ok(backbone.transition_relationship(&caller, &id, transition, body.creation_response_content).await?))
+    Ok(ok(backbone
+        .transition_relationship(&caller, &id, transition, body.creation_response_content)
+        .await?))
 }
 
 macro_rules! transition_handler {

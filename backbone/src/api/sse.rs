@@ -11,7 +11,9 @@ use std::convert::Infallible;
 use tokio_stream::wrappers::BroadcastStream;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/sse", get(subscribe)).route("/api/v2/sse", get(subscribe))
+    Router::new()
+        .route("/api/v1/sse", get(subscribe))
+        .route("/api/v2/sse", get(subscribe))
 }
 
 fn event(name: &str) -> Event {
@@ -19,7 +21,10 @@ fn event(name: &str) -> Event {
     Event::default().event(name).data("_")
 }
 
-async fn subscribe(State(backbone): State<AppState>, Auth(caller): Auth) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn subscribe(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let owner = caller.address;
     let notices = BroadcastStream::new(backbone.subscribe()).filter_map(move |notice| {
         let owner = owner.clone();

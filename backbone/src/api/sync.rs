@@ -1,7 +1,11 @@
 //! `/api/v2/SyncRuns`.
 
-use super::{AppState, Auth, Body, Params, check_id, envelope, ok, paged, supported_datawallet_version};
-use crate::domain::sync::{FinalizeDatawalletVersionUpgradeRequest, FinalizeExternalEventSyncRequest, StartSyncRunRequest};
+use super::{
+    AppState, Auth, Body, Params, check_id, envelope, ok, paged, supported_datawallet_version,
+};
+use crate::domain::sync::{
+    FinalizeDatawalletVersionUpgradeRequest, FinalizeExternalEventSyncRequest, StartSyncRunRequest,
+};
 use crate::error::Error;
 use crate::model::ids;
 use axum::Router;
@@ -15,8 +19,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/SyncRuns", post(start))
         .route("/api/v2/SyncRuns/{id}", get(read))
         .route("/api/v2/SyncRuns/{id}/ExternalEvents", get(events))
-        .route("/api/v2/SyncRuns/{id}/FinalizeExternalEventSync", put(finalize_events))
-        .route("/api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade", put(finalize_upgrade))
+        .route(
+            "/api/v2/SyncRuns/{id}/FinalizeExternalEventSync",
+            put(finalize_events),
+        )
+        .route(
+            "/api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade",
+            put(finalize_upgrade),
+        )
         .route("/api/v2/SyncRuns/{id}/RefreshExpirationTime", put(refresh))
 }
 
@@ -28,11 +38,19 @@ async fn start(
 ) -> Result<Response, Error> {
     let version = supported_datawallet_version(&headers)?;
     let started = backbone.start_sync_run(&caller, request, version).await?;
-    let status = if started.sync_run.is_some() { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if started.sync_run.is_some() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok(envelope(status, started))
 }
 
-async fn read(State(backbone): State<AppState>, Auth(caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn read(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::SYNC_RUN, &id)?;
     Ok(ok(backbone.get_sync_run(&caller, &id).await?))
 }
@@ -45,7 +63,10 @@ async fn events(
 ) -> Result<Response, Error> {
     check_id(ids::SYNC_RUN, &id)?;
     let page = params.page(&backbone)?;
-    Ok(paged(backbone.list_sync_run_events(&caller, &id).await?, page))
+    Ok(paged(
+        backbone.list_sync_run_events(&caller, &id).await?,
+        page,
+    ))
 }
 
 async fn finalize_events(
@@ -55,7 +76,9 @@ async fn finalize_events(
     Body(request): Body<FinalizeExternalEventSyncRequest>,
 ) -> Result<Response, Error> {
     check_id(ids::SYNC_RUN, &id)?;
-    Ok(ok(backbone.finalize_external_event_sync(&caller, &id, request).await?))
+    Ok(ok(backbone
+        .finalize_external_event_sync(&caller, &id, request)
+        .await?))
 }
 
 async fn finalize_upgrade(
@@ -65,10 +88,16 @@ async fn finalize_upgrade(
     Body(request): Body<FinalizeDatawalletVersionUpgradeRequest>,
 ) -> Result<Response, Error> {
     check_id(ids::SYNC_RUN, &id)?;
-    Ok(ok(backbone.finalize_datawallet_version_upgrade(&caller, &id, request).await?))
+    Ok(ok(backbone
+        .finalize_datawallet_version_upgrade(&caller, &id, request)
+        .await?))
 }
 
-async fn refresh(State(backbone): State<AppState>, Auth(caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn refresh(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::SYNC_RUN, &id)?;
     Ok(ok(backbone.refresh_sync_run(&caller, &id).await?))
 }

@@ -21,7 +21,9 @@ async fn create(
     MaybeAuth(caller): MaybeAuth,
     Body(request): Body<CreateTokenRequest>,
 ) -> Result<Response, Error> {
-    Ok(created(backbone.create_token(caller.as_ref(), request).await?))
+    Ok(created(
+        backbone.create_token(caller.as_ref(), request).await?,
+    ))
 }
 
 async fn read(
@@ -32,12 +34,21 @@ async fn read(
 ) -> Result<Response, Error> {
     check_id(ids::TOKEN, &id)?;
     let password = params.bytes("password")?;
-    Ok(ok(backbone.get_token(caller.as_ref(), &id, password.as_ref()).await?))
+    Ok(ok(backbone
+        .get_token(caller.as_ref(), &id, password.as_ref())
+        .await?))
 }
 
-async fn list(State(backbone): State<AppState>, Auth(caller): Auth, params: Params) -> Result<Response, Error> {
+async fn list(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    params: Params,
+) -> Result<Response, Error> {
     let page = params.page(&backbone)?;
-    Ok(paged(backbone.list_tokens(&caller, &params.all("ids")).await?, page))
+    Ok(paged(
+        backbone.list_tokens(&caller, &params.all("ids")).await?,
+        page,
+    ))
 }
 
 async fn update_content(
@@ -47,10 +58,16 @@ async fn update_content(
     Body(request): Body<UpdateContentRequest>,
 ) -> Result<Response, Error> {
     check_id(ids::TOKEN, &id)?;
-    Ok(ok(backbone.update_token_content(&caller, &id, request).await?))
+    Ok(ok(backbone
+        .update_token_content(&caller, &id, request)
+        .await?))
 }
 
-async fn remove(State(backbone): State<AppState>, Auth(caller): Auth, Path(id): Path<String>) -> Result<Response, Error> {
+async fn remove(
+    State(backbone): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
     check_id(ids::TOKEN, &id)?;
     backbone.delete_token(&caller, &id).await?;
     Ok(no_content())

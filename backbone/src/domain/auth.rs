@@ -31,13 +31,22 @@ impl Sessions {
         let now = Instant::now();
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         tokens.retain(|_, s| s.expires > now);
-        tokens.insert(token.clone(), Session { caller, expires: now + lifetime });
+        tokens.insert(
+            token.clone(),
+            Session {
+                caller,
+                expires: now + lifetime,
+            },
+        );
         token
     }
 
     fn lookup(&self, token: &str) -> Option<Caller> {
         let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        tokens.get(token).filter(|s| s.expires > Instant::now()).map(|s| s.caller.clone())
+        tokens
+            .get(token)
+            .filter(|s| s.expires > Instant::now())
+            .map(|s| s.caller.clone())
     }
 
     /// Logs a device out everywhere, e.g. after it was deleted or its password changed.
@@ -65,9 +74,15 @@ pub struct AccessToken {
 impl Backbone {
     pub async fn login(&self, request: LoginRequest) -> Result<AccessToken> {
         if request.grant_type != "password" {
-            return Err(Error::InvalidGrant("The specified grant type is not supported."));
+            return Err(Error::InvalidGrant(
+                "The specified grant type is not supported.",
+            ));
         }
-        if self.config.client(&request.client_id, &request.client_secret).is_none() {
+        if self
+            .config
+            .client(&request.client_id, &request.client_secret)
+            .is_none()
+        {
             return Err(Error::Unauthorized);
         }
         let _gate = self.gate().await;
@@ -75,13 +90,19 @@ impl Backbone {
             .device_by_username(&request.username)
             .await?
             .filter(|d| d.deleted_at.is_none() && d.password_matches(&request.password))
-            .ok_or(Error::InvalidGrant("The username/password couple is invalid."))?;
+            .ok_or(Error::InvalidGrant(
+                "The username/password couple is invalid.",
+            ))?;
         let identity: Identity = self
             .get(identities::COLLECTION, device.address.as_str())
             .await?
-            .ok_or(Error::InvalidGrant("The username/password couple is invalid."))?;
+            .ok_or(Error::InvalidGrant(
+                "The username/password couple is invalid.",
+            ))?;
         if identity.status == IdentityStatus::Deleted {
-            return Err(Error::InvalidGrant("The identity of this device has been deleted."));
+            return Err(Error::InvalidGrant(
+                "The identity of this device has been deleted.",
+            ));
         }
         let mut tx = super::Tx::new();
         let mut device = device;
@@ -89,7 +110,10 @@ impl Backbone {
         tx.put(devices::COLLECTION, &device)?;
         self.commit(tx).await?;
         let lifetime = self.config.access_token_lifetime;
-        let caller = Caller { address: device.address.clone(), device: device.id.clone() };
+        let caller = Caller {
+            address: device.address.clone(),
+            device: device.id.clone(),
+        };
         Ok(AccessToken {
             access_token: self.sessions.issue(caller, lifetime),
             token_type: "Bearer",
@@ -104,7 +128,11 @@ impl Backbone {
 
     pub(crate) async fn device_by_username(&self, username: &str) -> Result<Option<Device>> {
         let found: Vec<Device> = self
-            .find(devices::COLLECTION, &store::Filter::eq("username", username), &Default::default())
+            .find(
+                devices::COLLECTION,
+                &store::Filter::eq("username", username),
+                &Default::default(),
+            )
             .await?;
         Ok(found.into_iter().next())
     }

@@ -31,7 +31,12 @@ pub struct ChallengeDto {
 
 impl From<Challenge> for ChallengeDto {
     fn from(c: Challenge) -> Self {
-        Self { id: c.id, expires_at: c.expires_at, created_by: c.created_by, created_by_device: c.created_by_device }
+        Self {
+            id: c.id,
+            expires_at: c.expires_at,
+            created_by: c.created_by,
+            created_by_device: c.created_by_device,
+        }
     }
 }
 
@@ -74,17 +79,27 @@ impl Backbone {
     }
 
     pub async fn get_challenge(&self, id: &str) -> Result<ChallengeDto> {
-        let challenge: Challenge = self.get(COLLECTION, id).await?.ok_or(Error::NotFound("Challenge"))?;
+        let challenge: Challenge = self
+            .get(COLLECTION, id)
+            .await?
+            .ok_or(Error::NotFound("Challenge"))?;
         Ok(challenge.into())
     }
 
     /// Checks that `signed` is a live, unused challenge signed by `public_key` and marks it used
     /// inside `tx`. Callers hold the gate, so a challenge cannot be spent twice concurrently.
-    pub(crate) async fn spend_challenge(&self, signed: &SignedChallenge, public_key: &[u8; 32], tx: &mut Tx) -> Result<()> {
+    pub(crate) async fn spend_challenge(
+        &self,
+        signed: &SignedChallenge,
+        public_key: &[u8; 32],
+        tx: &mut Tx,
+    ) -> Result<()> {
         let body: ChallengeBody = serde_json::from_str(&signed.challenge)
             .map_err(|_| Error::invalid_property("signedChallenge.challenge"))?;
         let mut challenge: Challenge = if ids::is_valid(ids::CHALLENGE, &body.id) {
-            self.get(COLLECTION, &body.id).await?.ok_or(Error::NotFound("Challenge"))?
+            self.get(COLLECTION, &body.id)
+                .await?
+                .ok_or(Error::NotFound("Challenge"))?
         } else {
             return Err(Error::invalid_property("signedChallenge.challenge"));
         };
@@ -95,7 +110,10 @@ impl Backbone {
             ));
         }
         if !verify_signature(public_key, signed.challenge.as_bytes(), &signed.signature) {
-            return Err(Error::rule("error.platform.validation.device.invalidSignature", "The given signature is not valid."));
+            return Err(Error::rule(
+                "error.platform.validation.device.invalidSignature",
+                "The given signature is not valid.",
+            ));
         }
         challenge.used_at = Some(Timestamp::now());
         tx.put(COLLECTION, &challenge)?;
@@ -112,10 +130,22 @@ pub(crate) fn parse_public_key(encoded: &str) -> Option<[u8; 32]> {
 
 /// Verifies `b64u({"sig": b64u(64 bytes), "alg": …})` over `message`. The `alg` field is only a
 /// hash label in the official library; the signature is plain Ed25519 either way.
-pub(crate) fn verify_signature(public_key: &[u8; 32], message: &[u8], encoded_signature: &str) -> bool {
-    let Some(json) = Bytes::decode(encoded_signature) else { return false };
-    let Ok(sig) = serde_json::from_slice::<CryptoSignature>(&json.0) else { return false };
-    let Some(raw) = Bytes::decode(&sig.sig).and_then(|b| <[u8; 64]>::try_from(b.0).ok()) else { return false };
-    let Ok(key) = VerifyingKey::from_bytes(public_key) else { return false };
+pub(crate) fn verify_signature(
+    public_key: &[u8; 32],
+    message: &[u8],
+    encoded_signature: &str,
+) -> bool {
+    let Some(json) = Bytes::decode(encoded_signature) else {
+        return false;
+    };
+    let Ok(sig) = serde_json::from_slice::<CryptoSignature>(&json.0) else {
+        return false;
+    };
+    let Some(raw) = Bytes::decode(&sig.sig).and_then(|b| <[u8; 64]>::try_from(b.0).ok()) else {
+        return false;
+    };
+    let Ok(key) = VerifyingKey::from_bytes(public_key) else {
+        return false;
+    };
     key.verify(message, &Signature::from_bytes(&raw)).is_ok()
 }

@@ -21,7 +21,11 @@ pub struct Datawallet {
 
 impl Datawallet {
     pub(crate) fn new(owner: &Address, version: u16) -> Self {
-        Self { id: owner.to_string(), version, latest_index: None }
+        Self {
+            id: owner.to_string(),
+            version,
+            latest_index: None,
+        }
     }
 
     pub(crate) fn upgrade(&mut self, version: u16) -> Result<()> {
@@ -147,12 +151,21 @@ pub(crate) fn insufficient_version() -> Error {
 }
 
 impl Backbone {
-    pub async fn get_datawallet(&self, caller: &Caller, supported_version: u16) -> Result<DatawalletDto> {
-        let wallet = self.datawallet_of(&caller.address).await?.ok_or(Error::NotFound("Datawallet"))?;
+    pub async fn get_datawallet(
+        &self,
+        caller: &Caller,
+        supported_version: u16,
+    ) -> Result<DatawalletDto> {
+        let wallet = self
+            .datawallet_of(&caller.address)
+            .await?
+            .ok_or(Error::NotFound("Datawallet"))?;
         if supported_version < wallet.version {
             return Err(insufficient_version());
         }
-        Ok(DatawalletDto { version: wallet.version })
+        Ok(DatawalletDto {
+            version: wallet.version,
+        })
     }
 
     /// Modifications after `local_index` (all of them for `None` or `-1`), oldest first.
@@ -171,7 +184,13 @@ impl Backbone {
         if let Some(index) = local_index {
             filter = filter.and(Filter::cond("index", store::Op::Gt, index));
         }
-        let found: Vec<Modification> = self.find(MODIFICATIONS, &filter, &FindOptions::sorted_by("index", false)).await?;
+        let found: Vec<Modification> = self
+            .find(
+                MODIFICATIONS,
+                &filter,
+                &FindOptions::sorted_by("index", false),
+            )
+            .await?;
         Ok(found.into_iter().map(ModificationDto::from).collect())
     }
 
@@ -182,7 +201,10 @@ impl Backbone {
         supported_version: u16,
     ) -> Result<PushedModifications> {
         let _gate = self.gate().await;
-        let mut wallet = self.datawallet_of(&caller.address).await?.ok_or(Error::NotFound("Datawallet"))?;
+        let mut wallet = self
+            .datawallet_of(&caller.address)
+            .await?
+            .ok_or(Error::NotFound("Datawallet"))?;
         if supported_version < wallet.version {
             return Err(insufficient_version());
         }
@@ -205,9 +227,13 @@ impl Backbone {
             ));
         }
         let mut tx = Tx::new();
-        let created = self.add_modifications(caller, &mut wallet, request.modifications, &mut tx)?;
+        let created =
+            self.add_modifications(caller, &mut wallet, request.modifications, &mut tx)?;
         self.commit(tx).await?;
-        Ok(PushedModifications { new_index: wallet.latest_index, modifications: created })
+        Ok(PushedModifications {
+            new_index: wallet.latest_index,
+            modifications: created,
+        })
     }
 
     pub(crate) async fn datawallet_of(&self, address: &Address) -> Result<Option<Datawallet>> {

@@ -71,14 +71,25 @@ pub struct StartDeletionRequest {
 }
 
 impl Backbone {
-    pub async fn start_deletion_process(&self, caller: &Caller, request: StartDeletionRequest) -> Result<DeletionProcessDto> {
-        let days = request.length_of_grace_period_in_days.unwrap_or(self.config.deletion_grace_period_days);
+    pub async fn start_deletion_process(
+        &self,
+        caller: &Caller,
+        request: StartDeletionRequest,
+    ) -> Result<DeletionProcessDto> {
+        let days = request
+            .length_of_grace_period_in_days
+            .unwrap_or(self.config.deletion_grace_period_days);
         if days > 3650 {
             return Err(Error::invalid_property("lengthOfGracePeriodInDays"));
         }
         let _gate = self.gate().await;
         let mut identity = self.identity(&caller.address).await?;
-        if self.processes_of(&caller.address).await?.iter().any(|p| p.status == ProcessStatus::Approved) {
+        if self
+            .processes_of(&caller.address)
+            .await?
+            .iter()
+            .any(|p| p.status == ProcessStatus::Approved)
+        {
             return Err(Error::rule(
                 "error.platform.validation.device.onlyOneActiveDeletionProcessAllowed",
                 "Only one active deletion process is allowed.",
@@ -104,21 +115,43 @@ impl Backbone {
         tx.put(identities::COLLECTION, &identity)?;
         for r in self.notifiable_relationships(&caller.address).await? {
             let payload = json!({ "relationshipId": r.id, "deletionDate": ends });
-            tx.event(r.peer_of(&caller.address), EventType::PeerToBeDeleted, payload, None, false);
+            tx.event(
+                r.peer_of(&caller.address),
+                EventType::PeerToBeDeleted,
+                payload,
+                None,
+                false,
+            );
         }
         self.commit(tx).await?;
         Ok(process.into())
     }
 
-    pub async fn get_deletion_process(&self, caller: &Caller, id: &str) -> Result<DeletionProcessDto> {
+    pub async fn get_deletion_process(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<DeletionProcessDto> {
         Ok(self.own_process(caller, id).await?.into())
     }
 
-    pub async fn list_deletion_processes(&self, caller: &Caller) -> Result<Vec<DeletionProcessDto>> {
-        Ok(self.processes_of(&caller.address).await?.into_iter().map(DeletionProcessDto::from).collect())
+    pub async fn list_deletion_processes(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<DeletionProcessDto>> {
+        Ok(self
+            .processes_of(&caller.address)
+            .await?
+            .into_iter()
+            .map(DeletionProcessDto::from)
+            .collect())
     }
 
-    pub async fn cancel_deletion_process(&self, caller: &Caller, id: &str) -> Result<DeletionProcessDto> {
+    pub async fn cancel_deletion_process(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<DeletionProcessDto> {
         let _gate = self.gate().await;
         let mut process = self.own_process(caller, id).await?;
         if process.status != ProcessStatus::Approved {
@@ -143,7 +176,13 @@ impl Backbone {
         tx.put(COLLECTION, &process)?;
         tx.put(identities::COLLECTION, &identity)?;
         for r in self.notifiable_relationships(&caller.address).await? {
-            tx.event(r.peer_of(&caller.address), EventType::PeerDeletionCancelled, json!({ "relationshipId": r.id }), None, false);
+            tx.event(
+                r.peer_of(&caller.address),
+                EventType::PeerDeletionCancelled,
+                json!({ "relationshipId": r.id }),
+                None,
+                false,
+            );
         }
         self.commit(tx).await?;
         Ok(process.into())
@@ -154,7 +193,11 @@ impl Backbone {
     pub async fn run_housekeeping(&self) -> Result<usize> {
         let _gate = self.gate().await;
         let due: Vec<DeletionProcess> = self
-            .find(COLLECTION, &Filter::eq("status", "Approved"), &FindOptions::default())
+            .find(
+                COLLECTION,
+                &Filter::eq("status", "Approved"),
+                &FindOptions::default(),
+            )
             .await?
             .into_iter()
             .filter(|p: &DeletionProcess| p.grace_period_ends_at.is_some_and(Timestamp::is_past))
@@ -193,12 +236,21 @@ impl Backbone {
     }
 
     async fn processes_of(&self, address: &Address) -> Result<Vec<DeletionProcess>> {
-        self.find(COLLECTION, &Filter::eq("address", address.as_str()), &FindOptions::sorted_by("createdAt", false)).await
+        self.find(
+            COLLECTION,
+            &Filter::eq("address", address.as_str()),
+            &FindOptions::sorted_by("createdAt", false),
+        )
+        .await
     }
 
     async fn relationships_of(&self, address: &Address) -> Result<Vec<Relationship>> {
-        let filter = Filter::Or(vec![Filter::eq("from", address.as_str()), Filter::eq("to", address.as_str())]);
-        self.find(relationships::COLLECTION, &filter, &FindOptions::default()).await
+        let filter = Filter::Or(vec![
+            Filter::eq("from", address.as_str()),
+            Filter::eq("to", address.as_str()),
+        ]);
+        self.find(relationships::COLLECTION, &filter, &FindOptions::default())
+            .await
     }
 
     async fn notifiable_relationships(&self, address: &Address) -> Result<Vec<Relationship>> {
@@ -206,7 +258,12 @@ impl Backbone {
             .relationships_of(address)
             .await?
             .into_iter()
-            .filter(|r| matches!(r.status, Status::Pending | Status::Active | Status::Terminated))
+            .filter(|r| {
+                matches!(
+                    r.status,
+                    Status::Pending | Status::Active | Status::Terminated
+                )
+            })
             .collect())
     }
 }
@@ -217,7 +274,11 @@ fn decompose_for_deletion(r: &mut Relationship, deleted: &Address) -> bool {
     if (is_from && r.from_has_decomposed) || (!is_from && r.to_has_decomposed) {
         return false;
     }
-    let new_status = if r.status == Status::DeletionProposed { Status::ReadyForDeletion } else { Status::DeletionProposed };
+    let new_status = if r.status == Status::DeletionProposed {
+        Status::ReadyForDeletion
+    } else {
+        Status::DeletionProposed
+    };
     r.audit_log.push(AuditLogEntry {
         created_at: Timestamp::now(),
         created_by: deleted.clone(),

@@ -172,15 +172,23 @@ pub struct PushRegistered {
 }
 
 impl Backbone {
-    pub async fn register_device(&self, caller: &Caller, request: RegisterDeviceRequest) -> Result<RegisteredDevice> {
+    pub async fn register_device(
+        &self,
+        caller: &Caller,
+        request: RegisterDeviceRequest,
+    ) -> Result<RegisteredDevice> {
         check_password(&request.device_password)?;
-        let language = request.communication_language.unwrap_or_else(|| "en".to_owned());
+        let language = request
+            .communication_language
+            .unwrap_or_else(|| "en".to_owned());
         check_language(&language)?;
         let _gate = self.gate().await;
         let identity = self.identity(&caller.address).await?;
-        let public_key = parse_public_key(&identity.public_key).ok_or(Error::Corrupt("identity key".into()))?;
+        let public_key =
+            parse_public_key(&identity.public_key).ok_or(Error::Corrupt("identity key".into()))?;
         let mut tx = Tx::new();
-        self.spend_challenge(&request.signed_challenge, &public_key, &mut tx).await?;
+        self.spend_challenge(&request.signed_challenge, &public_key, &mut tx)
+            .await?;
         if request.is_backup_device {
             let devices = self.devices_of(&caller.address).await?;
             if devices.iter().any(|d| d.is_backup_device) {
@@ -209,14 +217,23 @@ impl Backbone {
     }
 
     pub async fn list_devices(&self, caller: &Caller) -> Result<Vec<DeviceDto>> {
-        Ok(self.devices_of(&caller.address).await?.into_iter().map(DeviceDto::from).collect())
+        Ok(self
+            .devices_of(&caller.address)
+            .await?
+            .into_iter()
+            .map(DeviceDto::from)
+            .collect())
     }
 
     pub async fn get_own_device(&self, caller: &Caller) -> Result<DeviceDto> {
         Ok(self.own_device(caller).await?.into())
     }
 
-    pub async fn update_own_device(&self, caller: &Caller, communication_language: &str) -> Result<()> {
+    pub async fn update_own_device(
+        &self,
+        caller: &Caller,
+        communication_language: &str,
+    ) -> Result<()> {
         check_language(communication_language)?;
         let _gate = self.gate().await;
         let mut device = self.own_device(caller).await?;
@@ -226,7 +243,11 @@ impl Backbone {
         self.commit(tx).await
     }
 
-    pub async fn change_password(&self, caller: &Caller, request: ChangePasswordRequest) -> Result<()> {
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        request: ChangePasswordRequest,
+    ) -> Result<()> {
         check_password(&request.new_password)?;
         let _gate = self.gate().await;
         let mut device = self.own_device(caller).await?;
@@ -260,18 +281,30 @@ impl Backbone {
         Ok(())
     }
 
-    pub async fn register_push(&self, caller: &Caller, registration: PushRegistration) -> Result<PushRegistered> {
-        if registration.platform.is_empty() || registration.handle.is_empty() || registration.app_id.is_empty() {
+    pub async fn register_push(
+        &self,
+        caller: &Caller,
+        registration: PushRegistration,
+    ) -> Result<PushRegistered> {
+        if registration.platform.is_empty()
+            || registration.handle.is_empty()
+            || registration.app_id.is_empty()
+        {
             return Err(Error::invalid_property("platform"));
         }
         let _gate = self.gate().await;
         let mut device = self.own_device(caller).await?;
-        let identifier = device.push_identifier.clone().unwrap_or_else(|| ids::new(ids::PUSH_IDENTIFIER));
+        let identifier = device
+            .push_identifier
+            .clone()
+            .unwrap_or_else(|| ids::new(ids::PUSH_IDENTIFIER));
         device.push_identifier = Some(identifier.clone());
         let mut tx = Tx::new();
         tx.put(COLLECTION, &device)?;
         self.commit(tx).await?;
-        Ok(PushRegistered { device_push_identifier: identifier })
+        Ok(PushRegistered {
+            device_push_identifier: identifier,
+        })
     }
 
     pub async fn unregister_push(&self, caller: &Caller) -> Result<()> {
@@ -284,12 +317,22 @@ impl Backbone {
     }
 
     async fn own_device(&self, caller: &Caller) -> Result<Device> {
-        self.get(COLLECTION, &caller.device).await?.ok_or(Error::NotFound("Device"))
+        self.get(COLLECTION, &caller.device)
+            .await?
+            .ok_or(Error::NotFound("Device"))
     }
 
     async fn devices_of(&self, address: &Address) -> Result<Vec<Device>> {
-        let devices: Vec<Device> =
-            self.find(COLLECTION, &Filter::eq("address", address.as_str()), &Default::default()).await?;
-        Ok(devices.into_iter().filter(|d| d.deleted_at.is_none()).collect())
+        let devices: Vec<Device> = self
+            .find(
+                COLLECTION,
+                &Filter::eq("address", address.as_str()),
+                &Default::default(),
+            )
+            .await?;
+        Ok(devices
+            .into_iter()
+            .filter(|d| d.deleted_at.is_none())
+            .collect())
     }
 }

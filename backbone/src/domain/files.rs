@@ -72,7 +72,12 @@ impl FileDto {
     /// The upload answer: carries the ownership token, not the metadata.
     fn created(f: File) -> Self {
         let token = f.ownership_token.clone();
-        Self { ownership_token: Some(token), encrypted_properties: None, ownership_is_locked: None, ..Self::metadata(f) }
+        Self {
+            ownership_token: Some(token),
+            encrypted_properties: None,
+            ownership_is_locked: None,
+            ..Self::metadata(f)
+        }
     }
 
     fn metadata(f: File) -> Self {
@@ -155,7 +160,13 @@ impl Backbone {
             encrypted_properties: upload.encrypted_properties,
         };
         let mut tx = Tx::new();
-        tx.create(BLOBS, &Blob { id: file.id.clone(), data: Bytes(upload.content) })?;
+        tx.create(
+            BLOBS,
+            &Blob {
+                id: file.id.clone(),
+                data: Bytes(upload.content),
+            },
+        )?;
         tx.create(COLLECTION, &file)?;
         self.commit(tx).await?;
         Ok(FileDto::created(file))
@@ -175,10 +186,24 @@ impl Backbone {
     pub async fn list_files(&self, caller: &Caller, ids: &[String]) -> Result<Vec<FileDto>> {
         let mut filter = Filter::eq("owner", caller.address.as_str());
         if !ids.is_empty() {
-            filter = filter.and(Filter::cond("id", store::Op::In, ids.iter().map(|i| json!(i)).collect::<Vec<_>>()));
+            filter = filter.and(Filter::cond(
+                "id",
+                store::Op::In,
+                ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
+            ));
         }
-        let found: Vec<File> = self.find(COLLECTION, &filter, &FindOptions::sorted_by("createdAt", false)).await?;
-        Ok(found.into_iter().filter(|f| f.deleted_at.is_none()).map(FileDto::metadata).collect())
+        let found: Vec<File> = self
+            .find(
+                COLLECTION,
+                &filter,
+                &FindOptions::sorted_by("createdAt", false),
+            )
+            .await?;
+        Ok(found
+            .into_iter()
+            .filter(|f| f.deleted_at.is_none())
+            .map(FileDto::metadata)
+            .collect())
     }
 
     pub async fn delete_file(&self, caller: &Caller, id: &str) -> Result<()> {
@@ -197,15 +222,26 @@ impl Backbone {
         self.commit(tx).await
     }
 
-    pub async fn validate_ownership_token(&self, caller: &Caller, id: &str, token: &str) -> Result<OwnershipTokenValidity> {
+    pub async fn validate_ownership_token(
+        &self,
+        caller: &Caller,
+        id: &str,
+        token: &str,
+    ) -> Result<OwnershipTokenValidity> {
         let file = self.live_file(id).await?;
         if file.owner != caller.address {
             return Err(Error::Forbidden);
         }
-        Ok(OwnershipTokenValidity { is_valid: !file.ownership_is_locked && file.ownership_token == token })
+        Ok(OwnershipTokenValidity {
+            is_valid: !file.ownership_is_locked && file.ownership_token == token,
+        })
     }
 
-    pub async fn regenerate_ownership_token(&self, caller: &Caller, id: &str) -> Result<NewOwnershipToken> {
+    pub async fn regenerate_ownership_token(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<NewOwnershipToken> {
         let _gate = self.gate().await;
         let mut file = self.live_file(id).await?;
         if file.owner != caller.address {
@@ -217,12 +253,19 @@ impl Backbone {
         let mut tx = Tx::new();
         tx.put(COLLECTION, &file)?;
         self.commit(tx).await?;
-        Ok(NewOwnershipToken { new_ownership_token: file.ownership_token })
+        Ok(NewOwnershipToken {
+            new_ownership_token: file.ownership_token,
+        })
     }
 
     /// Takes a file over with its ownership token. A wrong token locks the ownership until the
     /// owner regenerates it, so tokens cannot be guessed.
-    pub async fn claim_file_ownership(&self, caller: &Caller, id: &str, token: &str) -> Result<NewOwnershipToken> {
+    pub async fn claim_file_ownership(
+        &self,
+        caller: &Caller,
+        id: &str,
+        token: &str,
+    ) -> Result<NewOwnershipToken> {
         let _gate = self.gate().await;
         let mut file = self.live_file(id).await?;
         if file.owner == caller.address {
@@ -238,7 +281,13 @@ impl Backbone {
         if file.ownership_token != token {
             file.ownership_is_locked = true;
             tx.put(COLLECTION, &file)?;
-            tx.event(&file.owner, EventType::FileOwnershipLocked, json!({ "fileId": file.id }), None, false);
+            tx.event(
+                &file.owner,
+                EventType::FileOwnershipLocked,
+                json!({ "fileId": file.id }),
+                None,
+                false,
+            );
             self.commit(tx).await?;
             return Err(Error::Forbidden);
         }
@@ -254,11 +303,16 @@ impl Backbone {
             false,
         );
         self.commit(tx).await?;
-        Ok(NewOwnershipToken { new_ownership_token: file.ownership_token })
+        Ok(NewOwnershipToken {
+            new_ownership_token: file.ownership_token,
+        })
     }
 
     async fn live_file(&self, id: &str) -> Result<File> {
-        self.get::<File>(COLLECTION, id).await?.filter(|f| f.deleted_at.is_none()).ok_or(Error::NotFound("File"))
+        self.get::<File>(COLLECTION, id)
+            .await?
+            .filter(|f| f.deleted_at.is_none())
+            .ok_or(Error::NotFound("File"))
     }
 }
 

@@ -70,23 +70,34 @@ pub struct IsDeleted {
 
 impl Backbone {
     pub async fn create_identity(&self, request: CreateIdentityRequest) -> Result<CreatedIdentity> {
-        if self.config.client(&request.client_id, &request.client_secret).is_none() {
+        if self
+            .config
+            .client(&request.client_id, &request.client_secret)
+            .is_none()
+        {
             return Err(Error::Unauthorized);
         }
         if request.identity_version != 1 {
             return Err(Error::invalid_property("identityVersion"));
         }
-        let public_key =
-            parse_public_key(&request.identity_public_key).ok_or_else(|| Error::invalid_property("identityPublicKey"))?;
-        let language = request.device_communication_language.unwrap_or_else(|| "en".to_owned());
+        let public_key = parse_public_key(&request.identity_public_key)
+            .ok_or_else(|| Error::invalid_property("identityPublicKey"))?;
+        let language = request
+            .device_communication_language
+            .unwrap_or_else(|| "en".to_owned());
         devices::check_password(&request.device_password)?;
         devices::check_language(&language)?;
 
         let _gate = self.gate().await;
         let mut tx = Tx::new();
-        self.spend_challenge(&request.signed_challenge, &public_key, &mut tx).await?;
+        self.spend_challenge(&request.signed_challenge, &public_key, &mut tx)
+            .await?;
         let address = Address::derive(&public_key, &self.config.did_domain);
-        if self.get::<Identity>(COLLECTION, address.as_str()).await?.is_some() {
+        if self
+            .get::<Identity>(COLLECTION, address.as_str())
+            .await?
+            .is_some()
+        {
             return Err(Error::rule(
                 "error.platform.validation.device.addressAlreadyExists",
                 "The address derived from the given public key already exists. Try again with a different public key.",
@@ -103,21 +114,37 @@ impl Backbone {
             status: IdentityStatus::Active,
             deletion_grace_period_ends_at: None,
         };
-        let device = Device::new(address.clone(), &request.device_password, None, language, false);
+        let device = Device::new(
+            address.clone(),
+            &request.device_password,
+            None,
+            language,
+            false,
+        );
         tx.create(COLLECTION, &identity)?;
         tx.create(devices::COLLECTION, &device)?;
         self.commit(tx).await?;
         Ok(CreatedIdentity {
             address,
             created_at: now,
-            device: CreatedDevice { id: device.id, username: device.username, created_at: device.created_at },
+            device: CreatedDevice {
+                id: device.id,
+                username: device.username,
+                created_at: device.created_at,
+            },
         })
     }
 
     pub async fn is_deleted(&self, username: &str) -> Result<IsDeleted> {
         let not_found = || Error::NotFound("Identity");
-        let device = self.device_by_username(username).await?.ok_or_else(not_found)?;
-        let identity: Identity = self.get(COLLECTION, device.address.as_str()).await?.ok_or_else(not_found)?;
+        let device = self
+            .device_by_username(username)
+            .await?
+            .ok_or_else(not_found)?;
+        let identity: Identity = self
+            .get(COLLECTION, device.address.as_str())
+            .await?
+            .ok_or_else(not_found)?;
         Ok(IsDeleted {
             is_deleted: identity.status == IdentityStatus::Deleted,
             deletion_date: identity.deletion_grace_period_ends_at,
@@ -125,6 +152,8 @@ impl Backbone {
     }
 
     pub(crate) async fn identity(&self, address: &Address) -> Result<Identity> {
-        self.get(COLLECTION, address.as_str()).await?.ok_or(Error::NotFound("Identity"))
+        self.get(COLLECTION, address.as_str())
+            .await?
+            .ok_or(Error::NotFound("Identity"))
     }
 }

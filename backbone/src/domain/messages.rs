@@ -116,14 +116,24 @@ pub struct SentMessage {
 }
 
 impl Backbone {
-    pub async fn send_message(&self, caller: &Caller, request: SendMessageRequest) -> Result<SentMessage> {
-        if request.recipients.is_empty() || request.recipients.len() > self.config.max_message_recipients {
+    pub async fn send_message(
+        &self,
+        caller: &Caller,
+        request: SendMessageRequest,
+    ) -> Result<SentMessage> {
+        if request.recipients.is_empty()
+            || request.recipients.len() > self.config.max_message_recipients
+        {
             return Err(Error::invalid_property("recipients"));
         }
         if request.body.is_empty() || request.body.len() > self.config.max_content_size {
             return Err(Error::invalid_property("body"));
         }
-        if request.attachments.iter().any(|a| !ids::is_valid(ids::FILE, &a.id)) {
+        if request
+            .attachments
+            .iter()
+            .any(|a| !ids::is_valid(ids::FILE, &a.id))
+        {
             return Err(Error::invalid_property("attachments"));
         }
         let _gate = self.gate().await;
@@ -131,7 +141,8 @@ impl Backbone {
         let mut recipients = Vec::with_capacity(request.recipients.len());
         let mut blocked = Vec::with_capacity(request.recipients.len());
         for r in request.recipients {
-            let address = Address::parse(&r.address).ok_or_else(|| Error::invalid_property("recipients.address"))?;
+            let address = Address::parse(&r.address)
+                .ok_or_else(|| Error::invalid_property("recipients.address"))?;
             let relationship = self
                 .relationships_between(&caller.address, &address)
                 .await?
@@ -143,20 +154,33 @@ impl Backbone {
                         format!("Cannot send message to {address} because there is no relationship to it."),
                     )
                 })?;
-            if !matches!(relationship.status, Status::Active | Status::Pending | Status::Terminated) {
+            if !matches!(
+                relationship.status,
+                Status::Active | Status::Pending | Status::Terminated
+            ) {
                 return Err(Error::rule(
                     "error.platform.validation.message.relationshipToRecipientNotActive",
-                    format!("Cannot send message to {address} because the relationship to it is not active."),
+                    format!(
+                        "Cannot send message to {address} because the relationship to it is not active."
+                    ),
                 ));
             }
-            let unreceived = Filter::eq("createdBy", caller.address.as_str()).and(Filter::eq("unreceivedBy", address.as_str()));
-            if self.count(COLLECTION, &unreceived).await? >= self.config.max_unreceived_messages_per_sender {
+            let unreceived = Filter::eq("createdBy", caller.address.as_str())
+                .and(Filter::eq("unreceivedBy", address.as_str()));
+            if self.count(COLLECTION, &unreceived).await?
+                >= self.config.max_unreceived_messages_per_sender
+            {
                 return Err(Error::rule(
                     "error.platform.validation.message.maxNumberOfUnreceivedMessagesReached",
-                    format!("The message could not be sent because {address} already has the maximum number of unread messages from you."),
+                    format!(
+                        "The message could not be sent because {address} already has the maximum number of unread messages from you."
+                    ),
                 ));
             }
-            blocked.push(matches!(relationship.status, Status::Pending | Status::Terminated));
+            blocked.push(matches!(
+                relationship.status,
+                Status::Pending | Status::Terminated
+            ));
             recipients.push(Recipient {
                 address,
                 encrypted_key: r.encrypted_key,
@@ -190,10 +214,18 @@ impl Backbone {
             );
         }
         self.commit(tx).await?;
-        Ok(SentMessage { id: message.id, created_at: message.created_at })
+        Ok(SentMessage {
+            id: message.id,
+            created_at: message.created_at,
+        })
     }
 
-    pub async fn get_message(&self, caller: &Caller, id: &str, no_body: bool) -> Result<MessageDto> {
+    pub async fn get_message(
+        &self,
+        caller: &Caller,
+        id: &str,
+        no_body: bool,
+    ) -> Result<MessageDto> {
         let _gate = self.gate().await;
         let message: Message = self
             .get::<Message>(COLLECTION, id)
@@ -211,9 +243,19 @@ impl Backbone {
         let _gate = self.gate().await;
         let mut filter = Filter::eq("participants", caller.address.as_str());
         if !ids.is_empty() {
-            filter = filter.and(Filter::cond("id", store::Op::In, ids.iter().map(|i| json!(i)).collect::<Vec<_>>()));
+            filter = filter.and(Filter::cond(
+                "id",
+                store::Op::In,
+                ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
+            ));
         }
-        let found: Vec<Message> = self.find(COLLECTION, &filter, &FindOptions::sorted_by("createdAt", false)).await?;
+        let found: Vec<Message> = self
+            .find(
+                COLLECTION,
+                &filter,
+                &FindOptions::sorted_by("createdAt", false),
+            )
+            .await?;
         let mut tx = Tx::new();
         let mut out = Vec::with_capacity(found.len());
         for message in found {
@@ -226,7 +268,11 @@ impl Backbone {
 }
 
 fn mark_received(mut message: Message, caller: &Caller, tx: &mut Tx) -> Result<Message> {
-    let Some(recipient) = message.recipients.iter_mut().find(|r| r.address == caller.address) else {
+    let Some(recipient) = message
+        .recipients
+        .iter_mut()
+        .find(|r| r.address == caller.address)
+    else {
         return Ok(message);
     };
     if recipient.received_at.is_none() {

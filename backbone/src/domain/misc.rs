@@ -25,7 +25,9 @@ pub struct Version {
 
 impl Backbone {
     pub fn version(&self) -> Version {
-        Version { major_version: MAJOR_VERSION }
+        Version {
+            major_version: MAJOR_VERSION,
+        }
     }
 
     /// A local Backbone publishes no announcements.
@@ -40,7 +42,11 @@ impl Backbone {
 
     /// Push notifications go to devices, which a local Backbone has no channel to; the request
     /// is still validated the way the real one does.
-    pub async fn send_notification(&self, caller: &Caller, request: NotificationRequest) -> Result<()> {
+    pub async fn send_notification(
+        &self,
+        caller: &Caller,
+        request: NotificationRequest,
+    ) -> Result<()> {
         if request.code.trim().is_empty() {
             return Err(Error::invalid_property("code"));
         }
@@ -54,7 +60,12 @@ impl Backbone {
                 .relationships_between(&caller.address, &address)
                 .await?
                 .iter()
-                .any(|rel| matches!(rel.status, Status::Active | Status::Pending | Status::Terminated));
+                .any(|rel| {
+                    matches!(
+                        rel.status,
+                        Status::Active | Status::Pending | Status::Terminated
+                    )
+                });
             if !ok {
                 invalid.push(address.to_string());
             }

@@ -75,7 +75,13 @@ impl Backbone {
             store.ensure_index(collection, IndexSpec::on(field)).await?;
         }
         let (notices, _) = broadcast::channel(1024);
-        Ok(Self { config, store, sessions: auth::Sessions::default(), gate: Mutex::new(()), notices })
+        Ok(Self {
+            config,
+            store,
+            sessions: auth::Sessions::default(),
+            gate: Mutex::new(()),
+            notices,
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -94,7 +100,11 @@ impl Backbone {
         self.gate.lock().await
     }
 
-    pub(crate) async fn get<T: DeserializeOwned>(&self, collection: &str, id: &str) -> Result<Option<T>> {
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        id: &str,
+    ) -> Result<Option<T>> {
         match self.store.get(collection, id).await? {
             Some(doc) => Ok(Some(from_doc(doc)?)),
             None => Ok(None),

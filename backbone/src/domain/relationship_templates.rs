@@ -47,13 +47,16 @@ impl RelationshipTemplate {
         match &self.password {
             None => true,
             Some(expected) => {
-                password.is_some_and(|p| p.ct_eq(expected)) || &self.created_by == address || self.is_allocated_by(address)
+                password.is_some_and(|p| p.ct_eq(expected))
+                    || &self.created_by == address
+                    || self.is_allocated_by(address)
             }
         }
     }
 
     pub(crate) fn is_exhausted(&self) -> bool {
-        self.max_number_of_allocations.is_some_and(|max| self.allocations.len() >= max as usize)
+        self.max_number_of_allocations
+            .is_some_and(|max| self.allocations.len() >= max as usize)
     }
 }
 
@@ -114,18 +117,28 @@ pub struct TemplateQuery {
 }
 
 impl Backbone {
-    pub async fn create_template(&self, caller: &Caller, request: CreateTemplateRequest) -> Result<CreatedTemplate> {
+    pub async fn create_template(
+        &self,
+        caller: &Caller,
+        request: CreateTemplateRequest,
+    ) -> Result<CreatedTemplate> {
         if request.content.is_empty() || request.content.len() > self.config.max_content_size {
             return Err(Error::invalid_property("content"));
         }
         if request.max_number_of_allocations == Some(0) {
             return Err(Error::invalid_property("maxNumberOfAllocations"));
         }
-        if request.password.as_ref().is_some_and(|p| p.is_empty() || p.len() > MAX_PASSWORD_LENGTH) {
+        if request
+            .password
+            .as_ref()
+            .is_some_and(|p| p.is_empty() || p.len() > MAX_PASSWORD_LENGTH)
+        {
             return Err(Error::invalid_property("password"));
         }
         let for_identity = match request.for_identity.as_deref() {
-            Some(s) => Some(Address::parse(s).ok_or_else(|| Error::invalid_property("forIdentity"))?),
+            Some(s) => {
+                Some(Address::parse(s).ok_or_else(|| Error::invalid_property("forIdentity"))?)
+            }
             None => None,
         };
         let template = RelationshipTemplate {
@@ -143,26 +156,43 @@ impl Backbone {
         let mut tx = Tx::new();
         tx.create(COLLECTION, &template)?;
         self.commit(tx).await?;
-        Ok(CreatedTemplate { id: template.id, created_at: template.created_at })
+        Ok(CreatedTemplate {
+            id: template.id,
+            created_at: template.created_at,
+        })
     }
 
     /// Reads a template and allocates it for the caller. Templates meant for someone else and
     /// wrong passwords look like missing templates.
-    pub async fn get_template(&self, caller: &Caller, id: &str, password: Option<&Bytes>) -> Result<TemplateDto> {
+    pub async fn get_template(
+        &self,
+        caller: &Caller,
+        id: &str,
+        password: Option<&Bytes>,
+    ) -> Result<TemplateDto> {
         let _gate = self.gate().await;
         let mut tx = Tx::new();
-        let template = self.allocate_template(caller, id, password, &mut tx).await?;
+        let template = self
+            .allocate_template(caller, id, password, &mut tx)
+            .await?;
         self.commit(tx).await?;
         Ok(template.into())
     }
 
     /// Reads several templates; those the caller may not read are left out, as by the Backbone.
-    pub async fn list_templates(&self, caller: &Caller, queries: Vec<TemplateQuery>) -> Result<Vec<TemplateDto>> {
+    pub async fn list_templates(
+        &self,
+        caller: &Caller,
+        queries: Vec<TemplateQuery>,
+    ) -> Result<Vec<TemplateDto>> {
         let _gate = self.gate().await;
         let mut tx = Tx::new();
         let mut found = Vec::new();
         for query in queries {
-            match self.allocate_template(caller, &query.id, query.password.as_ref(), &mut tx).await {
+            match self
+                .allocate_template(caller, &query.id, query.password.as_ref(), &mut tx)
+                .await
+            {
                 Ok(template) => found.push(TemplateDto::from(template)),
                 Err(Error::NotFound(_) | Error::Rule { .. }) => {}
                 Err(e) => return Err(e),
@@ -183,7 +213,11 @@ impl Backbone {
         self.commit(tx).await
     }
 
-    pub(crate) async fn visible_template(&self, caller: &Caller, id: &str) -> Result<RelationshipTemplate> {
+    pub(crate) async fn visible_template(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<RelationshipTemplate> {
         self.get::<RelationshipTemplate>(COLLECTION, id)
             .await?
             .filter(|t| t.visible_to(&caller.address))
@@ -228,7 +262,11 @@ impl Backbone {
         Ok(template)
     }
 
-    pub(crate) async fn template_allocated_by(&self, caller: &Caller, id: &str) -> Result<RelationshipTemplate> {
+    pub(crate) async fn template_allocated_by(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<RelationshipTemplate> {
         let template = self.visible_template(caller, id).await?;
         if template.created_by != caller.address && !template.is_allocated_by(&caller.address) {
             return Err(Error::rule(

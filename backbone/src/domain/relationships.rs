@@ -100,7 +100,10 @@ impl TransitionError {
                 let names: Vec<String> = statuses.iter().map(|s| format!("{s:?}")).collect();
                 return Error::rule(
                     "error.platform.validation.relationship.relationshipIsNotInCorrectStatus",
-                    format!("The relationship has to be in status '{}' to perform this action.", names.join(" or ")),
+                    format!(
+                        "The relationship has to be in status '{}' to perform this action.",
+                        names.join(" or ")
+                    ),
                 );
             }
             NotAddressedToCaller => (
@@ -156,7 +159,11 @@ pub enum Transition {
 
 impl Relationship {
     pub fn peer_of(&self, address: &Address) -> &Address {
-        if &self.from == address { &self.to } else { &self.from }
+        if &self.from == address {
+            &self.to
+        } else {
+            &self.from
+        }
     }
 
     pub fn has_participant(&self, address: &Address) -> bool {
@@ -168,11 +175,17 @@ impl Relationship {
     }
 
     fn ensure_status(&self, allowed: &'static [Status]) -> Result<(), TransitionError> {
-        if allowed.contains(&self.status) { Ok(()) } else { Err(TransitionError::WrongStatus(allowed)) }
+        if allowed.contains(&self.status) {
+            Ok(())
+        } else {
+            Err(TransitionError::WrongStatus(allowed))
+        }
     }
 
     fn open_reactivation_by(&self) -> Option<&Address> {
-        self.last_entry().filter(|e| e.reason == Reason::ReactivationRequested).map(|e| &e.created_by)
+        self.last_entry()
+            .filter(|e| e.reason == Reason::ReactivationRequested)
+            .map(|e| &e.created_by)
     }
 
     /// Applies `transition` for `caller`: checks the rules, moves the status and appends to the
@@ -219,28 +232,48 @@ impl Relationship {
                     return Err(TransitionError::OpenReactivationRequest);
                 }
                 self.ensure_status(&[Terminated])?;
-                (Reason::ReactivationRequested, Terminated, Effect::ReactivationRequested)
+                (
+                    Reason::ReactivationRequested,
+                    Terminated,
+                    Effect::ReactivationRequested,
+                )
             }
             T::AcceptReactivation => {
                 if self.open_reactivation_by().is_none_or(|by| by == me) {
                     return Err(TransitionError::NoAcceptableReactivation);
                 }
-                (Reason::AcceptanceOfReactivation, Active, Effect::ReactivationCompleted)
+                (
+                    Reason::AcceptanceOfReactivation,
+                    Active,
+                    Effect::ReactivationCompleted,
+                )
             }
             T::RejectReactivation => {
                 if self.open_reactivation_by().is_none_or(|by| by == me) {
                     return Err(TransitionError::NoRejectableReactivation);
                 }
-                (Reason::RejectionOfReactivation, Terminated, Effect::ReactivationCompleted)
+                (
+                    Reason::RejectionOfReactivation,
+                    Terminated,
+                    Effect::ReactivationCompleted,
+                )
             }
             T::RevokeReactivation => {
                 if self.open_reactivation_by().is_none_or(|by| by != me) {
                     return Err(TransitionError::NoRevocableReactivation);
                 }
-                (Reason::RevocationOfReactivation, Terminated, Effect::ReactivationCompleted)
+                (
+                    Reason::RevocationOfReactivation,
+                    Terminated,
+                    Effect::ReactivationCompleted,
+                )
             }
             T::Decompose => {
-                let decomposed = if &self.from == me { self.from_has_decomposed } else { self.to_has_decomposed };
+                let decomposed = if &self.from == me {
+                    self.from_has_decomposed
+                } else {
+                    self.to_has_decomposed
+                };
                 if decomposed {
                     return Err(TransitionError::AlreadyDecomposed);
                 }
@@ -250,7 +283,11 @@ impl Relationship {
                 } else {
                     self.to_has_decomposed = true;
                 }
-                let next = if self.status == DeletionProposed { ReadyForDeletion } else { DeletionProposed };
+                let next = if self.status == DeletionProposed {
+                    ReadyForDeletion
+                } else {
+                    DeletionProposed
+                };
                 (Reason::Decomposition, next, Effect::StatusChanged)
             }
         };
@@ -301,8 +338,15 @@ impl RelationshipDto {
 
     /// The full form returned by `GET`, with both contents (possibly `null`).
     fn full(r: Relationship) -> Self {
-        let (content, response) = (r.creation_content.clone(), r.creation_response_content.clone());
-        Self { creation_content: Some(content), creation_response_content: Some(response), ..Self::metadata(r) }
+        let (content, response) = (
+            r.creation_content.clone(),
+            r.creation_response_content.clone(),
+        );
+        Self {
+            creation_content: Some(content),
+            creation_response_content: Some(response),
+            ..Self::metadata(r)
+        }
     }
 }
 
@@ -321,34 +365,55 @@ pub struct CanCreate {
     pub code: Option<&'static str>,
 }
 
-const ALREADY_EXISTS: &str = "error.platform.validation.relationship.relationshipToTargetAlreadyExists";
+const ALREADY_EXISTS: &str =
+    "error.platform.validation.relationship.relationshipToTargetAlreadyExists";
 const PEER_TO_BE_DELETED: &str = "error.platform.validation.relationship.peerIsToBeDeleted";
 
 impl Backbone {
-    pub async fn can_create_relationship(&self, caller: &Caller, peer: &Address) -> Result<CanCreate> {
+    pub async fn can_create_relationship(
+        &self,
+        caller: &Caller,
+        peer: &Address,
+    ) -> Result<CanCreate> {
         let identity = self.identity(peer).await?;
         if identity.status == IdentityStatus::Deleted {
             return Err(Error::NotFound("Identity"));
         }
-        let code = if self.blocking_relationship_exists(&caller.address, peer).await? {
+        let code = if self
+            .blocking_relationship_exists(&caller.address, peer)
+            .await?
+        {
             Some(ALREADY_EXISTS)
         } else if identity.status == IdentityStatus::ToBeDeleted {
             Some(PEER_TO_BE_DELETED)
         } else {
             None
         };
-        Ok(CanCreate { can_create: code.is_none(), code })
+        Ok(CanCreate {
+            can_create: code.is_none(),
+            code,
+        })
     }
 
-    pub async fn create_relationship(&self, caller: &Caller, request: CreateRelationshipRequest) -> Result<RelationshipDto> {
+    pub async fn create_relationship(
+        &self,
+        caller: &Caller,
+        request: CreateRelationshipRequest,
+    ) -> Result<RelationshipDto> {
         if !ids::is_valid(ids::TEMPLATE, &request.relationship_template_id) {
             return Err(Error::invalid_property("relationshipTemplateId"));
         }
-        if request.creation_content.as_ref().is_some_and(|c| c.len() > self.config.max_content_size) {
+        if request
+            .creation_content
+            .as_ref()
+            .is_some_and(|c| c.len() > self.config.max_content_size)
+        {
             return Err(Error::invalid_property("creationContent"));
         }
         let _gate = self.gate().await;
-        let template = self.template_allocated_by(caller, &request.relationship_template_id).await?;
+        let template = self
+            .template_allocated_by(caller, &request.relationship_template_id)
+            .await?;
         let peer = template.created_by.clone();
         if peer == caller.address {
             return Err(Error::rule(
@@ -362,7 +427,10 @@ impl Backbone {
                 "Cannot establish relationship with the owner of the template because the owner is in status 'ToBeDeleted'.",
             ));
         }
-        if self.blocking_relationship_exists(&caller.address, &peer).await? {
+        if self
+            .blocking_relationship_exists(&caller.address, &peer)
+            .await?
+        {
             return Err(Error::rule(
                 ALREADY_EXISTS,
                 "A relationship to the owner of the template already exists. If the relationship is terminated, you can reactivate it. Note that a relationship has to be decomposed by both parties before a new one can be created.",
@@ -403,11 +471,17 @@ impl Backbone {
     }
 
     pub async fn get_relationship(&self, caller: &Caller, id: &str) -> Result<RelationshipDto> {
-        Ok(RelationshipDto::full(self.own_relationship(caller, id).await?))
+        Ok(RelationshipDto::full(
+            self.own_relationship(caller, id).await?,
+        ))
     }
 
     /// Relationships of the caller, all of them or those in `ids`.
-    pub async fn list_relationships(&self, caller: &Caller, ids: &[String]) -> Result<Vec<RelationshipDto>> {
+    pub async fn list_relationships(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+    ) -> Result<Vec<RelationshipDto>> {
         let mine = Filter::Or(vec![
             Filter::eq("from", caller.address.as_str()),
             Filter::eq("to", caller.address.as_str()),
@@ -415,9 +489,19 @@ impl Backbone {
         let filter = if ids.is_empty() {
             mine
         } else {
-            mine.and(Filter::cond("id", store::Op::In, ids.iter().map(|i| json!(i)).collect::<Vec<_>>()))
+            mine.and(Filter::cond(
+                "id",
+                store::Op::In,
+                ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
+            ))
         };
-        let found: Vec<Relationship> = self.find(COLLECTION, &filter, &FindOptions::sorted_by("createdAt", false)).await?;
+        let found: Vec<Relationship> = self
+            .find(
+                COLLECTION,
+                &filter,
+                &FindOptions::sorted_by("createdAt", false),
+            )
+            .await?;
         Ok(found.into_iter().map(RelationshipDto::full).collect())
     }
 
@@ -428,29 +512,53 @@ impl Backbone {
         transition: Transition,
         response_content: Option<Bytes>,
     ) -> Result<RelationshipDto> {
-        if response_content.as_ref().is_some_and(|c| c.len() > self.config.max_content_size) {
+        if response_content
+            .as_ref()
+            .is_some_and(|c| c.len() > self.config.max_content_size)
+        {
             return Err(Error::invalid_property("creationResponseContent"));
         }
         let _gate = self.gate().await;
         let mut relationship = self.own_relationship(caller, id).await?;
-        let effect = relationship.apply(transition, caller, response_content).map_err(TransitionError::into_error)?;
+        let effect = relationship
+            .apply(transition, caller, response_content)
+            .map_err(TransitionError::into_error)?;
         let mut tx = Tx::new();
         tx.put(COLLECTION, &relationship)?;
-        self.relationship_events(&relationship, caller, effect, &mut tx).await?;
+        self.relationship_events(&relationship, caller, effect, &mut tx)
+            .await?;
         self.commit(tx).await?;
         Ok(RelationshipDto::metadata(relationship))
     }
 
     /// The Synchronization module's reaction to a relationship change.
-    async fn relationship_events(&self, r: &Relationship, caller: &Caller, effect: Effect, tx: &mut Tx) -> Result<()> {
+    async fn relationship_events(
+        &self,
+        r: &Relationship,
+        caller: &Caller,
+        effect: Effect,
+        tx: &mut Tx,
+    ) -> Result<()> {
         let peer = r.peer_of(&caller.address);
         let payload = json!({ "relationshipId": r.id });
         match effect {
             Effect::ReactivationRequested => {
-                tx.event(peer, EventType::RelationshipReactivationRequested, payload, None, false);
+                tx.event(
+                    peer,
+                    EventType::RelationshipReactivationRequested,
+                    payload,
+                    None,
+                    false,
+                );
             }
             Effect::ReactivationCompleted => {
-                tx.event(peer, EventType::RelationshipReactivationCompleted, payload, None, false);
+                tx.event(
+                    peer,
+                    EventType::RelationshipReactivationCompleted,
+                    payload,
+                    None,
+                    false,
+                );
                 if r.status == Status::Active {
                     self.release_blocked_messages(&r.id, tx).await?;
                 }
@@ -458,14 +566,23 @@ impl Backbone {
             Effect::StatusChanged => {
                 // In ReadyForDeletion the peer has already decomposed and forgotten it.
                 if r.status != Status::ReadyForDeletion {
-                    tx.event(peer, EventType::RelationshipStatusChanged, payload, None, false);
+                    tx.event(
+                        peer,
+                        EventType::RelationshipStatusChanged,
+                        payload,
+                        None,
+                        false,
+                    );
                 }
                 match r.status {
                     Status::DeletionProposed | Status::ReadyForDeletion => {
-                        self.drop_unsynced_events(&caller.address, &r.id, tx).await?
+                        self.drop_unsynced_events(&caller.address, &r.id, tx)
+                            .await?
                     }
                     Status::Active => self.release_blocked_messages(&r.id, tx).await?,
-                    Status::Rejected | Status::Revoked => self.drop_blocked_messages(&r.id, tx).await?,
+                    Status::Rejected | Status::Revoked => {
+                        self.drop_blocked_messages(&r.id, tx).await?
+                    }
                     _ => {}
                 }
             }
@@ -482,17 +599,29 @@ impl Backbone {
     }
 
     /// All relationships between two identities, youngest first.
-    pub(crate) async fn relationships_between(&self, a: &Address, b: &Address) -> Result<Vec<Relationship>> {
+    pub(crate) async fn relationships_between(
+        &self,
+        a: &Address,
+        b: &Address,
+    ) -> Result<Vec<Relationship>> {
         let filter = Filter::Or(vec![
             Filter::eq("from", a.as_str()).and(Filter::eq("to", b.as_str())),
             Filter::eq("from", b.as_str()).and(Filter::eq("to", a.as_str())),
         ]);
-        self.find(COLLECTION, &filter, &FindOptions::sorted_by("createdAt", true)).await
+        self.find(
+            COLLECTION,
+            &filter,
+            &FindOptions::sorted_by("createdAt", true),
+        )
+        .await
     }
 
     async fn blocking_relationship_exists(&self, a: &Address, b: &Address) -> Result<bool> {
         Ok(self.relationships_between(a, b).await?.iter().any(|r| {
-            matches!(r.status, Status::Pending | Status::Active | Status::Terminated | Status::DeletionProposed)
+            matches!(
+                r.status,
+                Status::Pending | Status::Active | Status::Terminated | Status::DeletionProposed
+            )
         }))
     }
 }
@@ -502,7 +631,10 @@ mod tests {
     use super::*;
 
     fn caller(n: u8) -> Caller {
-        Caller { address: Address::derive(&[n; 32], "localhost"), device: format!("DVC{n:017}") }
+        Caller {
+            address: Address::derive(&[n; 32], "localhost"),
+            device: format!("DVC{n:017}"),
+        }
     }
 
     fn pending(from: &Caller, to: &Caller) -> Relationship {
@@ -525,13 +657,31 @@ mod tests {
     fn only_the_addressee_accepts_and_only_the_requestor_revokes() {
         let (a, b, c) = (caller(1), caller(2), caller(3));
         let mut r = pending(&a, &b);
-        assert_eq!(r.apply(Transition::Accept, &a, None), Err(TransitionError::NotAddressedToCaller));
-        assert_eq!(r.apply(Transition::Revoke, &b, None), Err(TransitionError::NotCreatedByCaller));
-        assert_eq!(r.apply(Transition::Accept, &c, None), Err(TransitionError::NotParticipant));
-        assert_eq!(r.apply(Transition::Accept, &b, None), Ok(Effect::StatusChanged));
+        assert_eq!(
+            r.apply(Transition::Accept, &a, None),
+            Err(TransitionError::NotAddressedToCaller)
+        );
+        assert_eq!(
+            r.apply(Transition::Revoke, &b, None),
+            Err(TransitionError::NotCreatedByCaller)
+        );
+        assert_eq!(
+            r.apply(Transition::Accept, &c, None),
+            Err(TransitionError::NotParticipant)
+        );
+        assert_eq!(
+            r.apply(Transition::Accept, &b, None),
+            Ok(Effect::StatusChanged)
+        );
         assert_eq!(r.status, Status::Active);
-        assert_eq!(r.audit_log.last().map(|e| e.reason), Some(Reason::AcceptanceOfCreation));
-        assert_eq!(r.apply(Transition::Reject, &b, None), Err(TransitionError::WrongStatus(&[Status::Pending])));
+        assert_eq!(
+            r.audit_log.last().map(|e| e.reason),
+            Some(Reason::AcceptanceOfCreation)
+        );
+        assert_eq!(
+            r.apply(Transition::Reject, &b, None),
+            Err(TransitionError::WrongStatus(&[Status::Pending]))
+        );
     }
 
     #[test]
@@ -541,11 +691,26 @@ mod tests {
         r.apply(Transition::Accept, &b, None).unwrap();
         assert!(r.apply(Transition::RequestReactivation, &a, None).is_err());
         r.apply(Transition::Terminate, &a, None).unwrap();
-        assert_eq!(r.apply(Transition::RequestReactivation, &a, None), Ok(Effect::ReactivationRequested));
-        assert_eq!(r.apply(Transition::RequestReactivation, &b, None), Err(TransitionError::OpenReactivationRequest));
-        assert_eq!(r.apply(Transition::AcceptReactivation, &a, None), Err(TransitionError::NoAcceptableReactivation));
-        assert_eq!(r.apply(Transition::RevokeReactivation, &b, None), Err(TransitionError::NoRevocableReactivation));
-        assert_eq!(r.apply(Transition::AcceptReactivation, &b, None), Ok(Effect::ReactivationCompleted));
+        assert_eq!(
+            r.apply(Transition::RequestReactivation, &a, None),
+            Ok(Effect::ReactivationRequested)
+        );
+        assert_eq!(
+            r.apply(Transition::RequestReactivation, &b, None),
+            Err(TransitionError::OpenReactivationRequest)
+        );
+        assert_eq!(
+            r.apply(Transition::AcceptReactivation, &a, None),
+            Err(TransitionError::NoAcceptableReactivation)
+        );
+        assert_eq!(
+            r.apply(Transition::RevokeReactivation, &b, None),
+            Err(TransitionError::NoRevocableReactivation)
+        );
+        assert_eq!(
+            r.apply(Transition::AcceptReactivation, &b, None),
+            Ok(Effect::ReactivationCompleted)
+        );
         assert_eq!(r.status, Status::Active);
     }
 
@@ -553,11 +718,17 @@ mod tests {
     fn decomposition_takes_both_sides() {
         let (a, b) = (caller(1), caller(2));
         let mut r = pending(&a, &b);
-        assert!(matches!(r.apply(Transition::Decompose, &a, None), Err(TransitionError::WrongStatus(_))));
+        assert!(matches!(
+            r.apply(Transition::Decompose, &a, None),
+            Err(TransitionError::WrongStatus(_))
+        ));
         r.apply(Transition::Reject, &b, None).unwrap();
         r.apply(Transition::Decompose, &a, None).unwrap();
         assert_eq!(r.status, Status::DeletionProposed);
-        assert_eq!(r.apply(Transition::Decompose, &a, None), Err(TransitionError::AlreadyDecomposed));
+        assert_eq!(
+            r.apply(Transition::Decompose, &a, None),
+            Err(TransitionError::AlreadyDecomposed)
+        );
         r.apply(Transition::Decompose, &b, None).unwrap();
         assert_eq!(r.status, Status::ReadyForDeletion);
     }

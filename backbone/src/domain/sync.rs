@@ -220,7 +220,10 @@ impl Backbone {
         if request.kind == SyncRunType::ExternalEventSync && wallet.is_none() {
             return Err(Error::NotFound("Datawallet"));
         }
-        if wallet.as_ref().is_some_and(|w| supported_datawallet_version < w.version) {
+        if wallet
+            .as_ref()
+            .is_some_and(|w| supported_datawallet_version < w.version)
+        {
             return Err(datawallet::insufficient_version());
         }
         let mut tx = Tx::new();
@@ -235,18 +238,28 @@ impl Backbone {
                     ),
                 ));
             }
-            self.close_run(run.clone(), &[], "syncRunCanceled", &mut tx).await?;
+            self.close_run(run.clone(), &[], "syncRunCanceled", &mut tx)
+                .await?;
         }
         let events = match request.kind {
-            SyncRunType::ExternalEventSync => self.events_in_state(&caller.address, EventState::Pending).await?,
+            SyncRunType::ExternalEventSync => {
+                self.events_in_state(&caller.address, EventState::Pending)
+                    .await?
+            }
             SyncRunType::DatawalletVersionUpgrade => Vec::new(),
         };
         if request.kind == SyncRunType::ExternalEventSync && events.is_empty() {
             self.commit(tx).await?;
-            return Ok(StartedSyncRun { status: "NoNewEvents", sync_run: None });
+            return Ok(StartedSyncRun {
+                status: "NoNewEvents",
+                sync_run: None,
+            });
         }
         let now = Timestamp::now();
-        let duration = request.duration.map(|s| Duration::from_secs(s.into())).unwrap_or(self.config.sync_run_duration);
+        let duration = request
+            .duration
+            .map(|s| Duration::from_secs(s.into()))
+            .unwrap_or(self.config.sync_run_duration);
         let run = SyncRun {
             id: ids::new(ids::SYNC_RUN),
             kind: request.kind,
@@ -266,7 +279,10 @@ impl Backbone {
         }
         tx.create(RUNS, &run)?;
         self.commit(tx).await?;
-        Ok(StartedSyncRun { status: "Created", sync_run: Some(run.into()) })
+        Ok(StartedSyncRun {
+            status: "Created",
+            sync_run: Some(run.into()),
+        })
     }
 
     pub async fn get_sync_run(&self, caller: &Caller, id: &str) -> Result<SyncRunDto> {
@@ -292,7 +308,11 @@ impl Backbone {
         Ok(run.into())
     }
 
-    pub async fn list_sync_run_events(&self, caller: &Caller, id: &str) -> Result<Vec<ExternalEventDto>> {
+    pub async fn list_sync_run_events(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<Vec<ExternalEventDto>> {
         let run = self.own_sync_run(caller, id).await?;
         if run.created_by_device != caller.device {
             return Err(Error::rule(
@@ -300,9 +320,18 @@ impl Backbone {
                 "This sync was started by another device. Only that device can read the corresponding external events.",
             ));
         }
-        let events: Vec<ExternalEvent> =
-            self.find(EVENTS, &Filter::eq("syncRunId", run.id.as_str()), &FindOptions::sorted_by("index", false)).await?;
-        Ok(events.into_iter().filter(|e| e.owner == caller.address).map(ExternalEventDto::from).collect())
+        let events: Vec<ExternalEvent> = self
+            .find(
+                EVENTS,
+                &Filter::eq("syncRunId", run.id.as_str()),
+                &FindOptions::sorted_by("index", false),
+            )
+            .await?;
+        Ok(events
+            .into_iter()
+            .filter(|e| e.owner == caller.address)
+            .map(ExternalEventDto::from)
+            .collect())
     }
 
     pub async fn finalize_external_event_sync(
@@ -312,11 +341,27 @@ impl Backbone {
         request: FinalizeExternalEventSyncRequest,
     ) -> Result<FinalizedExternalEventSync> {
         let _gate = self.gate().await;
-        let run = self.finalizable_run(caller, id, SyncRunType::ExternalEventSync).await?;
-        let mut wallet = self.datawallet_of(&caller.address).await?.ok_or(Error::NotFound("Datawallet"))?;
+        let run = self
+            .finalizable_run(caller, id, SyncRunType::ExternalEventSync)
+            .await?;
+        let mut wallet = self
+            .datawallet_of(&caller.address)
+            .await?
+            .ok_or(Error::NotFound("Datawallet"))?;
         let mut tx = Tx::new();
-        self.close_run(run, &request.external_event_results, "notProcessed", &mut tx).await?;
-        let created = self.add_modifications(caller, &mut wallet, request.datawallet_modifications, &mut tx)?;
+        self.close_run(
+            run,
+            &request.external_event_results,
+            "notProcessed",
+            &mut tx,
+        )
+        .await?;
+        let created = self.add_modifications(
+            caller,
+            &mut wallet,
+            request.datawallet_modifications,
+            &mut tx,
+        )?;
         self.commit(tx).await?;
         let remaining = self.count(EVENTS, &pending_of(&caller.address)).await?;
         Ok(FinalizedExternalEventSync {
@@ -333,7 +378,9 @@ impl Backbone {
         request: FinalizeDatawalletVersionUpgradeRequest,
     ) -> Result<FinalizedDatawalletVersionUpgrade> {
         let _gate = self.gate().await;
-        let run = self.finalizable_run(caller, id, SyncRunType::DatawalletVersionUpgrade).await?;
+        let run = self
+            .finalizable_run(caller, id, SyncRunType::DatawalletVersionUpgrade)
+            .await?;
         let mut wallet = match self.datawallet_of(&caller.address).await? {
             Some(mut wallet) => {
                 wallet.upgrade(request.new_datawallet_version)?;
@@ -343,7 +390,12 @@ impl Backbone {
         };
         let mut tx = Tx::new();
         self.close_run(run, &[], "", &mut tx).await?;
-        let created = self.add_modifications(caller, &mut wallet, request.datawallet_modifications, &mut tx)?;
+        let created = self.add_modifications(
+            caller,
+            &mut wallet,
+            request.datawallet_modifications,
+            &mut tx,
+        )?;
         tx.put(datawallet::WALLETS, &wallet)?;
         self.commit(tx).await?;
         Ok(FinalizedDatawalletVersionUpgrade {
@@ -359,7 +411,11 @@ impl Backbone {
     }
 
     /// Releases blocked `MessageReceived` events of a relationship (it became active).
-    pub(crate) async fn release_blocked_messages(&self, relationship_id: &str, tx: &mut Tx) -> Result<()> {
+    pub(crate) async fn release_blocked_messages(
+        &self,
+        relationship_id: &str,
+        tx: &mut Tx,
+    ) -> Result<()> {
         for mut event in self.blocked_messages(relationship_id).await? {
             event.state = EventState::Pending;
             tx.notify(&event.owner);
@@ -369,7 +425,11 @@ impl Backbone {
     }
 
     /// Drops blocked `MessageReceived` events of a relationship (it was rejected or revoked).
-    pub(crate) async fn drop_blocked_messages(&self, relationship_id: &str, tx: &mut Tx) -> Result<()> {
+    pub(crate) async fn drop_blocked_messages(
+        &self,
+        relationship_id: &str,
+        tx: &mut Tx,
+    ) -> Result<()> {
         for event in self.blocked_messages(relationship_id).await? {
             tx.delete(EVENTS, &event.id);
         }
@@ -377,29 +437,54 @@ impl Backbone {
     }
 
     /// Drops what `owner` has not synced yet about a relationship it has decomposed.
-    pub(crate) async fn drop_unsynced_events(&self, owner: &Address, relationship_id: &str, tx: &mut Tx) -> Result<()> {
-        let filter = Filter::eq("context", relationship_id).and(Filter::eq("owner", owner.as_str()));
-        let events: Vec<ExternalEvent> = self.find(EVENTS, &filter, &FindOptions::default()).await?;
-        for event in events.into_iter().filter(|e| matches!(e.state, EventState::Pending | EventState::Blocked)) {
+    pub(crate) async fn drop_unsynced_events(
+        &self,
+        owner: &Address,
+        relationship_id: &str,
+        tx: &mut Tx,
+    ) -> Result<()> {
+        let filter =
+            Filter::eq("context", relationship_id).and(Filter::eq("owner", owner.as_str()));
+        let events: Vec<ExternalEvent> =
+            self.find(EVENTS, &filter, &FindOptions::default()).await?;
+        for event in events
+            .into_iter()
+            .filter(|e| matches!(e.state, EventState::Pending | EventState::Blocked))
+        {
             tx.delete(EVENTS, &event.id);
         }
         Ok(())
     }
 
     async fn blocked_messages(&self, relationship_id: &str) -> Result<Vec<ExternalEvent>> {
-        let filter = Filter::eq("context", relationship_id).and(Filter::eq("state", EventState::Blocked.as_str()));
-        let events: Vec<ExternalEvent> = self.find(EVENTS, &filter, &FindOptions::default()).await?;
-        Ok(events.into_iter().filter(|e| e.kind == EventType::MessageReceived).collect())
+        let filter = Filter::eq("context", relationship_id)
+            .and(Filter::eq("state", EventState::Blocked.as_str()));
+        let events: Vec<ExternalEvent> =
+            self.find(EVENTS, &filter, &FindOptions::default()).await?;
+        Ok(events
+            .into_iter()
+            .filter(|e| e.kind == EventType::MessageReceived)
+            .collect())
     }
 
-    async fn events_in_state(&self, owner: &Address, state: EventState) -> Result<Vec<ExternalEvent>> {
+    async fn events_in_state(
+        &self,
+        owner: &Address,
+        state: EventState,
+    ) -> Result<Vec<ExternalEvent>> {
         let filter = Filter::eq("owner", owner.as_str()).and(Filter::eq("state", state.as_str()));
-        self.find(EVENTS, &filter, &FindOptions::sorted_by("index", false)).await
+        self.find(EVENTS, &filter, &FindOptions::sorted_by("index", false))
+            .await
     }
 
     async fn latest_sync_run(&self, address: &Address) -> Result<Option<SyncRun>> {
-        let options = FindOptions { limit: Some(1), ..FindOptions::sorted_by("index", true) };
-        let runs: Vec<SyncRun> = self.find(RUNS, &Filter::eq("createdBy", address.as_str()), &options).await?;
+        let options = FindOptions {
+            limit: Some(1),
+            ..FindOptions::sorted_by("index", true)
+        };
+        let runs: Vec<SyncRun> = self
+            .find(RUNS, &Filter::eq("createdBy", address.as_str()), &options)
+            .await?;
         Ok(runs.into_iter().next())
     }
 
@@ -410,7 +495,12 @@ impl Backbone {
             .ok_or(Error::NotFound("SyncRun"))
     }
 
-    async fn finalizable_run(&self, caller: &Caller, id: &str, kind: SyncRunType) -> Result<SyncRun> {
+    async fn finalizable_run(
+        &self,
+        caller: &Caller,
+        id: &str,
+        kind: SyncRunType,
+    ) -> Result<SyncRun> {
         let run = self.own_sync_run(caller, id).await?;
         if run.kind != kind {
             return Err(Error::rule(
@@ -432,10 +522,24 @@ impl Backbone {
 
     /// Marks a run finalised and settles its events: a result without error code syncs an
     /// event; anything else counts as a failed delivery with `default_error`.
-    async fn close_run(&self, mut run: SyncRun, results: &[EventResult], default_error: &str, tx: &mut Tx) -> Result<()> {
-        let events: Vec<ExternalEvent> =
-            self.find(EVENTS, &Filter::eq("syncRunId", run.id.as_str()), &FindOptions::default()).await?;
-        for mut event in events.into_iter().filter(|e| e.state == EventState::Assigned) {
+    async fn close_run(
+        &self,
+        mut run: SyncRun,
+        results: &[EventResult],
+        default_error: &str,
+        tx: &mut Tx,
+    ) -> Result<()> {
+        let events: Vec<ExternalEvent> = self
+            .find(
+                EVENTS,
+                &Filter::eq("syncRunId", run.id.as_str()),
+                &FindOptions::default(),
+            )
+            .await?;
+        for mut event in events
+            .into_iter()
+            .filter(|e| e.state == EventState::Assigned)
+        {
             let result = results.iter().find(|r| r.external_event_id == event.id);
             let failed = match result {
                 None => !default_error.is_empty(),
@@ -444,8 +548,11 @@ impl Backbone {
             if failed {
                 event.sync_error_count = event.sync_error_count.saturating_add(1);
                 event.sync_run_id = None;
-                event.state =
-                    if event.sync_error_count >= MAX_SYNC_ERRORS { EventState::Retired } else { EventState::Pending };
+                event.state = if event.sync_error_count >= MAX_SYNC_ERRORS {
+                    EventState::Retired
+                } else {
+                    EventState::Pending
+                };
             } else {
                 event.state = EventState::Synced;
             }
@@ -462,5 +569,8 @@ fn pending_of(owner: &Address) -> Filter {
 }
 
 fn already_finalized() -> Error {
-    Error::rule("error.platform.validation.syncRun.syncRunAlreadyFinalized", "This sync run is already finalized.")
+    Error::rule(
+        "error.platform.validation.syncRun.syncRunAlreadyFinalized",
+        "This sync run is already finalized.",
+    )
 }

@@ -67,14 +67,24 @@ impl Token {
         if self.is_locked() {
             return Access::Locked;
         }
-        if self.for_identity.as_ref().is_some_and(|f| Some(f) != address) {
+        if self
+            .for_identity
+            .as_ref()
+            .is_some_and(|f| Some(f) != address)
+        {
             return Access::Hidden;
         }
         if !self.password_matches(password) {
             self.access_failed_count += 1;
-            return if self.is_locked() { Access::Locked } else { Access::WrongPassword };
+            return if self.is_locked() {
+                Access::Locked
+            } else {
+                Access::WrongPassword
+            };
         }
-        let Some(caller) = caller else { return Access::Granted };
+        let Some(caller) = caller else {
+            return Access::Granted;
+        };
         self.allocations.push(TokenAllocation {
             allocated_by: caller.address.clone(),
             allocated_by_device: Some(caller.device.clone()),
@@ -148,18 +158,32 @@ pub struct UpdateContentRequest {
 }
 
 impl Backbone {
-    pub async fn create_token(&self, caller: Option<&Caller>, request: CreateTokenRequest) -> Result<CreatedToken> {
-        if request.content.as_ref().is_some_and(|c| c.is_empty() || c.len() > self.config.max_content_size) {
+    pub async fn create_token(
+        &self,
+        caller: Option<&Caller>,
+        request: CreateTokenRequest,
+    ) -> Result<CreatedToken> {
+        if request
+            .content
+            .as_ref()
+            .is_some_and(|c| c.is_empty() || c.len() > self.config.max_content_size)
+        {
             return Err(Error::invalid_property("content"));
         }
         if request.expires_at.is_past() {
             return Err(Error::invalid_property("expiresAt"));
         }
-        if request.password.as_ref().is_some_and(|p| p.is_empty() || p.len() > MAX_PASSWORD_LENGTH) {
+        if request
+            .password
+            .as_ref()
+            .is_some_and(|p| p.is_empty() || p.len() > MAX_PASSWORD_LENGTH)
+        {
             return Err(Error::invalid_property("password"));
         }
         let for_identity = match request.for_identity.as_deref() {
-            Some(s) => Some(Address::parse(s).ok_or_else(|| Error::invalid_property("forIdentity"))?),
+            Some(s) => {
+                Some(Address::parse(s).ok_or_else(|| Error::invalid_property("forIdentity"))?)
+            }
             None => None,
         };
         let token = Token {
@@ -177,12 +201,23 @@ impl Backbone {
         let mut tx = Tx::new();
         tx.create(COLLECTION, &token)?;
         self.commit(tx).await?;
-        Ok(CreatedToken { id: token.id, created_at: token.created_at })
+        Ok(CreatedToken {
+            id: token.id,
+            created_at: token.created_at,
+        })
     }
 
-    pub async fn get_token(&self, caller: Option<&Caller>, id: &str, password: Option<&Bytes>) -> Result<TokenDto> {
+    pub async fn get_token(
+        &self,
+        caller: Option<&Caller>,
+        id: &str,
+        password: Option<&Bytes>,
+    ) -> Result<TokenDto> {
         let _gate = self.gate().await;
-        let mut token: Token = self.get(COLLECTION, id).await?.ok_or(Error::NotFound("Token"))?;
+        let mut token: Token = self
+            .get(COLLECTION, id)
+            .await?
+            .ok_or(Error::NotFound("Token"))?;
         let was_locked = token.is_locked();
         let access = token.try_access(caller, password);
         let mut tx = Tx::new();
@@ -193,7 +228,13 @@ impl Backbone {
             && token.is_locked()
             && let Some(owner) = &token.created_by
         {
-            tx.event(owner, EventType::TokenLocked, json!({ "tokenId": token.id }), None, false);
+            tx.event(
+                owner,
+                EventType::TokenLocked,
+                json!({ "tokenId": token.id }),
+                None,
+                false,
+            );
         }
         self.commit(tx).await?;
         match access {
@@ -207,14 +248,26 @@ impl Backbone {
     }
 
     /// Fills in an empty token (created anonymously, e.g. for device onboarding).
-    pub async fn update_token_content(&self, caller: &Caller, id: &str, request: UpdateContentRequest) -> Result<TokenDto> {
-        if request.new_content.is_empty() || request.new_content.len() > self.config.max_content_size {
+    pub async fn update_token_content(
+        &self,
+        caller: &Caller,
+        id: &str,
+        request: UpdateContentRequest,
+    ) -> Result<TokenDto> {
+        if request.new_content.is_empty()
+            || request.new_content.len() > self.config.max_content_size
+        {
             return Err(Error::invalid_property("newContent"));
         }
         let _gate = self.gate().await;
-        let mut token: Token = self.get(COLLECTION, id).await?.ok_or(Error::NotFound("Token"))?;
+        let mut token: Token = self
+            .get(COLLECTION, id)
+            .await?
+            .ok_or(Error::NotFound("Token"))?;
         let hidden = token.expires_at.is_past()
-            || token.for_identity.as_ref().is_some_and(|f| f != &caller.address && token.created_by.as_ref() != Some(&caller.address));
+            || token.for_identity.as_ref().is_some_and(|f| {
+                f != &caller.address && token.created_by.as_ref() != Some(&caller.address)
+            });
         if hidden {
             return Err(Error::NotFound("Token"));
         }
@@ -247,7 +300,10 @@ impl Backbone {
 
     pub async fn delete_token(&self, caller: &Caller, id: &str) -> Result<()> {
         let _gate = self.gate().await;
-        let token: Token = self.get(COLLECTION, id).await?.ok_or(Error::NotFound("Token"))?;
+        let token: Token = self
+            .get(COLLECTION, id)
+            .await?
+            .ok_or(Error::NotFound("Token"))?;
         if token.created_by.as_ref() != Some(&caller.address) {
             return Err(Error::Forbidden);
         }
@@ -260,9 +316,19 @@ impl Backbone {
     pub async fn list_tokens(&self, caller: &Caller, ids: &[String]) -> Result<Vec<TokenDto>> {
         let mut filter = Filter::eq("createdBy", caller.address.as_str());
         if !ids.is_empty() {
-            filter = filter.and(Filter::cond("id", store::Op::In, ids.iter().map(|i| json!(i)).collect::<Vec<_>>()));
+            filter = filter.and(Filter::cond(
+                "id",
+                store::Op::In,
+                ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
+            ));
         }
-        let found: Vec<Token> = self.find(COLLECTION, &filter, &FindOptions::sorted_by("createdAt", false)).await?;
+        let found: Vec<Token> = self
+            .find(
+                COLLECTION,
+                &filter,
+                &FindOptions::sorted_by("createdAt", false),
+            )
+            .await?;
         Ok(found.into_iter().map(|t| TokenDto::new(t, true)).collect())
     }
 }

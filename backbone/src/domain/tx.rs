@@ -41,22 +41,38 @@ impl Tx {
     }
 
     pub fn create<T: Serialize>(&mut self, collection: &str, value: &T) -> Result<()> {
-        self.writes.push(Write::Create { collection: collection.to_owned(), doc: to_doc(value)? });
+        self.writes.push(Write::Create {
+            collection: collection.to_owned(),
+            doc: to_doc(value)?,
+        });
         Ok(())
     }
 
     pub fn put<T: Serialize>(&mut self, collection: &str, value: &T) -> Result<()> {
-        self.writes.push(Write::Put { collection: collection.to_owned(), doc: to_doc(value)? });
+        self.writes.push(Write::Put {
+            collection: collection.to_owned(),
+            doc: to_doc(value)?,
+        });
         Ok(())
     }
 
     pub fn delete(&mut self, collection: &str, id: &str) {
-        self.writes.push(Write::Delete { collection: collection.to_owned(), id: id.to_owned() });
+        self.writes.push(Write::Delete {
+            collection: collection.to_owned(),
+            id: id.to_owned(),
+        });
     }
 
     /// Queues an external event for `owner`. `context` is the relationship it belongs to, so it
     /// can later be unblocked or dropped with that relationship.
-    pub fn event(&mut self, owner: &Address, kind: EventType, payload: Value, context: Option<&str>, blocked: bool) {
+    pub fn event(
+        &mut self,
+        owner: &Address,
+        kind: EventType,
+        payload: Value,
+        context: Option<&str>,
+        blocked: bool,
+    ) {
         self.events.push(PendingEvent {
             owner: owner.clone(),
             kind,
@@ -69,10 +85,16 @@ impl Tx {
     /// Announces on SSE that `owner` has something new to sync (used when blocked events are
     /// released).
     pub fn notify(&mut self, owner: &Address) {
-        self.notices.push(Notice { owner: owner.clone(), event_name: "ExternalEventCreated" });
+        self.notices.push(Notice {
+            owner: owner.clone(),
+            event_name: "ExternalEventCreated",
+        });
     }
 
-    pub(super) async fn into_writes(mut self, backbone: &Backbone) -> Result<(Vec<Write>, Vec<Notice>)> {
+    pub(super) async fn into_writes(
+        mut self,
+        backbone: &Backbone,
+    ) -> Result<(Vec<Write>, Vec<Notice>)> {
         let mut counters: Vec<Counters> = Vec::new();
         let mut notices = std::mem::take(&mut self.notices);
         let now = Timestamp::now();
@@ -80,8 +102,13 @@ impl Tx {
             let position = match counters.iter().position(|c| c.id == event.owner.as_str()) {
                 Some(p) => p,
                 None => {
-                    let loaded = backbone.get::<Counters>(COUNTERS, event.owner.as_str()).await?;
-                    counters.push(loaded.unwrap_or_else(|| Counters { id: event.owner.to_string(), next_event_index: 0 }));
+                    let loaded = backbone
+                        .get::<Counters>(COUNTERS, event.owner.as_str())
+                        .await?;
+                    counters.push(loaded.unwrap_or_else(|| Counters {
+                        id: event.owner.to_string(),
+                        next_event_index: 0,
+                    }));
                     counters.len() - 1
                 }
             };
@@ -98,11 +125,18 @@ impl Tx {
                 sync_error_count: 0,
                 sync_run_id: None,
                 context: event.context,
-                state: if event.blocked { EventState::Blocked } else { EventState::Pending },
+                state: if event.blocked {
+                    EventState::Blocked
+                } else {
+                    EventState::Pending
+                },
             };
             self.create(sync::EVENTS, &doc)?;
             if !event.blocked {
-                notices.push(Notice { owner: event.owner, event_name: "ExternalEventCreated" });
+                notices.push(Notice {
+                    owner: event.owner,
+                    event_name: "ExternalEventCreated",
+                });
             }
         }
         for counter in &counters {

@@ -27,8 +27,13 @@ impl Address {
         let rest = s.strip_prefix("did:e:")?;
         let (domain, hash) = rest.split_once(":dids:")?;
         let domain_ok = !domain.is_empty()
-            && domain.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
-        let hash_ok = hash.len() == 22 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            && domain
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+        let hash_ok = hash.len() == 22
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if !domain_ok || !hash_ok {
             return None;
         }
@@ -49,10 +54,12 @@ impl std::fmt::Display for Address {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -65,7 +72,10 @@ mod tests {
         let seed: [u8; 32] = std::array::from_fn(|i| 0x80 + i as u8);
         let public = SigningKey::from_bytes(&seed).verifying_key().to_bytes();
         let address = Address::derive(&public, "localhost");
-        assert_eq!(address.as_str(), "did:e:localhost:dids:7a8b8b30579a130e7866f8");
+        assert_eq!(
+            address.as_str(),
+            "did:e:localhost:dids:7a8b8b30579a130e7866f8"
+        );
         assert_eq!(Address::parse(address.as_str()), Some(address));
     }
 

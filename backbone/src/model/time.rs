@@ -18,7 +18,11 @@ impl Timestamp {
 
     pub fn plus(self, d: Duration) -> Self {
         let delta = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-        Timestamp(self.0.checked_add_signed(delta).unwrap_or(DateTime::<Utc>::MAX_UTC))
+        Timestamp(
+            self.0
+                .checked_add_signed(delta)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
     }
 
     pub fn plus_days(self, days: u32) -> Self {
@@ -52,7 +56,8 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Timestamp::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an ISO-8601 date-time")))
+        Timestamp::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an ISO-8601 date-time")))
     }
 }
 
@@ -64,7 +69,12 @@ mod tests {
     fn formats_with_milliseconds_and_z() {
         let t = Timestamp::parse("2026-11-28T01:13:46.122+00:00").unwrap();
         assert_eq!(t.to_string(), "2026-11-28T01:13:46.122Z");
-        assert_eq!(Timestamp::parse("2026-11-28T02:13:46.1225+01:00").unwrap().to_string(), "2026-11-28T01:13:46.122Z");
+        assert_eq!(
+            Timestamp::parse("2026-11-28T02:13:46.1225+01:00")
+                .unwrap()
+                .to_string(),
+            "2026-11-28T01:13:46.122Z"
+        );
         assert!(Timestamp::parse("yesterday").is_none());
     }
 }

@@ -37,20 +37,40 @@ pub fn b64u_json(value: &Value) -> String {
 
 /// A syntactically valid cipher, standing in for encrypted content the Backbone never opens.
 pub fn cipher(tag: &str) -> String {
-    b64u_json(&json!({ "cph": b64u(tag.as_bytes()), "alg": 3, "nnc": b64u(&[7u8; 24]), "@type": "CryptoCipher" }))
+    b64u_json(
+        &json!({ "cph": b64u(tag.as_bytes()), "alg": 3, "nnc": b64u(&[7u8; 24]), "@type": "CryptoCipher" }),
+    )
 }
 
 pub async fn start(config: Config) -> Harness {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let store = Arc::new(store::sqlite::SqliteStore::open_in_memory().await.expect("in-memory store"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-    let handle = backbone::serve(config, store, listener).await.expect("start backbone");
+    let store = Arc::new(
+        store::sqlite::SqliteStore::open_in_memory()
+            .await
+            .expect("in-memory store"),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let handle = backbone::serve(config, store, listener)
+        .await
+        .expect("start backbone");
     let url = handle.base_url();
-    Harness { handle, http: reqwest::Client::new(), url }
+    Harness {
+        handle,
+        http: reqwest::Client::new(),
+        url,
+    }
 }
 
 impl Harness {
-    pub async fn request(&self, method: reqwest::Method, token: Option<&str>, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.http.request(method, format!("{}{path}", self.url));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -61,7 +81,11 @@ impl Harness {
         let response = request.send().await.expect("request");
         let status = response.status();
         let text = response.text().await.expect("body");
-        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, value)
     }
 
@@ -70,11 +94,13 @@ impl Harness {
     }
 
     pub async fn post(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
-        self.request(reqwest::Method::POST, token, path, Some(body)).await
+        self.request(reqwest::Method::POST, token, path, Some(body))
+            .await
     }
 
     pub async fn put(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
-        self.request(reqwest::Method::PUT, token, path, Some(body)).await
+        self.request(reqwest::Method::PUT, token, path, Some(body))
+            .await
     }
 
     /// POSTs a challenge and signs it with `key` the way transport does.
@@ -91,7 +117,12 @@ impl Harness {
         b64u_json(&json!({ "pub": b64u(key.verifying_key().as_bytes()), "alg": 3 }))
     }
 
-    pub async fn create_identity_request(&self, key: &SigningKey, signed_challenge: Value, password: &str) -> (StatusCode, Value) {
+    pub async fn create_identity_request(
+        &self,
+        key: &SigningKey,
+        signed_challenge: Value,
+        password: &str,
+    ) -> (StatusCode, Value) {
         let body = json!({
             "clientId": "test", "clientSecret": "test",
             "identityPublicKey": Self::public_key(key),
@@ -103,8 +134,16 @@ impl Harness {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> (StatusCode, Value) {
-        let form = [("client_id", "test"), ("client_secret", "test"), ("grant_type", "password"), ("username", username), ("password", password)];
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let form = [
+            ("client_id", "test"),
+            ("client_secret", "test"),
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+        ];
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
         let response = self
             .http
             .post(format!("{}/connect/token", self.url))
@@ -126,7 +165,10 @@ impl Harness {
         let (status, created) = self.create_identity_request(&key, signed, &password).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         let created = &created["result"];
-        let username = created["device"]["username"].as_str().expect("username").to_owned();
+        let username = created["device"]["username"]
+            .as_str()
+            .expect("username")
+            .to_owned();
         let (status, token) = self.login(&username, &password).await;
         assert_eq!(status, StatusCode::OK, "{token}");
         let identity = Identity {
@@ -138,9 +180,16 @@ impl Harness {
             key,
         };
         let run = self.start_sync(&identity, "DatawalletVersionUpgrade").await;
-        let id = run["result"]["syncRun"]["id"].as_str().expect("sync run").to_owned();
+        let id = run["result"]["syncRun"]["id"]
+            .as_str()
+            .expect("sync run")
+            .to_owned();
         let (status, body) = self
-            .put(Some(&identity.token), &format!("/api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade"), json!({ "newDatawalletVersion": 1 }))
+            .put(
+                Some(&identity.token),
+                &format!("/api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade"),
+                json!({ "newDatawalletVersion": 1 }),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         identity
@@ -165,37 +214,69 @@ impl Harness {
     /// Runs one external event sync and acknowledges every event; returns the events.
     pub async fn sync_all(&self, who: &Identity) -> Vec<Value> {
         let started = self.start_sync(who, "ExternalEventSync").await;
-        let Some(id) = started["result"]["syncRun"]["id"].as_str() else { return Vec::new() };
-        let (_, events) = self.get(Some(&who.token), &format!("/api/v2/SyncRuns/{id}/ExternalEvents")).await;
+        let Some(id) = started["result"]["syncRun"]["id"].as_str() else {
+            return Vec::new();
+        };
+        let (_, events) = self
+            .get(
+                Some(&who.token),
+                &format!("/api/v2/SyncRuns/{id}/ExternalEvents"),
+            )
+            .await;
         let events = events["result"].as_array().cloned().unwrap_or_default();
-        let results: Vec<Value> = events.iter().map(|e| json!({ "externalEventId": e["id"] })).collect();
+        let results: Vec<Value> = events
+            .iter()
+            .map(|e| json!({ "externalEventId": e["id"] }))
+            .collect();
         let (status, body) = self
-            .put(Some(&who.token), &format!("/api/v2/SyncRuns/{id}/FinalizeExternalEventSync"), json!({ "externalEventResults": results }))
+            .put(
+                Some(&who.token),
+                &format!("/api/v2/SyncRuns/{id}/FinalizeExternalEventSync"),
+                json!({ "externalEventResults": results }),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         events
     }
 
     pub async fn template(&self, owner: &Identity, extra: Value) -> String {
-        let mut body = json!({ "content": cipher("template"), "expiresAt": "2099-01-01T00:00:00.000Z" });
+        let mut body =
+            json!({ "content": cipher("template"), "expiresAt": "2099-01-01T00:00:00.000Z" });
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             b.extend(e.clone());
         }
-        let (status, created) = self.post(Some(&owner.token), "/api/v2/RelationshipTemplates", body).await;
+        let (status, created) = self
+            .post(Some(&owner.token), "/api/v2/RelationshipTemplates", body)
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
-        created["result"]["id"].as_str().expect("template id").to_owned()
+        created["result"]["id"]
+            .as_str()
+            .expect("template id")
+            .to_owned()
     }
 
     /// `requestor` reads `owner`'s new template and sends a relationship request; returns its id.
     pub async fn pending_relationship(&self, owner: &Identity, requestor: &Identity) -> String {
         let template = self.template(owner, json!({})).await;
-        let (status, _) = self.get(Some(&requestor.token), &format!("/api/v2/RelationshipTemplates/{template}")).await;
+        let (status, _) = self
+            .get(
+                Some(&requestor.token),
+                &format!("/api/v2/RelationshipTemplates/{template}"),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
         let (status, created) = self
-            .post(Some(&requestor.token), "/api/v2/Relationships", json!({ "relationshipTemplateId": template, "creationContent": cipher("request") }))
+            .post(
+                Some(&requestor.token),
+                "/api/v2/Relationships",
+                json!({ "relationshipTemplateId": template, "creationContent": cipher("request") }),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
-        created["result"]["id"].as_str().expect("relationship id").to_owned()
+        created["result"]["id"]
+            .as_str()
+            .expect("relationship id")
+            .to_owned()
     }
 
     pub async fn send_message(&self, from: &Identity, to: &Identity) -> (StatusCode, Value) {
@@ -215,6 +296,16 @@ pub fn rand_bytes() -> [u8; 32] {
 pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCode, code: &str) {
     assert_eq!(status, expected_status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["id"].as_str().is_some_and(|id| id.starts_with("ERR") && id.len() == 20), "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["error"]["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("ERR") && id.len() == 20),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
 }
