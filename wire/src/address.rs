@@ -163,7 +163,10 @@ mod tests {
     #[test]
     fn probe_vector() {
         let address = Address::derive(&probe_key(), "localhost").unwrap();
-        assert_eq!(address.as_str(), "did:e:localhost:dids:7a8b8b30579a130e7866f8");
+        assert_eq!(
+            address.as_str(),
+            "did:e:localhost:dids:7a8b8b30579a130e7866f8"
+        );
         assert_eq!(address.domain(), "localhost");
         assert_eq!(address.truncated(), "66f8");
         assert!(address.belongs_to(&probe_key()));

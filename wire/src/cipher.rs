@@ -123,7 +123,12 @@ impl SecretKey {
     /// relationship transmit state does. Only [`crate::state`] may pick the counter, because
     /// reusing one breaks the cipher.
     #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn encrypt_with_counter(&self, plaintext: &[u8], base: &Nonce, counter: u32) -> Result<Cipher> {
+    pub(crate) fn encrypt_with_counter(
+        &self,
+        plaintext: &[u8],
+        base: &Nonce,
+        counter: u32,
+    ) -> Result<Cipher> {
         Ok(Cipher {
             ciphertext: self.seal(plaintext, &base.with_counter(counter))?,
             nonce: CipherNonce::Counter(counter),
@@ -269,7 +274,9 @@ impl CryptoObject for Cipher {
     const TYPE: &'static str = "CryptoCipher";
     type Input = CipherInput;
     fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        out.serialize_field("cph", &B64u(&self.ciphertext))?;
+        // Ciphertext is not secret, and encoding it in one pass is several times faster than
+        // streaming it through the formatter (files are up to 10 MiB).
+        out.serialize_field("cph", &crate::encoding::b64u_encode(&self.ciphertext))?;
         out.serialize_field("alg", &ALG_XCHACHA20_POLY1305)?;
         match &self.nonce {
             CipherNonce::Nonce(n) => out.serialize_field("nnc", &B64u(&n.0)),
@@ -297,17 +304,24 @@ mod tests {
             key().to_json(),
             r#"{"key":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8","alg":3,"@type":"CryptoSecretKey"}"#
         );
-        let cipher = key().encrypt_with_nonce(b"Hello Enmeshed", nonce()).unwrap();
+        let cipher = key()
+            .encrypt_with_nonce(b"Hello Enmeshed", nonce())
+            .unwrap();
         assert_eq!(
             cipher.to_json(),
             r#"{"cph":"nFxpHL_APHjikfTWyvgIzy-QM-kTT_xYskm4TmKg","alg":3,"nnc":"QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZX","@type":"CryptoCipher"}"#
         );
-        let counted = key().encrypt_with_counter(b"Hello Enmeshed", &nonce(), 1).unwrap();
+        let counted = key()
+            .encrypt_with_counter(b"Hello Enmeshed", &nonce(), 1)
+            .unwrap();
         assert_eq!(
             counted.to_json(),
             r#"{"cph":"Q5Ev0Slx23N--iVGN5Km-7PSz2syXs0r6-Beonck","alg":3,"cnt":1,"@type":"CryptoCipher"}"#
         );
-        assert_eq!(key().decrypt_with_base(&counted, &nonce()).unwrap(), b"Hello Enmeshed");
+        assert_eq!(
+            key().decrypt_with_base(&counted, &nonce()).unwrap(),
+            b"Hello Enmeshed"
+        );
         assert_eq!(key().decrypt(&cipher).unwrap(), b"Hello Enmeshed");
         assert_eq!(key().decrypt(&counted), Err(WireError::CipherNeedsState));
     }
@@ -348,7 +362,9 @@ mod tests {
 
     #[test]
     fn base64_form_round_trips() {
-        let cipher = key().encrypt_with_nonce(b"Hello Enmeshed", nonce()).unwrap();
+        let cipher = key()
+            .encrypt_with_nonce(b"Hello Enmeshed", nonce())
+            .unwrap();
         assert_eq!(
             cipher.to_base64(),
             "eyJjcGgiOiJuRnhwSExfQVBIamlrZlRXeXZnSXp5LVFNLWtUVF94WXNrbTRUbUtnIiwiYWxnIjozLCJubmMiOiJRRUZDUTBSRlJrZElTVXBMVEUxT1QxQlJVbE5VVlZaWCIsIkB0eXBlIjoiQ3J5cHRvQ2lwaGVyIn0"

@@ -56,7 +56,10 @@ pub(crate) fn b64_decode_array<const N: usize>(text: &str, field: &'static str) 
 pub(crate) struct B64u<'a>(pub &'a [u8]);
 
 impl serde::Serialize for B64u<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
         serializer.collect_str(&Base64Display::new(self.0, &URL_SAFE_NO_PAD))
     }
 }

@@ -36,7 +36,11 @@ impl ExchangePublicKey {
 
 impl std::fmt::Debug for ExchangePublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ExchangePublicKey({})", crate::encoding::b64u_encode(&self.0))
+        write!(
+            f,
+            "ExchangePublicKey({})",
+            crate::encoding::b64u_encode(&self.0)
+        )
     }
 }
 
@@ -89,7 +93,10 @@ impl ExchangePrivateKey {
     }
 
     pub fn public_key(&self) -> ExchangePublicKey {
-        ExchangePublicKey(x25519_dalek::x25519(self.0, x25519_dalek::X25519_BASEPOINT_BYTES))
+        ExchangePublicKey(x25519_dalek::x25519(
+            self.0,
+            x25519_dalek::X25519_BASEPOINT_BYTES,
+        ))
     }
 
     /// The raw shared point; libsodium refuses an all-zero result (a small-order peer key).
@@ -246,9 +253,15 @@ impl ExchangeSecrets {
         first.copy_from_slice(&h[..32]);
         second.copy_from_slice(&h[32..]);
         if client {
-            Self { rx: first, tx: second }
+            Self {
+                rx: first,
+                tx: second,
+            }
         } else {
-            Self { tx: first, rx: second }
+            Self {
+                tx: first,
+                rx: second,
+            }
         }
     }
 

@@ -26,7 +26,9 @@ fn validate(text: &str, prefix: &str, alphabet: &[u8]) -> Result<()> {
         )));
     }
     if !rest.bytes().all(|b| alphabet.contains(&b)) {
-        return Err(WireError::Id("contains a character outside the id alphabet".into()));
+        return Err(WireError::Id(
+            "contains a character outside the id alphabet".into(),
+        ));
     }
     Ok(())
 }
@@ -34,7 +36,10 @@ fn validate(text: &str, prefix: &str, alphabet: &[u8]) -> Result<()> {
 fn generate(prefix: &str, alphabet: &[u8]) -> Result<String> {
     let mut id = String::with_capacity(ID_LENGTH);
     id.push_str(prefix);
-    id.push_str(&crate::random::string_from(alphabet, ID_LENGTH - prefix.len())?);
+    id.push_str(&crate::random::string_from(
+        alphabet,
+        ID_LENGTH - prefix.len(),
+    )?);
     Ok(id)
 }
 
@@ -71,7 +76,9 @@ impl AnyId {
 fn check_prefix(prefix: &str) -> Result<()> {
     if prefix.is_empty()
         || prefix.len() > 6
-        || !prefix.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        || !prefix
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     {
         return Err(WireError::Id(format!("invalid id prefix {prefix:?}")));
     }
@@ -273,7 +280,10 @@ mod tests {
     #[test]
     fn serde_validates() {
         let id: TokenId = serde_json::from_str("\"TOKabcdefghijklmnopq\"").unwrap();
-        assert_eq!(serde_json::to_string(&id).unwrap(), "\"TOKabcdefghijklmnopq\"");
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            "\"TOKabcdefghijklmnopq\""
+        );
         assert!(serde_json::from_str::<TokenId>("\"FILabcdefghijklmnopq\"").is_err());
     }
 }

@@ -98,7 +98,11 @@ pub(crate) fn serialize_plain<T: CryptoObject, S: serde::Serializer>(
 }
 
 /// Checks an optional `@type` tag against the accepted names.
-pub(crate) fn check_type(found: Option<&str>, expected: &'static str, aliases: &[&str]) -> Result<()> {
+pub(crate) fn check_type(
+    found: Option<&str>,
+    expected: &'static str,
+    aliases: &[&str],
+) -> Result<()> {
     match found {
         None => Ok(()),
         Some(t) if t == expected || aliases.contains(&t) => Ok(()),

@@ -53,9 +53,21 @@ mod tests {
     fn probe_vectors() {
         let master: [u8; 32] = std::array::from_fn(|i| 0xa0 + i as u8);
         let cases = [
-            (1, "REQTMP01", "943108d2c90040bed1b3c5154287666d542898665de23164dec2501123da7229"),
-            (1, "RELREQ01", "3c7aeb1b34fc9d16bc71d2d0c425db80ab6d067641e531ea670e663587f4ef6b"),
-            (7, "DataSync", "62fe76fa21167ae0340a0b03827c2843fa7d674b20c81b5c1207ce41165e128a"),
+            (
+                1,
+                "REQTMP01",
+                "943108d2c90040bed1b3c5154287666d542898665de23164dec2501123da7229",
+            ),
+            (
+                1,
+                "RELREQ01",
+                "3c7aeb1b34fc9d16bc71d2d0c425db80ab6d067641e531ea670e663587f4ef6b",
+            ),
+            (
+                7,
+                "DataSync",
+                "62fe76fa21167ae0340a0b03827c2843fa7d674b20c81b5c1207ce41165e128a",
+            ),
         ];
         for (id, ctx, expected) in cases {
             let key = derive_key(&master, id, KdfContext::parse(ctx).unwrap());

@@ -30,5 +30,7 @@ pub use ids::*;
 pub use json::CryptoObject;
 pub use reference::{PasswordType, Reference, SharedPasswordProtection};
 pub use relationship::{PublicRequest, PublicResponse, RelationshipSecrets, RequestSecrets, Role};
-pub use signature::{HashLabel, Signature, SignatureKeypair, SignaturePrivateKey, SignaturePublicKey};
+pub use signature::{
+    HashLabel, Signature, SignatureKeypair, SignaturePrivateKey, SignaturePublicKey,
+};
 pub use state::{PublicState, ReceiveState, TransmitReservation, TransmitState};

@@ -40,7 +40,9 @@ pub fn hash_password(
 
 /// The form sent to the Backbone as `password`: standard padded base64 of the transport hash.
 pub fn backbone_password(password: &str, salt: &[u8; SALT_LENGTH]) -> Result<String> {
-    Ok(std_b64_encode(hash_password(password.as_bytes(), salt, TRANSPORT_COST)?.as_slice()))
+    Ok(std_b64_encode(
+        hash_password(password.as_bytes(), salt, TRANSPORT_COST)?.as_slice(),
+    ))
 }
 
 /// A fresh random salt.

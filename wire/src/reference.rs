@@ -144,7 +144,11 @@ impl Reference {
         let mut secret = String::new();
         self.write_secret_part(&mut secret);
         let app = app_id.map(|a| format!("?app={a}")).unwrap_or_default();
-        Ok(format!("{base}/r/{}{app}#{}", self.id, b64u_encode(secret.as_bytes())))
+        Ok(format!(
+            "{base}/r/{}{app}#{}",
+            self.id,
+            b64u_encode(secret.as_bytes())
+        ))
     }
 
     fn write_secret_part(&self, out: &mut String) {
@@ -200,7 +204,14 @@ impl Reference {
         if parts.len() != 4 {
             return Err(invalid("the URL fragment must have 4 components"));
         }
-        Self::assemble(id, Some(base.to_owned()), parts[0], parts[1], parts[2], parts[3])
+        Self::assemble(
+            id,
+            Some(base.to_owned()),
+            parts[0],
+            parts[1],
+            parts[2],
+            parts[3],
+        )
     }
 
     fn assemble(
@@ -221,7 +232,11 @@ impl Reference {
             t if t.len() == 4 && t.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) => {
                 Some(t.to_owned())
             }
-            _ => return Err(invalid("forIdentityTruncated must be 4 lower-case hex characters")),
+            _ => {
+                return Err(invalid(
+                    "forIdentityTruncated must be 4 lower-case hex characters",
+                ));
+            }
         };
         Ok(Self {
             id,
@@ -287,7 +302,10 @@ mod tests {
             "RLTabcdefghijklmnopq|3|AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8||pw&MDEyMzQ1Njc4OTo7PD0+Pw==&100",
         ];
         for text in bad {
-            assert!(Reference::parse(&b64u_encode(text.as_bytes())).is_err(), "{text}");
+            assert!(
+                Reference::parse(&b64u_encode(text.as_bytes())).is_err(),
+                "{text}"
+            );
         }
         assert!(Reference::parse("https://bb.example/r/RLTabcdefghijklmnopq").is_err());
         assert!(Reference::parse("not base64 !").is_err());

@@ -19,7 +19,7 @@ use crate::cipher::{Cipher, Nonce, SecretKey};
 use crate::error::{Result, WireError};
 use crate::exchange::{ExchangeKeypair, ExchangePublicKey};
 use crate::json::{CryptoObject, check_type, crypto_serde};
-use crate::kdf::{REQUEST_TEMPLATE, RELATIONSHIP_REQUESTOR, RELATIONSHIP_TEMPLATOR, derive_key};
+use crate::kdf::{RELATIONSHIP_REQUESTOR, RELATIONSHIP_TEMPLATOR, REQUEST_TEMPLATE, derive_key};
 use crate::signature::{HashLabel, Signature, SignatureKeypair, SignaturePublicKey};
 use crate::state::{PublicState, ReceiveState, StateType, TransmitReservation, TransmitState};
 
@@ -143,7 +143,10 @@ pub struct RequestSecrets {
 impl RequestSecrets {
     /// Fresh request secrets against a template's exchange key
     /// (`CryptoRelationshipRequestSecrets.fromPeer`).
-    pub fn from_peer(template_key: &ExchangePublicKey, templator_identity: &SignaturePublicKey) -> Result<Self> {
+    pub fn from_peer(
+        template_key: &ExchangePublicKey,
+        templator_identity: &SignaturePublicKey,
+    ) -> Result<Self> {
         Self::from_parts(
             ExchangeKeypair::generate()?,
             ExchangeKeypair::generate()?,
@@ -201,7 +204,9 @@ impl RequestSecrets {
     }
 
     pub fn verify_own(&self, message: &[u8], signature: &Signature) -> bool {
-        self.signature_keypair.public_key().verify(message, signature)
+        self.signature_keypair
+            .public_key()
+            .verify(message, signature)
     }
 
     pub fn verify_peer_identity(&self, message: &[u8], signature: &Signature) -> bool {
@@ -287,7 +292,10 @@ pub struct RelationshipSecrets {
 impl RelationshipSecrets {
     /// The templator's secrets for an incoming request
     /// (`CryptoRelationshipSecrets.fromRelationshipRequest`), with fresh keys and nonce.
-    pub fn templator_from_request(request: &PublicRequest, template_keypair: &ExchangeKeypair) -> Result<Self> {
+    pub fn templator_from_request(
+        request: &PublicRequest,
+        template_keypair: &ExchangeKeypair,
+    ) -> Result<Self> {
         Self::templator_from_parts(
             request,
             template_keypair,
@@ -328,8 +336,13 @@ impl RelationshipSecrets {
 
     /// The requestor's secrets once the templator accepted
     /// (`CryptoRelationshipSecrets.fromRelationshipResponse`).
-    pub fn requestor_from_response(response: &PublicResponse, request: &RequestSecrets) -> Result<Self> {
-        let derived = request.exchange_keypair.derive_requestor(&response.exchange_key)?;
+    pub fn requestor_from_response(
+        response: &PublicResponse,
+        request: &RequestSecrets,
+    ) -> Result<Self> {
+        let derived = request
+            .exchange_keypair
+            .derive_requestor(&response.exchange_key)?;
         let tx_key = derive_key(derived.transmission_key(), 1, RELATIONSHIP_REQUESTOR);
         let rx_key = derive_key(derived.receiving_key(), 1, RELATIONSHIP_TEMPLATOR);
         Ok(Self {
@@ -376,9 +389,13 @@ impl RelationshipSecrets {
         plaintext: &[u8],
         persist: impl FnOnce(&Self) -> std::result::Result<(), E>,
     ) -> std::result::Result<Cipher, PersistedEncryptError<E>> {
-        let reservation = self.reserve_transmit().map_err(PersistedEncryptError::Wire)?;
+        let reservation = self
+            .reserve_transmit()
+            .map_err(PersistedEncryptError::Wire)?;
         persist(self).map_err(PersistedEncryptError::Persist)?;
-        reservation.encrypt(plaintext).map_err(PersistedEncryptError::Wire)
+        reservation
+            .encrypt(plaintext)
+            .map_err(PersistedEncryptError::Wire)
     }
 
     pub fn transmit_state(&self) -> &TransmitState {
@@ -415,7 +432,9 @@ impl RelationshipSecrets {
     }
 
     pub fn verify_own(&self, message: &[u8], signature: &Signature) -> bool {
-        self.signature_keypair.public_key().verify(message, signature)
+        self.signature_keypair
+            .public_key()
+            .verify(message, signature)
     }
 
     pub fn verify_peer(&self, message: &[u8], signature: &Signature) -> bool {
@@ -424,10 +443,9 @@ impl RelationshipSecrets {
 
     /// Verifies with the peer's identity key; only the requestor knows it from the template.
     pub fn verify_peer_identity(&self, message: &[u8], signature: &Signature) -> Result<bool> {
-        let key = self
-            .peer_identity_key
-            .as_ref()
-            .ok_or(WireError::State("the peer identity key is unknown on the templator side"))?;
+        let key = self.peer_identity_key.as_ref().ok_or(WireError::State(
+            "the peer identity key is unknown on the templator side",
+        ))?;
         Ok(key.verify(message, signature))
     }
 
@@ -544,9 +562,19 @@ mod tests {
     fn probe_requestor_reproduces_the_recorded_transmit_cipher() {
         let request = RequestSecrets::from_json(PROBE_REQUEST).unwrap();
         let templator = RelationshipSecrets::from_json(PROBE_TEMPLATOR).unwrap();
-        let mut requestor = RelationshipSecrets::requestor_from_response(&templator.to_public_response(), &request).unwrap();
-        let first = requestor.reserve_transmit().unwrap().encrypt(b"first").unwrap();
-        let second = requestor.reserve_transmit().unwrap().encrypt(b"second").unwrap();
+        let mut requestor =
+            RelationshipSecrets::requestor_from_response(&templator.to_public_response(), &request)
+                .unwrap();
+        let first = requestor
+            .reserve_transmit()
+            .unwrap()
+            .encrypt(b"first")
+            .unwrap();
+        let second = requestor
+            .reserve_transmit()
+            .unwrap()
+            .encrypt(b"second")
+            .unwrap();
         assert_eq!(
             second.to_json(),
             r#"{"cph":"JfuzxdBFzCbjv6DxHwS85Lu803GuzQ","alg":3,"cnt":1,"@type":"CryptoCipher"}"#
@@ -562,13 +590,22 @@ mod tests {
     fn full_handshake_with_fresh_keys() {
         let templator_identity = SignatureKeypair::generate().unwrap();
         let template_key = ExchangeKeypair::generate().unwrap();
-        let request = RequestSecrets::from_peer(template_key.public_key(), templator_identity.public_key()).unwrap();
+        let request =
+            RequestSecrets::from_peer(template_key.public_key(), templator_identity.public_key())
+                .unwrap();
         let content = request.encrypt_request(b"creation content").unwrap();
-        let public_request = PublicRequest::from_json(&request.to_public_request().to_json()).unwrap();
-        let mut templator = RelationshipSecrets::templator_from_request(&public_request, &template_key).unwrap();
-        assert_eq!(templator.decrypt_request(&content).unwrap(), b"creation content");
-        let response = PublicResponse::from_base64(&templator.to_public_response().to_base64()).unwrap();
-        let mut requestor = RelationshipSecrets::requestor_from_response(&response, &request).unwrap();
+        let public_request =
+            PublicRequest::from_json(&request.to_public_request().to_json()).unwrap();
+        let mut templator =
+            RelationshipSecrets::templator_from_request(&public_request, &template_key).unwrap();
+        assert_eq!(
+            templator.decrypt_request(&content).unwrap(),
+            b"creation content"
+        );
+        let response =
+            PublicResponse::from_base64(&templator.to_public_response().to_base64()).unwrap();
+        let mut requestor =
+            RelationshipSecrets::requestor_from_response(&response, &request).unwrap();
 
         let mut stored = String::new();
         let to_requestor = templator
@@ -577,27 +614,55 @@ mod tests {
                 Ok::<(), std::convert::Infallible>(())
             })
             .unwrap();
-        assert_eq!(RelationshipSecrets::from_json(&stored).unwrap().transmit_state().next_counter(), 1);
-        assert_eq!(requestor.decrypt_peer_in_order(&to_requestor).unwrap(), b"hello requestor");
-        let to_templator = requestor.reserve_transmit().unwrap().encrypt(b"hello templator").unwrap();
-        assert_eq!(templator.decrypt_peer(&to_templator).unwrap(), b"hello templator");
+        assert_eq!(
+            RelationshipSecrets::from_json(&stored)
+                .unwrap()
+                .transmit_state()
+                .next_counter(),
+            1
+        );
+        assert_eq!(
+            requestor.decrypt_peer_in_order(&to_requestor).unwrap(),
+            b"hello requestor"
+        );
+        let to_templator = requestor
+            .reserve_transmit()
+            .unwrap()
+            .encrypt(b"hello templator")
+            .unwrap();
+        assert_eq!(
+            templator.decrypt_peer(&to_templator).unwrap(),
+            b"hello templator"
+        );
 
         let sig = requestor.sign(b"signed");
         assert!(templator.verify_peer(b"signed", &sig));
         assert!(!templator.verify_peer(b"other", &sig));
         assert!(templator.verify_peer_identity(b"signed", &sig).is_err());
         let identity_sig = templator_identity.sign(b"template", HashLabel::Sha512);
-        assert!(requestor.verify_peer_identity(b"template", &identity_sig).unwrap());
+        assert!(
+            requestor
+                .verify_peer_identity(b"template", &identity_sig)
+                .unwrap()
+        );
     }
 
     #[test]
     fn failed_persist_yields_no_cipher_and_burns_the_counter() {
         let template_key = ExchangeKeypair::generate().unwrap();
         let identity = SignatureKeypair::generate().unwrap();
-        let request = RequestSecrets::from_peer(template_key.public_key(), identity.public_key()).unwrap();
-        let mut templator = RelationshipSecrets::templator_from_request(&request.to_public_request(), &template_key).unwrap();
+        let request =
+            RequestSecrets::from_peer(template_key.public_key(), identity.public_key()).unwrap();
+        let mut templator = RelationshipSecrets::templator_from_request(
+            &request.to_public_request(),
+            &template_key,
+        )
+        .unwrap();
         let result = templator.encrypt_persisted(b"x", |_| Err("disk full"));
-        assert!(matches!(result, Err(PersistedEncryptError::Persist("disk full"))));
+        assert!(matches!(
+            result,
+            Err(PersistedEncryptError::Persist("disk full"))
+        ));
         assert_eq!(templator.transmit_state().next_counter(), 1);
     }
 }

@@ -74,7 +74,11 @@ impl SignaturePublicKey {
 
 impl std::fmt::Debug for SignaturePublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SignaturePublicKey({})", crate::encoding::b64u_encode(&self.bytes))
+        write!(
+            f,
+            "SignaturePublicKey({})",
+            crate::encoding::b64u_encode(&self.bytes)
+        )
     }
 }
 

@@ -27,7 +27,9 @@ impl StateType {
         match typ {
             1 => Ok(Self::Receive),
             2 => Ok(Self::Transmit),
-            _ => Err(WireError::State("state type must be 1 (receive) or 2 (transmit)")),
+            _ => Err(WireError::State(
+                "state type must be 1 (receive) or 2 (transmit)",
+            )),
         }
     }
 }
@@ -117,7 +119,9 @@ impl PrivateState {
         check_type(input.tag.as_deref(), expected, &["CryptoPrivateState"])?;
         check_alg(input.alg, expected)?;
         if StateType::from_wire(input.typ)? != typ {
-            return Err(WireError::State("state type does not match the state's @type"));
+            return Err(WireError::State(
+                "state type does not match the state's @type",
+            ));
         }
         Ok(Self {
             nonce: Nonce::parse(&input.nnc, "nnc")?,
@@ -143,7 +147,9 @@ impl PrivateState {
 fn cipher_counter(cipher: &Cipher) -> Result<u32> {
     match cipher.nonce() {
         CipherNonce::Counter(counter) => Ok(counter),
-        CipherNonce::Nonce(_) => Err(WireError::State("a relationship cipher must carry a counter")),
+        CipherNonce::Nonce(_) => Err(WireError::State(
+            "a relationship cipher must carry a counter",
+        )),
     }
 }
 
@@ -210,7 +216,11 @@ impl TransmitState {
 
 impl std::fmt::Debug for TransmitState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TransmitState(next counter {}, key <redacted>)", self.0.counter)
+        write!(
+            f,
+            "TransmitState(next counter {}, key <redacted>)",
+            self.0.counter
+        )
     }
 }
 
@@ -308,7 +318,11 @@ impl ReceiveState {
 
 impl std::fmt::Debug for ReceiveState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ReceiveState(expected counter {}, key <redacted>)", self.0.counter)
+        write!(
+            f,
+            "ReceiveState(expected counter {}, key <redacted>)",
+            self.0.counter
+        )
     }
 }
 
@@ -374,7 +388,10 @@ mod tests {
         assert_eq!(rx.decrypt_any_order(&c2).unwrap(), b"two");
         assert!(matches!(
             rx.decrypt_in_order(&c2),
-            Err(WireError::CounterOrder { expected: 0, got: 1 })
+            Err(WireError::CounterOrder {
+                expected: 0,
+                got: 1
+            })
         ));
         assert_eq!(rx.decrypt_in_order(&c1).unwrap(), b"one");
         assert_eq!(rx.decrypt_in_order(&c2).unwrap(), b"two");
@@ -384,7 +401,11 @@ mod tests {
 
     #[test]
     fn exhausted_counter_refuses_instead_of_wrapping() {
-        let mut tx = TransmitState::new(SecretKey::generate().unwrap(), Nonce::random().unwrap(), u32::MAX - 1);
+        let mut tx = TransmitState::new(
+            SecretKey::generate().unwrap(),
+            Nonce::random().unwrap(),
+            u32::MAX - 1,
+        );
         tx.reserve().unwrap().encrypt(b"last").unwrap();
         assert_eq!(tx.reserve().unwrap_err(), WireError::CounterExhausted);
         assert_eq!(tx.next_counter(), u32::MAX);

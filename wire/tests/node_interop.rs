@@ -49,7 +49,11 @@ fn build_input() -> (Value, usize) {
     let mut expected_checks = 0;
 
     let mut ciphers = Vec::new();
-    for plaintext in [String::new(), "Hallo Welt ä€𝄞".to_string(), "x".repeat(70_000)] {
+    for plaintext in [
+        String::new(),
+        "Hallo Welt ä€𝄞".to_string(),
+        "x".repeat(70_000),
+    ] {
         let key = SecretKey::generate().unwrap();
         let cipher = key.encrypt(plaintext.as_bytes()).unwrap();
         ciphers.push(json!({ "key": key.to_json(), "cipherBase64": cipher.to_base64(), "plaintext": plaintext }));
@@ -57,7 +61,10 @@ fn build_input() -> (Value, usize) {
     }
 
     let mut signatures = Vec::new();
-    for (message, label) in [("identity challenge", HashLabel::Sha512), ("relationship content", HashLabel::Sha256)] {
+    for (message, label) in [
+        ("identity challenge", HashLabel::Sha512),
+        ("relationship content", HashLabel::Sha256),
+    ] {
         let pair = SignatureKeypair::generate().unwrap();
         let sig = pair.sign(message.as_bytes(), label);
         signatures.push(json!({
@@ -134,25 +141,43 @@ fn build_input() -> (Value, usize) {
     // The handshake, entirely in Rust, with wire-format hops in between.
     let templator_identity = SignatureKeypair::generate().unwrap();
     let template_keypair = ExchangeKeypair::generate().unwrap();
-    let request = RequestSecrets::from_peer(template_keypair.public_key(), templator_identity.public_key()).unwrap();
-    let request_cipher = request.encrypt_request(b"creation content from Rust").unwrap();
-    let public_request = PublicRequest::from_base64(&request.to_public_request().to_base64()).unwrap();
-    let mut templator_secrets = RelationshipSecrets::templator_from_request(&public_request, &template_keypair).unwrap();
+    let request = RequestSecrets::from_peer(
+        template_keypair.public_key(),
+        templator_identity.public_key(),
+    )
+    .unwrap();
+    let request_cipher = request
+        .encrypt_request(b"creation content from Rust")
+        .unwrap();
+    let public_request =
+        PublicRequest::from_base64(&request.to_public_request().to_base64()).unwrap();
+    let mut templator_secrets =
+        RelationshipSecrets::templator_from_request(&public_request, &template_keypair).unwrap();
     let templator_json = templator_secrets.to_json();
-    let response = PublicResponse::from_base64(&templator_secrets.to_public_response().to_base64()).unwrap();
-    let mut requestor_secrets = RelationshipSecrets::requestor_from_response(&response, &request).unwrap();
+    let response =
+        PublicResponse::from_base64(&templator_secrets.to_public_response().to_base64()).unwrap();
+    let mut requestor_secrets =
+        RelationshipSecrets::requestor_from_response(&response, &request).unwrap();
     let requestor_json = requestor_secrets.to_json();
     let from_requestor: Vec<Value> = ["eins", "zwei", "drei"]
         .iter()
         .map(|text| {
-            let cipher = requestor_secrets.reserve_transmit().unwrap().encrypt(text.as_bytes()).unwrap();
+            let cipher = requestor_secrets
+                .reserve_transmit()
+                .unwrap()
+                .encrypt(text.as_bytes())
+                .unwrap();
             json!({ "plaintext": text, "cipher": cipher.to_json() })
         })
         .collect();
     let from_templator: Vec<Value> = ["one", "two"]
         .iter()
         .map(|text| {
-            let cipher = templator_secrets.reserve_transmit().unwrap().encrypt(text.as_bytes()).unwrap();
+            let cipher = templator_secrets
+                .reserve_transmit()
+                .unwrap()
+                .encrypt(text.as_bytes())
+                .unwrap();
             json!({ "plaintext": text, "cipher": cipher.to_json() })
         })
         .collect();
@@ -206,5 +231,9 @@ fn nmshd_crypto_accepts_everything_rust_produces() {
     let checks = report["checks"].as_array().expect("checks array");
     let failed: Vec<&Value> = checks.iter().filter(|c| c["ok"] != json!(true)).collect();
     assert!(failed.is_empty(), "@nmshd/crypto rejected: {failed:#?}");
-    assert_eq!(checks.len(), expected_checks, "unexpected number of checks: {checks:#?}");
+    assert_eq!(
+        checks.len(),
+        expected_checks,
+        "unexpected number of checks: {checks:#?}"
+    );
 }

@@ -11,16 +11,23 @@ use wire::kdf::{KdfContext, derive_key};
 use wire::password::{TRANSPORT_COST, backbone_password, hash_password};
 use wire::reference::{PasswordType, Reference, SharedPasswordProtection};
 use wire::relationship::{PublicRequest, PublicResponse, RelationshipSecrets, RequestSecrets};
-use wire::signature::{HashLabel, Signature, SignatureKeypair, SignaturePrivateKey, SignaturePublicKey};
+use wire::signature::{
+    HashLabel, Signature, SignatureKeypair, SignaturePrivateKey, SignaturePublicKey,
+};
 use wire::{CryptoObject, hash};
 
 fn vectors() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/nmshd-crypto.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/nmshd-crypto.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).expect("vector file")).expect("vector JSON")
 }
 
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_else(|| panic!("string field {key} in {v}"))
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("string field {key} in {v}"))
 }
 
 fn unhex<const N: usize>(text: &str) -> [u8; N] {
@@ -50,7 +57,10 @@ fn ciphers_with_fixed_nonces() {
     for v in list(&vectors(), "ciphers") {
         let key = SecretKey::from_bytes(unhex(s(v, "keyHex")));
         let cipher = key
-            .encrypt_with_nonce(s(v, "plaintext").as_bytes(), Nonce::from_bytes(unhex(s(v, "nonceHex"))))
+            .encrypt_with_nonce(
+                s(v, "plaintext").as_bytes(),
+                Nonce::from_bytes(unhex(s(v, "nonceHex"))),
+            )
             .unwrap();
         assert_eq!(cipher.to_json(), s(v, "json"));
         assert_eq!(cipher.to_base64(), s(v, "base64"));
@@ -73,7 +83,10 @@ fn counter_ciphers_including_wraparound() {
             .encrypt_with_nonce(s(v, "plaintext").as_bytes(), base.with_counter(counter))
             .unwrap();
         assert_eq!(again.ciphertext(), cipher.ciphertext(), "counter {counter}");
-        assert_eq!(key.decrypt_with_base(&cipher, &base).unwrap(), s(v, "plaintext").as_bytes());
+        assert_eq!(
+            key.decrypt_with_base(&cipher, &base).unwrap(),
+            s(v, "plaintext").as_bytes()
+        );
     }
 }
 
@@ -96,21 +109,47 @@ fn signatures_from_seeds() {
         let public = SignaturePublicKey::from_base64(s(v, "publicKeyBase64")).unwrap();
         assert!(public.verify(s(v, "message").as_bytes(), &parsed));
         assert_eq!(SignatureKeypair::from_json(s(v, "keypair")).unwrap(), pair);
-        assert_eq!(SignaturePrivateKey::from_json(s(v, "privateKey")).unwrap().public_key(), *pair.public_key());
+        assert_eq!(
+            SignaturePrivateKey::from_json(s(v, "privateKey"))
+                .unwrap()
+                .public_key(),
+            *pair.public_key()
+        );
     }
 }
 
 #[test]
 fn exchange_keys_and_kx_session_keys() {
     for v in list(&vectors(), "exchanges") {
-        let requestor = ExchangeKeypair::from_private(ExchangePrivateKey::from_bytes(unhex(s(v, "requestorPrivateHex"))));
-        let templator = ExchangeKeypair::from_private(ExchangePrivateKey::from_bytes(unhex(s(v, "templatorPrivateHex"))));
+        let requestor = ExchangeKeypair::from_private(ExchangePrivateKey::from_bytes(unhex(s(
+            v,
+            "requestorPrivateHex",
+        ))));
+        let templator = ExchangeKeypair::from_private(ExchangePrivateKey::from_bytes(unhex(s(
+            v,
+            "templatorPrivateHex",
+        ))));
         assert_eq!(requestor.to_json(), s(v, "requestorKeypair"));
         assert_eq!(requestor.to_base64(), s(v, "requestorKeypairBase64"));
         assert_eq!(templator.public_key().to_json(), s(v, "templatorPublicKey"));
-        assert_eq!(ExchangePublicKey::from_json(s(v, "templatorPublicKey")).unwrap(), *templator.public_key());
-        assert_eq!(requestor.derive_requestor(templator.public_key()).unwrap().to_json(), s(v, "requestorSecrets"));
-        assert_eq!(templator.derive_templator(requestor.public_key()).unwrap().to_json(), s(v, "templatorSecrets"));
+        assert_eq!(
+            ExchangePublicKey::from_json(s(v, "templatorPublicKey")).unwrap(),
+            *templator.public_key()
+        );
+        assert_eq!(
+            requestor
+                .derive_requestor(templator.public_key())
+                .unwrap()
+                .to_json(),
+            s(v, "requestorSecrets")
+        );
+        assert_eq!(
+            templator
+                .derive_templator(requestor.public_key())
+                .unwrap()
+                .to_json(),
+            s(v, "templatorSecrets")
+        );
     }
 }
 
@@ -133,15 +172,24 @@ fn argon2id_password_hashes() {
         let salt = unhex(s(v, "saltHex"));
         let hashed = hash_password(s(v, "password").as_bytes(), &salt, TRANSPORT_COST).unwrap();
         assert_eq!(hex(hashed.as_slice()), s(v, "hashHex"));
-        assert_eq!(backbone_password(s(v, "password"), &salt).unwrap(), s(v, "backbone"));
+        assert_eq!(
+            backbone_password(s(v, "password"), &salt).unwrap(),
+            s(v, "backbone")
+        );
     }
 }
 
 #[test]
 fn sha_hashes() {
     for v in list(&vectors(), "hashes") {
-        assert_eq!(hex(&hash::sha256(s(v, "input").as_bytes())), s(v, "sha256Hex"));
-        assert_eq!(hex(&hash::sha512(s(v, "input").as_bytes())), s(v, "sha512Hex"));
+        assert_eq!(
+            hex(&hash::sha256(s(v, "input").as_bytes())),
+            s(v, "sha256Hex")
+        );
+        assert_eq!(
+            hex(&hash::sha512(s(v, "input").as_bytes())),
+            s(v, "sha512Hex")
+        );
     }
 }
 
@@ -157,14 +205,17 @@ fn identity_addresses() {
 }
 
 fn reference_from(v: &Value) -> Reference {
-    let protection = v.get("passwordProtection").filter(|p| p.is_object()).map(|p| SharedPasswordProtection {
-        password_type: match s(p, "passwordType") {
-            "pw" => PasswordType::Password,
-            pin => PasswordType::Pin(pin[3..].parse().unwrap()),
-        },
-        salt: unhex(s(p, "salt")),
-        location_indicator: p["passwordLocationIndicator"].as_u64().map(|n| n as u8),
-    });
+    let protection = v
+        .get("passwordProtection")
+        .filter(|p| p.is_object())
+        .map(|p| SharedPasswordProtection {
+            password_type: match s(p, "passwordType") {
+                "pw" => PasswordType::Password,
+                pin => PasswordType::Pin(pin[3..].parse().unwrap()),
+            },
+            salt: unhex(s(p, "salt")),
+            location_indicator: p["passwordLocationIndicator"].as_u64().map(|n| n as u8),
+        });
     Reference {
         id: AnyId::parse(s(v, "id")).unwrap(),
         backbone_base_url: v["backboneBaseUrl"].as_str().map(str::to_owned),
@@ -181,7 +232,11 @@ fn references_truncated_and_url() {
         assert_eq!(reference.truncate(), s(v, "truncated"));
         assert_eq!(Reference::parse(s(v, "truncated")).unwrap(), reference);
         if let Some(url) = v["url"].as_str() {
-            let app = reference.id.as_str().starts_with("RLT").then_some("eu.enmeshed.app");
+            let app = reference
+                .id
+                .as_str()
+                .starts_with("RLT")
+                .then_some("eu.enmeshed.app");
             assert_eq!(reference.to_url(app).unwrap(), url);
             assert_eq!(Reference::parse(url).unwrap(), reference);
         }
@@ -219,7 +274,10 @@ fn relationship_handshake_recomputed_from_recorded_keys() {
     .unwrap();
     assert_eq!(recomputed.to_json(), s(h, "requestSecrets"));
     assert_eq!(request.to_public_request().to_json(), s(h, "publicRequest"));
-    assert_eq!(request.to_public_request().to_base64(), s(h, "publicRequestBase64"));
+    assert_eq!(
+        request.to_public_request().to_base64(),
+        s(h, "publicRequestBase64")
+    );
 
     // Templator: recompute from the public request, the template key and its random parts.
     let public_request = PublicRequest::from_base64(s(h, "publicRequestBase64")).unwrap();
@@ -229,37 +287,69 @@ fn relationship_handshake_recomputed_from_recorded_keys() {
         &template_keypair,
         SignatureKeypair::from_json(&raw["sig"].to_string()).unwrap(),
         ExchangeKeypair::from_json(&raw["exc"].to_string()).unwrap(),
-        *RelationshipSecrets::from_json(s(h, "templatorSecrets")).unwrap().transmit_state().nonce(),
+        *RelationshipSecrets::from_json(s(h, "templatorSecrets"))
+            .unwrap()
+            .transmit_state()
+            .nonce(),
     )
     .unwrap();
     assert_eq!(templator.to_json(), s(h, "templatorSecrets"));
     let request_cipher = Cipher::from_json(s(h, "requestCipher")).unwrap();
-    assert_eq!(templator.decrypt_request(&request_cipher).unwrap(), s(h, "requestPlaintext").as_bytes());
+    assert_eq!(
+        templator.decrypt_request(&request_cipher).unwrap(),
+        s(h, "requestPlaintext").as_bytes()
+    );
 
     // Requestor: derived from the response alone.
     let response = PublicResponse::from_base64(s(h, "publicResponseBase64")).unwrap();
-    assert_eq!(templator.to_public_response().to_json(), s(h, "publicResponse"));
+    assert_eq!(
+        templator.to_public_response().to_json(),
+        s(h, "publicResponse")
+    );
     assert_eq!(response.to_base64(), s(h, "publicResponseBase64"));
     let mut requestor = RelationshipSecrets::requestor_from_response(&response, &request).unwrap();
     assert_eq!(requestor.to_json(), s(h, "requestorSecrets"));
-    assert_eq!(RelationshipSecrets::from_json(s(h, "requestorSecrets")).unwrap(), requestor);
+    assert_eq!(
+        RelationshipSecrets::from_json(s(h, "requestorSecrets")).unwrap(),
+        requestor
+    );
 
     // Counter ciphers are deterministic: same states, same bytes.
     for m in list(h, "fromRequestor") {
-        let cipher = requestor.reserve_transmit().unwrap().encrypt(s(m, "plaintext").as_bytes()).unwrap();
+        let cipher = requestor
+            .reserve_transmit()
+            .unwrap()
+            .encrypt(s(m, "plaintext").as_bytes())
+            .unwrap();
         assert_eq!(cipher.to_json(), s(m, "cipher"));
-        assert_eq!(templator.decrypt_peer_in_order(&cipher).unwrap(), s(m, "plaintext").as_bytes());
+        assert_eq!(
+            templator.decrypt_peer_in_order(&cipher).unwrap(),
+            s(m, "plaintext").as_bytes()
+        );
     }
     for m in list(h, "fromTemplator") {
-        let cipher = templator.reserve_transmit().unwrap().encrypt(s(m, "plaintext").as_bytes()).unwrap();
+        let cipher = templator
+            .reserve_transmit()
+            .unwrap()
+            .encrypt(s(m, "plaintext").as_bytes())
+            .unwrap();
         assert_eq!(cipher.to_json(), s(m, "cipher"));
-        assert_eq!(requestor.decrypt_peer(&cipher).unwrap(), s(m, "plaintext").as_bytes());
+        assert_eq!(
+            requestor.decrypt_peer(&cipher).unwrap(),
+            s(m, "plaintext").as_bytes()
+        );
     }
     assert_eq!(requestor.to_json(), s(h, "requestorSecretsAfter"));
     let signature = Signature::from_json(s(&h["relationshipSignature"], "signature")).unwrap();
-    assert!(templator.verify_peer(s(&h["relationshipSignature"], "message").as_bytes(), &signature));
+    assert!(templator.verify_peer(
+        s(&h["relationshipSignature"], "message").as_bytes(),
+        &signature
+    ));
     let recorded = requestor.sign(s(&h["relationshipSignature"], "message").as_bytes());
-    assert_eq!(recorded.to_json(), s(&h["relationshipSignature"], "signature"));
+    assert_eq!(
+        recorded.to_json(),
+        s(&h["relationshipSignature"], "signature")
+    );
     // The templator decrypted in order here, which the recorded run did not do.
     let after = RelationshipSecrets::from_json(s(h, "templatorSecretsAfter")).unwrap();
     assert_eq!(after.transmit_state(), templator.transmit_state());
