@@ -40,6 +40,7 @@ pub fn wasm_dir() -> PathBuf {
         let status = Command::new(cargo)
             .args([
                 "build",
+                "--quiet",
                 "--release",
                 "--target",
                 "wasm32-wasip2",
@@ -108,7 +109,8 @@ pub struct Received {
 }
 
 /// A loopback HTTP server playing webhook targets and an OAuth2 token endpoint.
-/// `/fail/...` answers 503 while `failures_left` > 0; `/hang/...` never answers;
+/// `/fail/...` answers 503 while `failures_left` > 0; `/hang/...` never answers; `/slow/...`
+/// takes 5 ms;
 /// `/token` issues tokens; everything else is recorded and answered 200.
 #[derive(Clone, Default)]
 pub struct Receiver {
@@ -141,6 +143,7 @@ impl Receiver {
             .route("/token", post(token))
             .route("/hang/{*rest}", post(hang))
             .route("/fail/{*rest}", post(fail))
+            .route("/slow/{*rest}", post(slow))
             .fallback(record)
             .with_state(receiver.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -189,6 +192,16 @@ async fn fail(
         return StatusCode::SERVICE_UNAVAILABLE;
     }
     record(State(r), uri, headers, body).await
+}
+
+async fn slow(
+    state: State<Receiver>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    record(state, uri, headers, body).await
 }
 
 async fn hang() -> StatusCode {
