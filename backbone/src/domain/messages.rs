@@ -11,6 +11,7 @@ use serde_json::json;
 use store::{Filter, FindOptions};
 
 pub const COLLECTION: &str = "messages";
+const UNRECEIVED: &str = "unreceived_messages";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attachment {
@@ -39,8 +40,6 @@ pub struct Message {
     pub recipients: Vec<Recipient>,
     /// Sender and recipients, so "messages of X" is one equality query.
     pub participants: Vec<Address>,
-    /// Recipients that have not fetched the message yet, for the per-sender limit.
-    pub unreceived_by: Vec<Address>,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,6 +139,7 @@ impl Backbone {
         let id = ids::new(ids::MESSAGE);
         let mut recipients = Vec::with_capacity(request.recipients.len());
         let mut blocked = Vec::with_capacity(request.recipients.len());
+        let mut unreceived_counts = Vec::with_capacity(request.recipients.len());
         for r in request.recipients {
             let address = Address::parse(&r.address)
                 .ok_or_else(|| Error::invalid_property("recipients.address"))?;
@@ -165,11 +165,8 @@ impl Backbone {
                     ),
                 ));
             }
-            let unreceived = Filter::eq("createdBy", caller.address.as_str())
-                .and(Filter::eq("unreceivedBy", address.as_str()));
-            if self.count(COLLECTION, &unreceived).await?
-                >= self.config.max_unreceived_messages_per_sender
-            {
+            let unreceived = self.unreceived(&caller.address, &address).await?;
+            if unreceived.count >= self.config.max_unreceived_messages_per_sender {
                 return Err(Error::rule(
                     "error.platform.validation.message.maxNumberOfUnreceivedMessagesReached",
                     format!(
@@ -177,6 +174,10 @@ impl Backbone {
                     ),
                 ));
             }
+            unreceived_counts.push(UnreceivedCount {
+                count: unreceived.count + 1,
+                ..unreceived
+            });
             blocked.push(matches!(
                 relationship.status,
                 Status::Pending | Status::Terminated
@@ -198,12 +199,14 @@ impl Backbone {
             created_by_device: caller.device.clone(),
             body: request.body,
             attachments: request.attachments,
-            unreceived_by: recipients.iter().map(|r| r.address.clone()).collect(),
             recipients,
             participants,
         };
         let mut tx = Tx::new();
         tx.create(COLLECTION, &message)?;
+        for count in &unreceived_counts {
+            tx.put(UNRECEIVED, count)?;
+        }
         for (recipient, blocked) in message.recipients.iter().zip(blocked) {
             tx.event(
                 &recipient.address,
@@ -233,8 +236,10 @@ impl Backbone {
             .filter(|m| m.participants.contains(&caller.address))
             .ok_or(Error::NotFound("Message"))?;
         let mut tx = Tx::new();
-        let message = mark_received(message, caller, &mut tx)?;
+        let mut messages = [message];
+        self.mark_received(&mut messages, caller, &mut tx).await?;
         self.commit(tx).await?;
+        let [message] = messages;
         Ok(MessageDto::for_viewer(message, &caller.address, !no_body))
     }
 
@@ -249,7 +254,7 @@ impl Backbone {
                 ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
             ));
         }
-        let found: Vec<Message> = self
+        let mut found: Vec<Message> = self
             .find(
                 COLLECTION,
                 &filter,
@@ -257,29 +262,69 @@ impl Backbone {
             )
             .await?;
         let mut tx = Tx::new();
-        let mut out = Vec::with_capacity(found.len());
-        for message in found {
-            let message = mark_received(message, caller, &mut tx)?;
-            out.push(MessageDto::for_viewer(message, &caller.address, true));
-        }
+        self.mark_received(&mut found, caller, &mut tx).await?;
         self.commit(tx).await?;
-        Ok(out)
+        Ok(found
+            .into_iter()
+            .map(|m| MessageDto::for_viewer(m, &caller.address, true))
+            .collect())
     }
 }
 
-fn mark_received(mut message: Message, caller: &Caller, tx: &mut Tx) -> Result<Message> {
-    let Some(recipient) = message
-        .recipients
-        .iter_mut()
-        .find(|r| r.address == caller.address)
-    else {
-        return Ok(message);
-    };
-    if recipient.received_at.is_none() {
-        recipient.received_at = Some(Timestamp::now());
-        recipient.received_by_device = Some(caller.device.clone());
-        message.unreceived_by.retain(|a| a != &caller.address);
-        tx.put(COLLECTION, &message)?;
+/// How many of `sender`'s messages `recipient` has not fetched yet. Kept as a counter so the
+/// per-sender limit costs one lookup per message instead of a scan.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UnreceivedCount {
+    id: String,
+    count: u64,
+}
+
+impl Backbone {
+    async fn unreceived(&self, sender: &Address, recipient: &Address) -> Result<UnreceivedCount> {
+        let id = format!("{sender} {recipient}");
+        Ok(self
+            .get(UNRECEIVED, &id)
+            .await?
+            .unwrap_or(UnreceivedCount { id, count: 0 }))
     }
-    Ok(message)
+
+    /// Records the caller's first fetch of each message addressed to it, and lowers the
+    /// senders' unreceived counters once per sender.
+    async fn mark_received(
+        &self,
+        messages: &mut [Message],
+        caller: &Caller,
+        tx: &mut Tx,
+    ) -> Result<()> {
+        let mut fetched: Vec<(Address, u64)> = Vec::new();
+        for message in messages.iter_mut() {
+            let Some(recipient) = message
+                .recipients
+                .iter_mut()
+                .find(|r| r.address == caller.address)
+            else {
+                continue;
+            };
+            if recipient.received_at.is_some() {
+                continue;
+            }
+            recipient.received_at = Some(Timestamp::now());
+            recipient.received_by_device = Some(caller.device.clone());
+            tx.put(COLLECTION, message)?;
+            match fetched
+                .iter_mut()
+                .find(|(sender, _)| sender == &message.created_by)
+            {
+                Some((_, n)) => *n += 1,
+                None => fetched.push((message.created_by.clone(), 1)),
+            }
+        }
+        for (sender, n) in fetched {
+            let mut unreceived = self.unreceived(&sender, &caller.address).await?;
+            unreceived.count = unreceived.count.saturating_sub(n);
+            tx.put(UNRECEIVED, &unreceived)?;
+        }
+        Ok(())
+    }
 }

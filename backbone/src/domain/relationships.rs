@@ -604,16 +604,18 @@ impl Backbone {
         a: &Address,
         b: &Address,
     ) -> Result<Vec<Relationship>> {
-        let filter = Filter::Or(vec![
-            Filter::eq("from", a.as_str()).and(Filter::eq("to", b.as_str())),
-            Filter::eq("from", b.as_str()).and(Filter::eq("to", a.as_str())),
-        ]);
-        self.find(
-            COLLECTION,
-            &filter,
-            &FindOptions::sorted_by("createdAt", true),
-        )
-        .await
+        // Two conjunctions rather than one disjunction: the store only uses its `from` index for
+        // top-level conditions, and this runs for every message sent.
+        let newest_first = FindOptions::sorted_by("createdAt", true);
+        let one_way = Filter::eq("from", a.as_str()).and(Filter::eq("to", b.as_str()));
+        let other_way = Filter::eq("from", b.as_str()).and(Filter::eq("to", a.as_str()));
+        let mut found: Vec<Relationship> = self.find(COLLECTION, &one_way, &newest_first).await?;
+        found.extend(
+            self.find::<Relationship>(COLLECTION, &other_way, &newest_first)
+                .await?,
+        );
+        found.sort_by(|x, y| y.created_at.cmp(&x.created_at));
+        Ok(found)
     }
 
     async fn blocking_relationship_exists(&self, a: &Address, b: &Address) -> Result<bool> {

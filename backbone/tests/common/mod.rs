@@ -217,13 +217,18 @@ impl Harness {
         let Some(id) = started["result"]["syncRun"]["id"].as_str() else {
             return Vec::new();
         };
-        let (_, events) = self
-            .get(
-                Some(&who.token),
-                &format!("/api/v2/SyncRuns/{id}/ExternalEvents"),
-            )
-            .await;
-        let events = events["result"].as_array().cloned().unwrap_or_default();
+        // Every page, as transport reads them: events left out of the results count as failed.
+        let mut events = Vec::new();
+        for page in 1.. {
+            let path =
+                format!("/api/v2/SyncRuns/{id}/ExternalEvents?pageNumber={page}&pageSize=200");
+            let (status, body) = self.get(Some(&who.token), &path).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            events.extend(body["result"].as_array().cloned().unwrap_or_default());
+            if page >= body["pagination"]["totalPages"].as_u64().unwrap_or(1) {
+                break;
+            }
+        }
         let results: Vec<Value> = events
             .iter()
             .map(|e| json!({ "externalEventId": e["id"] }))
