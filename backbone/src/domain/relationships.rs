@@ -614,7 +614,7 @@ impl Backbone {
             self.find::<Relationship>(COLLECTION, &other_way, &newest_first)
                 .await?,
         );
-        found.sort_by(|x, y| y.created_at.cmp(&x.created_at));
+        found.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         Ok(found)
     }
 
