@@ -1,1 +1,117 @@
-fn main() {}
+//! `connector start [--config FILE] [--a:b=value ...]` and `connector healthcheck`.
+
+use clap::{Parser, Subcommand};
+use connector::config::{ConfigSources, load};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "connector", version, about = "The Enmeshed Connector")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the Connector. Takes `--config FILE` and any number of `--a:b=value` overrides.
+    Start {
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        args: Vec<String>,
+    },
+    /// Exit 0 when the Connector's `/health` answers 200 (for Docker's HEALTHCHECK).
+    Healthcheck {
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Start { args } => runtime.block_on(start(args)),
+        Command::Healthcheck { args } => runtime.block_on(healthcheck(args)),
+    }
+}
+
+fn config_from(args: &[String]) -> Result<connector::config::ConnectorConfig, ExitCode> {
+    ConfigSources::from_process(args)
+        .and_then(|s| load(&s))
+        .map_err(|e| {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        })
+}
+
+async fn start(args: Vec<String>) -> ExitCode {
+    let config = match config_from(&args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    connector::logging::init(&config.logging);
+    if config.transport_library.base_url.is_none() {
+        eprintln!(
+            "invalid configuration: `transportLibrary.baseUrl`: required (the Backbone to talk to)"
+        );
+        return ExitCode::FAILURE;
+    }
+    let running = match connector::start(config).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("start-up failed: {e:#}");
+            eprintln!("start-up failed: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match running.run_until(connector::shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("shutdown failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn healthcheck(args: Vec<String>) -> ExitCode {
+    let config = match config_from(&args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let url = format!(
+        "http://127.0.0.1:{}/health",
+        config.infrastructure.http_server.port
+    );
+    let client = match reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+    {
+        Ok(c) => c,
+        Err(_) => return ExitCode::FAILURE,
+    };
+    match client.get(&url).send().await {
+        Ok(r) if r.status() == reqwest::StatusCode::OK => ExitCode::SUCCESS,
+        Ok(r) => {
+            eprintln!("{url} answered {}", r.status());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("{url}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

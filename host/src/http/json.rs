@@ -1,0 +1,69 @@
+//! JSON request bodies: up to 2 MB, syntax errors as `invalidJsonInPayload`, shape errors as
+//! `invalidPropertyValue` naming the property, as the official Connector answers.
+
+use super::error::ApiError;
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::payload_too_large(BODY_LIMIT)
+                } else {
+                    ApiError::invalid_json(e.body_text())
+                }
+            })?;
+        let body = if bytes.is_empty() {
+            &b"{}"[..]
+        } else {
+            &bytes[..]
+        };
+        // Syntax first: a body that is not JSON at all is a different error from a wrong shape.
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| ApiError::invalid_json(e.to_string()))?;
+        let parsed = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            ApiError::invalid_property(format!("{path}: {}", e.into_inner()))
+        })?;
+        Ok(ApiJson(parsed))
+    }
+}
+
+/// `{"result": …}` with 200.
+pub struct Envelope<T>(pub T);
+
+/// `{"result": …}` with 201.
+pub struct Created<T>(pub T);
+
+#[derive(Serialize)]
+struct ResultBody<T> {
+    result: T,
+}
+
+impl<T: Serialize> IntoResponse for Envelope<T> {
+    fn into_response(self) -> Response {
+        axum::Json(ResultBody { result: self.0 }).into_response()
+    }
+}
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        (
+            axum::http::StatusCode::CREATED,
+            [("location", "_")],
+            axum::Json(ResultBody { result: self.0 }),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,137 @@
+//! The Enmeshed Connector: configuration, store, HTTP API and, composed in [`app::App`], every
+//! subsystem behind them. `main.rs` is only the command line around [`start`].
+
+pub mod app;
+pub mod config;
+pub mod database;
+pub mod health;
+pub mod http;
+pub mod logging;
+
+use app::{App, BuildInfo};
+use config::ConnectorConfig;
+use health::{BackboneProbe, HealthChecker};
+use http::auth::Authenticator;
+use http::middleware::RequestCounter;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// A started Connector: its address, and how to stop it.
+pub struct RunningConnector {
+    pub app: App,
+    pub local_addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl RunningConnector {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, closes the store.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await?
+    }
+
+    /// Runs until `signal` resolves, then shuts down as [`Self::shutdown`] does.
+    pub async fn run_until(
+        self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        signal.await;
+        tracing::info!("shutting down");
+        self.shutdown().await
+    }
+}
+
+/// Builds every subsystem from `config` and starts serving; the port opens last, after
+/// everything it serves is ready, as in the official start-up sequence.
+pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> {
+    // reqwest is built without a default TLS provider so that it shares `ring` with the
+    // MongoDB driver; a second install attempt is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = Arc::new(config);
+    let http_client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(
+            config.transport_library.platform_timeout,
+        ))
+        .build()?;
+    let auth = Arc::new(Authenticator::from_config(&config, http_client.clone())?);
+    let store = database::open(&config.database).await?;
+
+    let tl = &config.transport_library;
+    let probe = Arc::new(BackboneProbe {
+        base_url: tl.base_url.clone(),
+        client_id: tl.platform_client_id.clone(),
+        client_secret: tl
+            .platform_client_secret
+            .as_ref()
+            .map(|s| s.expose().to_owned()),
+        device: std::sync::RwLock::new(None),
+        http: http_client,
+    });
+    let app = App {
+        health: Arc::new(HealthChecker::new(store.clone(), probe)),
+        requests: Arc::new(RequestCounter::new()),
+        build: BuildInfo::current(),
+        auth,
+        store: store.clone(),
+        config: config.clone(),
+    };
+
+    let http = &config.infrastructure.http_server;
+    let addr: SocketAddr = format!("{}:{}", http.host, http.port)
+        .parse()
+        .map_err(|e| config::ConfigError::new("infrastructure.httpServer.host", format!("{e}")))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let local_addr = listener.local_addr()?;
+    let router = http::router(app.clone());
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stop_rx.await;
+        })
+        .await;
+        let closed = store.close().await;
+        served?;
+        closed?;
+        Ok(())
+    });
+    tracing::info!("listening on http://{local_addr}");
+    Ok(RunningConnector {
+        app,
+        local_addr,
+        stop: Some(stop_tx),
+        task,
+    })
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
