@@ -28,6 +28,7 @@ pub struct Current {
 
 pub struct HostedModule {
     pub spec: ModuleSpec,
+    pub engine: Arc<ModuleEngine>,
     pub path: PathBuf,
     capabilities: Arc<Capabilities>,
     limits: CallLimits,
@@ -57,6 +58,7 @@ impl HostedModule {
             path.display()
         );
         Ok(Self {
+            engine: engine.clone(),
             health: HealthTracker::new(spec.delivery.unhealthy_after),
             spec,
             path,

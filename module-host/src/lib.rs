@@ -19,6 +19,7 @@ pub mod error;
 mod event_log;
 pub mod health;
 mod hosted;
+mod runner;
 mod since_v0_1_0;
 
 pub use config::{
@@ -28,6 +29,7 @@ pub use connector_api::{ApiRequest, ApiResponse, ConnectorApi};
 pub use engine::PoolOptions;
 pub use error::ModuleHostError;
 pub use health::ModuleHealth;
+pub use runner::ModuleRunner;
 
 use capabilities::SharedResources;
 use delivery::Delivery;

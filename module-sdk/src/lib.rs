@@ -23,7 +23,9 @@ pub mod progress;
 
 pub use events::{Event, RuntimeEvent};
 #[cfg(feature = "guest")]
-pub use module::{Module, ModuleError, Schedule, config, kv, log};
+pub use module::{Module, ModuleError, Schedule, broker, config, kv, log};
+/// Re-exported so modules can build JSON without their own dependency.
+pub use serde_json;
 
 /// The generated bindings of `wit/since_v0.1.0`. Modules normally use the wrappers in this
 /// crate instead.

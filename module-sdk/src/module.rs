@@ -146,3 +146,18 @@ pub mod log {
         log(Level::Error, message)
     }
 }
+
+/// The message brokers in the module's `brokers` grant.
+pub mod broker {
+    use crate::bindings::connector::module::broker as host;
+
+    /// Names of the brokers this module may publish to, in config order.
+    pub fn brokers() -> Vec<String> {
+        host::brokers()
+    }
+
+    /// Publishes `payload` for the event `namespace`; returns once the broker accepted it.
+    pub fn publish(broker: &str, namespace: &str, payload: &[u8]) -> Result<(), String> {
+        host::publish(broker, namespace, payload)
+    }
+}

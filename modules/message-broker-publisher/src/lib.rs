@@ -3,9 +3,8 @@
 //! Redis, and NATS). The host holds the connections; a broker that is down makes the event
 //! retryable instead of dropping it.
 
-use module_sdk::bindings::connector::module::broker;
 use module_sdk::progress::Progress;
-use module_sdk::{Event, Module, ModuleError, export_module};
+use module_sdk::{Event, Module, ModuleError, broker, export_module};
 use serde_json::Value;
 
 struct MessageBrokerPublisher;

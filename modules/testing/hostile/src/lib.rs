@@ -1,11 +1,11 @@
 //! A module that misbehaves on every event, for the host's containment tests. `mode`:
 //! `loop` spins forever, `oom` allocates until it dies, `panic` panics, `sleep` blocks in a
-//! host call (a WASI sleep) past any budget, `forbidden` tries every import it was not
+//! host call (a WASI sleep) past any budget, `noop` behaves (a baseline for benchmarks),
+//! `forbidden` tries every import it was not
 //! granted and fails if any succeeds.
 
-use module_sdk::bindings::connector::module::broker;
 use module_sdk::http::Request;
-use module_sdk::{Event, Module, ModuleError, api, config, export_module, kv};
+use module_sdk::{Event, Module, ModuleError, api, broker, config, export_module, kv};
 
 struct Hostile;
 
@@ -30,6 +30,7 @@ impl Module for Hostile {
                     std::hint::black_box(&hoard);
                 }
             }
+            "noop" => Ok(()),
             "panic" => panic!("hostile module panics on event {}", event.seq),
             "sleep" => {
                 std::thread::sleep(std::time::Duration::from_secs(3600));
