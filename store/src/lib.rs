@@ -56,6 +56,10 @@ pub enum Write {
 }
 
 /// An index the list routes need. Declared by the layer that owns a collection, at start-up.
+///
+/// Only index fields that hold one scalar per document (ids, addresses, status, timestamps):
+/// the embedded store answers conditions on an indexed field from the index alone, so a
+/// document whose indexed field is an array would not be found by an equality on an element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexSpec {
     /// Dotted field path, e.g. `peer` or `content.@type`.
