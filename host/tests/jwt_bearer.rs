@@ -21,9 +21,16 @@ async fn identity_provider() -> String {
     let app = Router::new()
         .route(
             "/.well-known/openid-configuration",
-            get(move || async move { Json(json!({"issuer": issuer, "jwks_uri": format!("{issuer}/jwks")})) }),
+            get(move || async move {
+                Json(json!({"issuer": issuer, "jwks_uri": format!("{issuer}/jwks")}))
+            }),
         )
-        .route("/jwks", get(move || async move { Json(json!({"keys": [{"kty": "oct", "kid": "k1", "alg": "HS256", "k": k}]})) }));
+        .route(
+            "/jwks",
+            get(move || async move {
+                Json(json!({"keys": [{"kty": "oct", "kid": "k1", "alg": "HS256", "k": k}]}))
+            }),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     base
 }
@@ -37,7 +44,14 @@ fn token(issuer: &str, audience: &str, scope: &str, expires_in: i64, kid: Option
 }
 
 async fn status(c: &Running, path: &str, bearer: &str) -> u16 {
-    c.http.get(c.url(path)).bearer_auth(bearer).send().await.unwrap().status().as_u16()
+    c.http
+        .get(c.url(path))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 #[tokio::test]
@@ -50,15 +64,34 @@ async fn tokens_from_a_discovered_jwks() {
     })
     .await;
 
-    let good = token(&idp, "connector", "monitoring:version core:**", 300, Some("k1"));
+    let good = token(
+        &idp,
+        "connector",
+        "monitoring:version core:**",
+        300,
+        Some("k1"),
+    );
     assert_eq!(status(&c, "/Monitoring/Version", &good).await, 200);
-    assert_eq!(status(&c, "/Monitoring/Support", &good).await, 403, "scope claim limits routes");
+    assert_eq!(
+        status(&c, "/Monitoring/Support", &good).await,
+        403,
+        "scope claim limits routes"
+    );
 
     let cases = [
-        ("wrong audience", token(&idp, "other", "**", 300, Some("k1"))),
-        ("wrong issuer", token("https://evil.example", "connector", "**", 300, Some("k1"))),
+        (
+            "wrong audience",
+            token(&idp, "other", "**", 300, Some("k1")),
+        ),
+        (
+            "wrong issuer",
+            token("https://evil.example", "connector", "**", 300, Some("k1")),
+        ),
         ("expired", token(&idp, "connector", "**", -600, Some("k1"))),
-        ("unknown key id", token(&idp, "connector", "**", 300, Some("k2"))),
+        (
+            "unknown key id",
+            token(&idp, "connector", "**", 300, Some("k2")),
+        ),
         ("garbage", "not.a.jwt".to_owned()),
     ];
     for (what, bad) in cases {
@@ -78,6 +111,18 @@ async fn tokens_signed_with_a_shared_secret() {
     .await;
     let good = token("https://idp.example", "any", "monitoring:*", 300, None);
     assert_eq!(status(&c, "/Monitoring/Requests", &good).await, 200);
-    let body: Value = c.http.get(c.url("/Monitoring/Support")).bearer_auth(&good).send().await.unwrap().json().await.unwrap();
-    assert_eq!(body["configuration"]["infrastructure"]["httpServer"]["authentication"]["jwtBearer"], "redacted (enabled)");
+    let body: Value = c
+        .http
+        .get(c.url("/Monitoring/Support"))
+        .bearer_auth(&good)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["configuration"]["infrastructure"]["httpServer"]["authentication"]["jwtBearer"],
+        "redacted (enabled)"
+    );
 }

@@ -103,8 +103,14 @@ pub fn parse_args(
     Ok((file, overrides))
 }
 
+/// The built-in defaults as a JSON value, the base layer of every configuration.
+pub fn defaults() -> Value {
+    parse_toml(DEFAULTS, "config/default.toml")
+        .unwrap_or_else(|e| panic!("the built-in defaults do not parse: {e}"))
+}
+
 pub fn load(sources: &ConfigSources) -> Result<ConnectorConfig, ConfigError> {
-    let mut merged = parse_toml(DEFAULTS, "config/default.toml")?;
+    let mut merged = defaults();
 
     if let Some(dir) = &sources.bundled_dir {
         for name in ["bundled.config.json", "bundled.config.toml"] {

@@ -8,7 +8,7 @@ mod load;
 mod secret;
 mod validate;
 
-pub use load::{ConfigSources, load, load_from_value, parse_args};
+pub use load::{ConfigSources, defaults, load, load_from_value, merge, parse_args};
 pub use secret::Secret;
 pub use validate::validate;
 

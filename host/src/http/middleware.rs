@@ -120,7 +120,10 @@ frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';
 style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests"
         .to_owned();
     if debug {
-        csp = csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
+        // The docs pages bootstrap inline and are served over plain HTTP on a developer's machine.
+        csp = csp
+            .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+            .replace(";upgrade-insecure-requests", "");
     }
     let mut headers = vec![
         ("cross-origin-opener-policy", "same-origin".to_owned()),

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: installs what the suite needs (the
+# wasm32-wasip2 target, the pinned @nmshd npm packages, headless Chromium), then runs the
+# whole workspace's tests. The build cache lives outside the checkout so repeated runs are fast.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/enmeshed-connector/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== toolchain: wasm32-wasip2 target (module tests compile real WASM components)"
+rustup target add wasm32-wasip2
+
+echo "== interop: official @nmshd packages, pinned in interop/package-lock.json"
+npm ci --prefix interop --no-audit --no-fund --loglevel=error
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== headless Chromium for the API docs page test"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+echo "== tests"
+cargo test --workspace --locked
