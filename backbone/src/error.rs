@@ -36,6 +36,10 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error("stored document is unreadable: {0}")]
     Corrupt(String),
+    /// 500: a wire computation failed that valid input cannot make fail; in practice the
+    /// operating system's random source, from which every id is drawn.
+    #[error("wire: {0}")]
+    Wire(#[from] wire::WireError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -69,7 +73,7 @@ impl Error {
             Error::Rule { code, .. } => code,
             Error::InputCannotBeParsed(_) => "error.platform.inputCannotBeParsed",
             Error::BodyTooLarge => "error.platform.requestBodyTooLarge",
-            Error::Store(_) | Error::Corrupt(_) => "error.platform.unexpected",
+            Error::Store(_) | Error::Corrupt(_) | Error::Wire(_) => "error.platform.unexpected",
         }
     }
 }

@@ -1070,3 +1070,18 @@ async fn version_health_and_tags() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 }
+
+#[tokio::test]
+async fn a_did_domain_that_addresses_cannot_carry_is_refused_at_start() {
+    for domain in ["127.0.0.1", "Localhost", "", &"a".repeat(50)] {
+        let config = Config {
+            did_domain: domain.to_owned(),
+            ..Config::default()
+        };
+        let refused = common::serve(config).await.is_err_and(|e| {
+            let e = e.to_string();
+            e.contains("DID domain") || e.contains("longer than")
+        });
+        assert!(refused, "{domain:?} was accepted");
+    }
+}

@@ -2,11 +2,11 @@
 
 use super::{AppState, Auth, MaybeAuth, check_id, created, ok};
 use crate::error::Error;
-use crate::model::ids;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use wire::ChallengeId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,6 +26,6 @@ async fn read(
     Auth(_caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::CHALLENGE, &id)?;
+    check_id(ChallengeId::PREFIX, &id)?;
     Ok(ok(backbone.get_challenge(&id).await?))
 }

@@ -3,12 +3,12 @@
 use super::{AppState, Auth, Body, check_id, created, no_content, ok};
 use crate::domain::devices::{ChangePasswordRequest, PushRegistration, RegisterDeviceRequest};
 use crate::error::Error;
-use crate::model::ids;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{delete, get, put};
 use serde::Deserialize;
+use wire::DeviceId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -85,7 +85,7 @@ async fn remove(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::DEVICE, &id)?;
+    check_id(DeviceId::PREFIX, &id)?;
     backbone.delete_device(&caller, &id).await?;
     Ok(no_content())
 }

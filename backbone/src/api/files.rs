@@ -3,7 +3,7 @@
 use super::{AppState, Auth, Body, Params, check_id, created, no_content, ok, paged};
 use crate::domain::files::UploadFile;
 use crate::error::Error;
-use crate::model::{Bytes, Timestamp, ids};
+use crate::model::{Bytes, Timestamp};
 use axum::Router;
 use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{Path, State};
@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use serde::Deserialize;
+use wire::FileId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -97,7 +98,7 @@ async fn metadata(
     Auth(_caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::FILE, &id)?;
+    check_id(FileId::PREFIX, &id)?;
     Ok(ok(backbone.file_metadata(&id).await?))
 }
 
@@ -106,7 +107,7 @@ async fn download(
     Auth(_caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::FILE, &id)?;
+    check_id(FileId::PREFIX, &id)?;
     let blob = backbone.download_file(&id).await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], blob).into_response())
 }
@@ -116,7 +117,7 @@ async fn remove(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::FILE, &id)?;
+    check_id(FileId::PREFIX, &id)?;
     backbone.delete_file(&caller, &id).await?;
     Ok(no_content())
 }
@@ -126,7 +127,7 @@ async fn regenerate(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::FILE, &id)?;
+    check_id(FileId::PREFIX, &id)?;
     Ok(ok(backbone
         .regenerate_ownership_token(&caller, &id)
         .await?))
@@ -138,7 +139,7 @@ async fn claim(
     Path(id): Path<String>,
     Body(body): Body<OwnershipTokenBody>,
 ) -> Result<Response, Error> {
-    check_id(ids::FILE, &id)?;
+    check_id(FileId::PREFIX, &id)?;
     Ok(ok(backbone
         .claim_file_ownership(&caller, &id, &body.ownership_token)
         .await?))
@@ -150,7 +151,7 @@ async fn validate(
     Path(id): Path<String>,
     Body(body): Body<OwnershipTokenBody>,
 ) -> Result<Response, Error> {
-    check_id(ids::FILE, &id)?;
+    check_id(FileId::PREFIX, &id)?;
     Ok(ok(backbone
         .validate_ownership_token(&caller, &id, &body.ownership_token)
         .await?))

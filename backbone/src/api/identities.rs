@@ -4,11 +4,11 @@ use super::{AppState, Auth, Body, Params, check_id, created, ok};
 use crate::domain::deletion::StartDeletionRequest;
 use crate::domain::identities::CreateIdentityRequest;
 use crate::error::Error;
-use crate::model::ids;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post, put};
+use wire::IdentityDeletionProcessId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -64,7 +64,7 @@ async fn get_deletion(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::DELETION_PROCESS, &id)?;
+    check_id(IdentityDeletionProcessId::PREFIX, &id)?;
     Ok(ok(backbone.get_deletion_process(&caller, &id).await?))
 }
 
@@ -73,6 +73,6 @@ async fn cancel_deletion(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::DELETION_PROCESS, &id)?;
+    check_id(IdentityDeletionProcessId::PREFIX, &id)?;
     Ok(ok(backbone.cancel_deletion_process(&caller, &id).await?))
 }

@@ -3,11 +3,11 @@
 use super::{AppState, Auth, Body, Params, check_id, created, ok, paged};
 use crate::domain::messages::SendMessageRequest;
 use crate::error::Error;
-use crate::model::ids;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
+use wire::MessageId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,7 +29,7 @@ async fn read(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, Error> {
-    check_id(ids::MESSAGE, &id)?;
+    check_id(MessageId::PREFIX, &id)?;
     let no_body = params
         .get("noBody")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));

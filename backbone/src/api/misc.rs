@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use sha2::{Digest, Sha256};
+use wire::encoding::hex;
+use wire::hash::sha256;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -50,15 +51,8 @@ async fn notify(
 /// Answers `If-None-Match` with 304, as the Backbone's tag cache does.
 async fn tags(State(backbone): State<AppState>, headers: HeaderMap) -> Response {
     let tags = backbone.tags();
-    let digest = Sha256::digest(tags.to_string().as_bytes());
-    let etag = format!(
-        "\"{}\"",
-        digest
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
+    let digest = sha256(tags.to_string().as_bytes());
+    let etag = format!("\"{}\"", hex(&digest[..8]));
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -17,7 +17,7 @@ mod tokens;
 
 use crate::domain::{Backbone, Caller};
 use crate::error::Error;
-use crate::model::{Timestamp, ids};
+use crate::model::{Bytes, Timestamp};
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -27,6 +27,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::sync::Arc;
+use wire::{AnyId, ErrorId};
 
 pub type AppState = Arc<Backbone>;
 
@@ -146,7 +147,9 @@ impl IntoResponse for Error {
             | Error::InputCannotBeParsed(_)
             | Error::BodyTooLarge
             | Error::InvalidGrant(_) => StatusCode::BAD_REQUEST,
-            Error::Store(_) | Error::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Store(_) | Error::Corrupt(_) | Error::Wire(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         };
         if let Error::InvalidGrant(description) = &self {
             return (
@@ -156,14 +159,18 @@ impl IntoResponse for Error {
                 .into_response();
         }
         let message = match &self {
-            Error::Store(_) | Error::Corrupt(_) => {
+            Error::Store(_) | Error::Corrupt(_) | Error::Wire(_) => {
                 tracing::error!(error = %self, "request failed");
                 "An unexpected error occurred.".to_owned()
             }
             other => other.to_string(),
         };
+        // Only a failing OS random source leaves the id empty; the error is still reported.
+        let id = ErrorId::generate()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
         let body = json!({ "error": {
-            "id": ids::new_error_id(),
+            "id": id,
             "code": self.code(),
             "message": message,
             "docs": "",
@@ -361,10 +368,10 @@ impl Params {
     }
 
     /// An optional base64 byte string such as `password`.
-    pub fn bytes(&self, name: &str) -> Result<Option<crate::model::Bytes>, Error> {
+    pub fn bytes(&self, name: &str) -> Result<Option<Bytes>, Error> {
         match self.get(name) {
             None | Some("") => Ok(None),
-            Some(v) => crate::model::Bytes::decode(v)
+            Some(v) => Bytes::decode(v)
                 .map(Some)
                 .ok_or_else(|| Error::parse(format!("`{name}` is not valid base64"))),
         }
@@ -385,7 +392,7 @@ pub fn supported_datawallet_version(headers: &HeaderMap) -> Result<u16, Error> {
 
 /// A route id, checked for the prefix and shape its type needs (`error.platform.validation.invalidId`).
 pub fn check_id(prefix: &str, id: &str) -> Result<(), Error> {
-    if ids::is_valid(prefix, id) {
+    if AnyId::parse_with_prefix(id, prefix).is_ok() {
         Ok(())
     } else {
         Err(Error::rule(

@@ -3,12 +3,13 @@
 use super::{AppState, Auth, Body, Params, check_id, created, no_content, ok, paged};
 use crate::domain::relationship_templates::{CreateTemplateRequest, TemplateQuery};
 use crate::error::Error;
-use crate::model::{Bytes, ids};
+use crate::model::Bytes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use std::collections::BTreeMap;
+use wire::RelationshipTemplateId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,7 +34,7 @@ async fn read(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, Error> {
-    check_id(ids::TEMPLATE, &id)?;
+    check_id(RelationshipTemplateId::PREFIX, &id)?;
     let password = params.bytes("password")?;
     Ok(ok(backbone
         .get_template(&caller, &id, password.as_ref())
@@ -71,7 +72,10 @@ async fn list(
         }
     }
     queries.extend(indexed.into_values());
-    if queries.iter().any(|q| !ids::is_valid(ids::TEMPLATE, &q.id)) {
+    if queries
+        .iter()
+        .any(|q| RelationshipTemplateId::parse(&q.id).is_err())
+    {
         return Err(Error::rule(
             "error.platform.validation.relationship.invalidRelationshipTemplateQueryItem",
             "RelationshipTemplateQueryItem object is expected to have Id property containing the RelationshipTemplateId and optionally a Password property.",
@@ -88,7 +92,7 @@ async fn remove(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::TEMPLATE, &id)?;
+    check_id(RelationshipTemplateId::PREFIX, &id)?;
     backbone.delete_template(&caller, &id).await?;
     Ok(no_content())
 }

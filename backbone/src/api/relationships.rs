@@ -3,12 +3,13 @@
 use super::{AppState, Auth, Body, Params, check_id, created, ok, paged};
 use crate::domain::relationships::{CreateRelationshipRequest, Transition};
 use crate::error::Error;
-use crate::model::{Address, Bytes, ids};
+use crate::model::Bytes;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, put};
 use serde::Deserialize;
+use wire::{Address, RelationshipId};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -50,7 +51,7 @@ async fn can_create(
 ) -> Result<Response, Error> {
     let peer = params
         .get("peer")
-        .and_then(Address::parse)
+        .and_then(|p| Address::parse(p).ok())
         .ok_or_else(|| Error::invalid_property("peer"))?;
     Ok(ok(backbone.can_create_relationship(&caller, &peer).await?))
 }
@@ -70,7 +71,7 @@ async fn read(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::RELATIONSHIP, &id)?;
+    check_id(RelationshipId::PREFIX, &id)?;
     Ok(ok(backbone.get_relationship(&caller, &id).await?))
 }
 
@@ -95,7 +96,7 @@ async fn change(
     transition: Transition,
     body: ChangeBody,
 ) -> Result<Response, Error> {
-    check_id(ids::RELATIONSHIP, &id)?;
+    check_id(RelationshipId::PREFIX, &id)?;
     Ok(ok(backbone
         .transition_relationship(&caller, &id, transition, body.creation_response_content)
         .await?))

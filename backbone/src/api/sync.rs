@@ -7,12 +7,12 @@ use crate::domain::sync::{
     FinalizeDatawalletVersionUpgradeRequest, FinalizeExternalEventSyncRequest, StartSyncRunRequest,
 };
 use crate::error::Error;
-use crate::model::ids;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post, put};
+use wire::SyncRunId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -51,7 +51,7 @@ async fn read(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::SYNC_RUN, &id)?;
+    check_id(SyncRunId::PREFIX, &id)?;
     Ok(ok(backbone.get_sync_run(&caller, &id).await?))
 }
 
@@ -61,7 +61,7 @@ async fn events(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, Error> {
-    check_id(ids::SYNC_RUN, &id)?;
+    check_id(SyncRunId::PREFIX, &id)?;
     let page = params.page(&backbone)?;
     Ok(paged(
         backbone.list_sync_run_events(&caller, &id).await?,
@@ -75,7 +75,7 @@ async fn finalize_events(
     Path(id): Path<String>,
     Body(request): Body<FinalizeExternalEventSyncRequest>,
 ) -> Result<Response, Error> {
-    check_id(ids::SYNC_RUN, &id)?;
+    check_id(SyncRunId::PREFIX, &id)?;
     Ok(ok(backbone
         .finalize_external_event_sync(&caller, &id, request)
         .await?))
@@ -87,7 +87,7 @@ async fn finalize_upgrade(
     Path(id): Path<String>,
     Body(request): Body<FinalizeDatawalletVersionUpgradeRequest>,
 ) -> Result<Response, Error> {
-    check_id(ids::SYNC_RUN, &id)?;
+    check_id(SyncRunId::PREFIX, &id)?;
     Ok(ok(backbone
         .finalize_datawallet_version_upgrade(&caller, &id, request)
         .await?))
@@ -98,6 +98,6 @@ async fn refresh(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::SYNC_RUN, &id)?;
+    check_id(SyncRunId::PREFIX, &id)?;
     Ok(ok(backbone.refresh_sync_run(&caller, &id).await?))
 }

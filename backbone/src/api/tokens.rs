@@ -3,11 +3,11 @@
 use super::{AppState, Auth, Body, MaybeAuth, Params, check_id, created, no_content, ok, paged};
 use crate::domain::tokens::{CreateTokenRequest, UpdateContentRequest};
 use crate::error::Error;
-use crate::model::ids;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use wire::TokenId;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,7 +32,7 @@ async fn read(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, Error> {
-    check_id(ids::TOKEN, &id)?;
+    check_id(TokenId::PREFIX, &id)?;
     let password = params.bytes("password")?;
     Ok(ok(backbone
         .get_token(caller.as_ref(), &id, password.as_ref())
@@ -57,7 +57,7 @@ async fn update_content(
     Path(id): Path<String>,
     Body(request): Body<UpdateContentRequest>,
 ) -> Result<Response, Error> {
-    check_id(ids::TOKEN, &id)?;
+    check_id(TokenId::PREFIX, &id)?;
     Ok(ok(backbone
         .update_token_content(&caller, &id, request)
         .await?))
@@ -68,7 +68,7 @@ async fn remove(
     Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    check_id(ids::TOKEN, &id)?;
+    check_id(TokenId::PREFIX, &id)?;
     backbone.delete_token(&caller, &id).await?;
     Ok(no_content())
 }

@@ -3,9 +3,9 @@
 
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Bytes, Timestamp, ids};
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
+use wire::{Address, ChallengeId, CryptoObject, Signature, SignaturePublicKey};
 
 pub const COLLECTION: &str = "challenges";
 
@@ -52,21 +52,10 @@ struct ChallengeBody {
     id: String,
 }
 
-#[derive(Deserialize)]
-struct CryptoSignature {
-    sig: String,
-}
-
-#[derive(Deserialize)]
-struct CryptoSignaturePublicKey {
-    #[serde(rename = "pub")]
-    public: String,
-}
-
 impl Backbone {
     pub async fn create_challenge(&self, caller: Option<&Caller>) -> Result<ChallengeDto> {
         let challenge = Challenge {
-            id: ids::new(ids::CHALLENGE),
+            id: ChallengeId::generate()?.to_string(),
             expires_at: Timestamp::now().plus(self.config.challenge_lifetime),
             created_by: caller.map(|c| c.address.clone()),
             created_by_device: caller.map(|c| c.device.clone()),
@@ -91,12 +80,12 @@ impl Backbone {
     pub(crate) async fn spend_challenge(
         &self,
         signed: &SignedChallenge,
-        public_key: &[u8; 32],
+        public_key: &SignaturePublicKey,
         tx: &mut Tx,
     ) -> Result<()> {
         let body: ChallengeBody = serde_json::from_str(&signed.challenge)
             .map_err(|_| Error::invalid_property("signedChallenge.challenge"))?;
-        let mut challenge: Challenge = if ids::is_valid(ids::CHALLENGE, &body.id) {
+        let mut challenge: Challenge = if ChallengeId::parse(&body.id).is_ok() {
             self.get(COLLECTION, &body.id)
                 .await?
                 .ok_or(Error::NotFound("Challenge"))?
@@ -109,7 +98,10 @@ impl Backbone {
                 "The given challenge has expired or has already been used. Obtain a new challenge and try again.",
             ));
         }
-        if !verify_signature(public_key, signed.challenge.as_bytes(), &signed.signature) {
+        // The signature's `alg` is only a hash label; it is plain Ed25519 either way.
+        let verified = Signature::from_base64(&signed.signature)
+            .is_ok_and(|sig| public_key.verify(signed.challenge.as_bytes(), &sig));
+        if !verified {
             return Err(Error::rule(
                 "error.platform.validation.device.invalidSignature",
                 "The given signature is not valid.",
@@ -119,33 +111,4 @@ impl Backbone {
         tx.put(COLLECTION, &challenge)?;
         Ok(())
     }
-}
-
-/// The raw Ed25519 key inside `b64u({"pub": b64u(32 bytes), "alg": 3})`.
-pub(crate) fn parse_public_key(encoded: &str) -> Option<[u8; 32]> {
-    let json = Bytes::decode(encoded)?;
-    let key: CryptoSignaturePublicKey = serde_json::from_slice(&json.0).ok()?;
-    Bytes::decode(&key.public)?.0.try_into().ok()
-}
-
-/// Verifies `b64u({"sig": b64u(64 bytes), "alg": …})` over `message`. The `alg` field is only a
-/// hash label in the official library; the signature is plain Ed25519 either way.
-pub(crate) fn verify_signature(
-    public_key: &[u8; 32],
-    message: &[u8],
-    encoded_signature: &str,
-) -> bool {
-    let Some(json) = Bytes::decode(encoded_signature) else {
-        return false;
-    };
-    let Ok(sig) = serde_json::from_slice::<CryptoSignature>(&json.0) else {
-        return false;
-    };
-    let Some(raw) = Bytes::decode(&sig.sig).and_then(|b| <[u8; 64]>::try_from(b.0).ok()) else {
-        return false;
-    };
-    let Ok(key) = VerifyingKey::from_bytes(public_key) else {
-        return false;
-    };
-    key.verify(message, &Signature::from_bytes(&raw)).is_ok()
 }

@@ -3,9 +3,10 @@
 
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Timestamp, ids};
+use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use store::{Filter, FindOptions};
+use wire::{Address, DatawalletModificationId};
 
 pub const WALLETS: &str = "datawallets";
 pub const MODIFICATIONS: &str = "datawallet_modifications";
@@ -64,7 +65,7 @@ pub struct Modification {
     pub collection: String,
     #[serde(rename = "type")]
     pub kind: ModificationType,
-    pub encrypted_payload: Option<crate::model::Bytes>,
+    pub encrypted_payload: Option<Bytes>,
     pub datawallet_version: u16,
 }
 
@@ -80,7 +81,7 @@ pub struct ModificationDto {
     pub collection: String,
     #[serde(rename = "type")]
     pub kind: ModificationType,
-    pub encrypted_payload: Option<crate::model::Bytes>,
+    pub encrypted_payload: Option<Bytes>,
     pub datawallet_version: u16,
 }
 
@@ -111,7 +112,7 @@ pub struct NewModification {
     #[serde(rename = "type")]
     pub kind: ModificationType,
     #[serde(default)]
-    pub encrypted_payload: Option<crate::model::Bytes>,
+    pub encrypted_payload: Option<Bytes>,
     pub datawallet_version: u16,
 }
 
@@ -261,7 +262,7 @@ impl Backbone {
             }
             let index = wallet.latest_index.map_or(0, |i| i + 1);
             let modification = Modification {
-                id: ids::new(ids::DATAWALLET_MODIFICATION),
+                id: DatawalletModificationId::generate()?.to_string(),
                 owner: caller.address.clone(),
                 index,
                 object_identifier: m.object_identifier,

@@ -7,10 +7,11 @@ use super::relationships::{self, AuditLogEntry, Reason, Relationship, Status};
 use super::sync::EventType;
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Timestamp, ids};
+use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{Filter, FindOptions};
+use wire::{Address, IdentityDeletionProcessId};
 
 pub const COLLECTION: &str = "deletion_processes";
 
@@ -98,7 +99,7 @@ impl Backbone {
         let now = Timestamp::now();
         let ends = now.plus_days(days);
         let process = DeletionProcess {
-            id: ids::new(ids::DELETION_PROCESS),
+            id: IdentityDeletionProcessId::generate()?.to_string(),
             address: caller.address.clone(),
             status: ProcessStatus::Approved,
             created_at: now,

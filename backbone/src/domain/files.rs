@@ -4,14 +4,25 @@
 use super::sync::EventType;
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Bytes, Timestamp, ids};
+use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{Filter, FindOptions};
+use wire::{Address, FileId};
 
 pub const COLLECTION: &str = "files";
 pub const BLOBS: &str = "file_blobs";
 const OWNERSHIP_TOKEN_LENGTH: usize = 17;
+
+/// `[A-Za-z0-9]` without a prefix, so not an id: `wire` draws random strings only for ids.
+fn new_ownership_token() -> String {
+    use rand::Rng;
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(OWNERSHIP_TOKEN_LENGTH)
+        .map(char::from)
+        .collect()
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -140,7 +151,7 @@ impl Backbone {
         }
         let now = Timestamp::now();
         let file = File {
-            id: ids::new(ids::FILE),
+            id: FileId::generate()?.to_string(),
             created_at: now,
             created_by: caller.address.clone(),
             created_by_device: caller.device.clone(),
@@ -152,7 +163,7 @@ impl Backbone {
             deleted_by_device: None,
             owner: caller.address.clone(),
             owner_signature: upload.owner_signature,
-            ownership_token: ids::random_token(OWNERSHIP_TOKEN_LENGTH),
+            ownership_token: new_ownership_token(),
             ownership_is_locked: false,
             cipher_size: upload.content.len(),
             cipher_hash: upload.cipher_hash,
@@ -247,7 +258,7 @@ impl Backbone {
         if file.owner != caller.address {
             return Err(Error::Forbidden);
         }
-        file.ownership_token = ids::random_token(OWNERSHIP_TOKEN_LENGTH);
+        file.ownership_token = new_ownership_token();
         file.ownership_is_locked = false;
         touch(&mut file, caller);
         let mut tx = Tx::new();
@@ -292,7 +303,7 @@ impl Backbone {
             return Err(Error::Forbidden);
         }
         let previous = std::mem::replace(&mut file.owner, caller.address.clone());
-        file.ownership_token = ids::random_token(OWNERSHIP_TOKEN_LENGTH);
+        file.ownership_token = new_ownership_token();
         touch(&mut file, caller);
         tx.put(COLLECTION, &file)?;
         tx.event(

@@ -1,11 +1,12 @@
 //! Identities: created anonymously with a signed challenge, together with their first device.
 
-use super::challenges::{SignedChallenge, parse_public_key};
+use super::challenges::SignedChallenge;
 use super::devices::{self, Device};
 use super::{Backbone, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Timestamp};
+use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
+use wire::{Address, CryptoObject, SignaturePublicKey};
 
 pub const COLLECTION: &str = "identities";
 
@@ -80,8 +81,8 @@ impl Backbone {
         if request.identity_version != 1 {
             return Err(Error::invalid_property("identityVersion"));
         }
-        let public_key = parse_public_key(&request.identity_public_key)
-            .ok_or_else(|| Error::invalid_property("identityPublicKey"))?;
+        let public_key = SignaturePublicKey::from_base64(&request.identity_public_key)
+            .map_err(|_| Error::invalid_property("identityPublicKey"))?;
         let language = request
             .device_communication_language
             .unwrap_or_else(|| "en".to_owned());
@@ -92,7 +93,7 @@ impl Backbone {
         let mut tx = Tx::new();
         self.spend_challenge(&request.signed_challenge, &public_key, &mut tx)
             .await?;
-        let address = Address::derive(&public_key, &self.config.did_domain);
+        let address = Address::derive(&public_key, &self.config.did_domain)?;
         if self
             .get::<Identity>(COLLECTION, address.as_str())
             .await?
@@ -120,7 +121,7 @@ impl Backbone {
             None,
             language,
             false,
-        );
+        )?;
         tx.create(COLLECTION, &identity)?;
         tx.create(devices::COLLECTION, &device)?;
         self.commit(tx).await?;

@@ -5,10 +5,11 @@ use super::relationships::Status;
 use super::sync::EventType;
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Bytes, Timestamp, ids};
+use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{Filter, FindOptions};
+use wire::{Address, FileId, MessageId};
 
 pub const COLLECTION: &str = "messages";
 const UNRECEIVED: &str = "unreceived_messages";
@@ -131,18 +132,18 @@ impl Backbone {
         if request
             .attachments
             .iter()
-            .any(|a| !ids::is_valid(ids::FILE, &a.id))
+            .any(|a| FileId::parse(&a.id).is_err())
         {
             return Err(Error::invalid_property("attachments"));
         }
         let _gate = self.gate().await;
-        let id = ids::new(ids::MESSAGE);
+        let id = MessageId::generate()?.to_string();
         let mut recipients = Vec::with_capacity(request.recipients.len());
         let mut blocked = Vec::with_capacity(request.recipients.len());
         let mut unreceived_counts = Vec::with_capacity(request.recipients.len());
         for r in request.recipients {
             let address = Address::parse(&r.address)
-                .ok_or_else(|| Error::invalid_property("recipients.address"))?;
+                .map_err(|_| Error::invalid_property("recipients.address"))?;
             let relationship = self
                 .relationships_between(&caller.address, &address)
                 .await?

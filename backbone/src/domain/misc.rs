@@ -3,9 +3,9 @@
 use super::relationships::Status;
 use super::{Backbone, Caller};
 use crate::error::{Error, Result};
-use crate::model::Address;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use wire::Address;
 
 /// Consumer API major version; transport accepts 6 and 7.
 pub const MAJOR_VERSION: &str = "7";
@@ -55,7 +55,7 @@ impl Backbone {
         }
         let mut invalid = Vec::new();
         for r in &request.recipients {
-            let address = Address::parse(r).ok_or_else(|| Error::invalid_property("recipients"))?;
+            let address = Address::parse(r).map_err(|_| Error::invalid_property("recipients"))?;
             let ok = self
                 .relationships_between(&caller.address, &address)
                 .await?

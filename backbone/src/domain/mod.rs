@@ -13,6 +13,7 @@ pub mod files;
 pub mod identities;
 pub mod messages;
 pub mod misc;
+mod protection;
 pub mod relationship_templates;
 pub mod relationships;
 pub mod sync;
@@ -21,12 +22,12 @@ mod tx;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::model::Address;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use store::{Filter, FindOptions, IndexSpec, Store};
 use tokio::sync::{Mutex, MutexGuard, broadcast};
+use wire::{Address, SignaturePublicKey};
 
 pub(crate) use tx::Tx;
 
@@ -71,6 +72,9 @@ impl Backbone {
             (datawallet::MODIFICATIONS, "owner"),
             (deletion::COLLECTION, "address"),
         ];
+        // Every new identity's address is derived with this domain: refuse one that `wire`
+        // rejects now rather than at the first identity.
+        Address::derive(&SignaturePublicKey::from_bytes([0; 32]), &config.did_domain)?;
         for (collection, field) in indexes {
             store.ensure_index(collection, IndexSpec::on(field)).await?;
         }

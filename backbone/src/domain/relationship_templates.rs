@@ -1,15 +1,16 @@
 //! Relationship templates: encrypted offers to connect. Reading one allocates it for the reader;
 //! a template with `maxNumberOfAllocations` refuses further readers once they are used up.
 
+use super::protection::check_protection;
 use super::sync::EventType;
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Bytes, Timestamp, ids};
+use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use wire::{Address, RelationshipTemplateId};
 
 pub const COLLECTION: &str = "relationship_templates";
-const MAX_PASSWORD_LENGTH: usize = 200;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -128,21 +129,10 @@ impl Backbone {
         if request.max_number_of_allocations == Some(0) {
             return Err(Error::invalid_property("maxNumberOfAllocations"));
         }
-        if request
-            .password
-            .as_ref()
-            .is_some_and(|p| p.is_empty() || p.len() > MAX_PASSWORD_LENGTH)
-        {
-            return Err(Error::invalid_property("password"));
-        }
-        let for_identity = match request.for_identity.as_deref() {
-            Some(s) => {
-                Some(Address::parse(s).ok_or_else(|| Error::invalid_property("forIdentity"))?)
-            }
-            None => None,
-        };
+        let for_identity =
+            check_protection(request.password.as_ref(), request.for_identity.as_deref())?;
         let template = RelationshipTemplate {
-            id: ids::new(ids::TEMPLATE),
+            id: RelationshipTemplateId::generate()?.to_string(),
             created_by: caller.address.clone(),
             created_by_device: caller.device.clone(),
             max_number_of_allocations: request.max_number_of_allocations,

@@ -10,10 +10,11 @@ use super::identities::IdentityStatus;
 use super::sync::EventType;
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Bytes, Timestamp, ids};
+use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{Filter, FindOptions};
+use wire::{Address, RelationshipId, RelationshipTemplateId};
 
 pub const COLLECTION: &str = "relationships";
 
@@ -400,7 +401,7 @@ impl Backbone {
         caller: &Caller,
         request: CreateRelationshipRequest,
     ) -> Result<RelationshipDto> {
-        if !ids::is_valid(ids::TEMPLATE, &request.relationship_template_id) {
+        if RelationshipTemplateId::parse(&request.relationship_template_id).is_err() {
             return Err(Error::invalid_property("relationshipTemplateId"));
         }
         if request
@@ -438,7 +439,7 @@ impl Backbone {
         }
         let now = Timestamp::now();
         let relationship = Relationship {
-            id: ids::new(ids::RELATIONSHIP),
+            id: RelationshipId::generate()?.to_string(),
             relationship_template_id: Some(template.id),
             from: caller.address.clone(),
             to: peer.clone(),
@@ -634,14 +635,15 @@ mod tests {
 
     fn caller(n: u8) -> Caller {
         Caller {
-            address: Address::derive(&[n; 32], "localhost"),
+            address: Address::derive(&wire::SignaturePublicKey::from_bytes([n; 32]), "localhost")
+                .unwrap(),
             device: format!("DVC{n:017}"),
         }
     }
 
     fn pending(from: &Caller, to: &Caller) -> Relationship {
         Relationship {
-            id: ids::new(ids::RELATIONSHIP),
+            id: RelationshipId::generate().unwrap().to_string(),
             relationship_template_id: None,
             from: from.address.clone(),
             to: to.address.clone(),

@@ -8,11 +8,12 @@
 use super::datawallet::{self, CreatedModification, Datawallet, NewModification};
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Timestamp, ids};
+use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
 use store::{Filter, FindOptions};
+use wire::{Address, SyncRunId};
 
 pub const EVENTS: &str = "external_events";
 pub const RUNS: &str = "sync_runs";
@@ -261,7 +262,7 @@ impl Backbone {
             .map(|s| Duration::from_secs(s.into()))
             .unwrap_or(self.config.sync_run_duration);
         let run = SyncRun {
-            id: ids::new(ids::SYNC_RUN),
+            id: SyncRunId::generate()?.to_string(),
             kind: request.kind,
             expires_at: now.plus(duration),
             index: previous.map_or(0, |r| r.index + 1),

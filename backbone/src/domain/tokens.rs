@@ -1,16 +1,17 @@
 //! Tokens: small encrypted payloads shared by id (and key) out of band, readable anonymously.
 //! `forIdentity`, passwords, expiry and the failed-attempt lock decide who may read them.
 
+use super::protection::check_protection;
 use super::sync::EventType;
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
-use crate::model::{Address, Bytes, Timestamp, ids};
+use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{Filter, FindOptions};
+use wire::{Address, TokenId};
 
 pub const COLLECTION: &str = "tokens";
-const MAX_PASSWORD_LENGTH: usize = 200;
 const MAX_FAILED_ATTEMPTS: u32 = 100;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -173,21 +174,10 @@ impl Backbone {
         if request.expires_at.is_past() {
             return Err(Error::invalid_property("expiresAt"));
         }
-        if request
-            .password
-            .as_ref()
-            .is_some_and(|p| p.is_empty() || p.len() > MAX_PASSWORD_LENGTH)
-        {
-            return Err(Error::invalid_property("password"));
-        }
-        let for_identity = match request.for_identity.as_deref() {
-            Some(s) => {
-                Some(Address::parse(s).ok_or_else(|| Error::invalid_property("forIdentity"))?)
-            }
-            None => None,
-        };
+        let for_identity =
+            check_protection(request.password.as_ref(), request.for_identity.as_deref())?;
         let token = Token {
-            id: ids::new(ids::TOKEN),
+            id: TokenId::generate()?.to_string(),
             created_by: caller.map(|c| c.address.clone()),
             created_by_device: caller.map(|c| c.device.clone()),
             for_identity,

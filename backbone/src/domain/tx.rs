@@ -4,10 +4,11 @@
 use super::sync::{self, EventState, EventType, ExternalEvent};
 use super::{Backbone, Notice, to_doc};
 use crate::error::Result;
-use crate::model::{Address, Timestamp, ids};
+use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::Write;
+use wire::{Address, ExternalEventId};
 
 #[derive(Default)]
 pub(crate) struct Tx {
@@ -116,7 +117,7 @@ impl Tx {
             let index = counter.next_event_index;
             counter.next_event_index += 1;
             let doc = ExternalEvent {
-                id: ids::new(ids::EXTERNAL_EVENT),
+                id: ExternalEventId::generate()?.to_string(),
                 owner: event.owner.clone(),
                 kind: event.kind,
                 index,

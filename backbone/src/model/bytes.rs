@@ -1,23 +1,21 @@
 //! Byte strings as the Backbone handles `byte[]`: written as base64url without padding, read as
-//! base64url first and standard base64 as the fallback.
+//! base64url first and standard base64 as the fallback. The codec is [`wire::encoding`]; this
+//! type only adds what a stored `byte[]` field needs (serde, a redacting `Debug`, a
+//! constant-time comparison), which `wire` keeps private.
 
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use wire::encoding::{b64_decode, b64u_encode};
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Bytes(pub Vec<u8>);
 
 impl Bytes {
     pub fn decode(s: &str) -> Option<Self> {
-        [&URL_SAFE_NO_PAD, &URL_SAFE, &STANDARD, &STANDARD_NO_PAD]
-            .into_iter()
-            .find_map(|engine| engine.decode(s).ok())
-            .map(Bytes)
+        b64_decode(s).ok().map(Bytes)
     }
 
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(&self.0)
+        b64u_encode(&self.0)
     }
 
     pub fn len(&self) -> usize {

@@ -1,11 +1,9 @@
-//! Value types shared by every area: timestamps, byte strings, ids and addresses. Each parses
-//! at the edge and serialises exactly as the official Backbone writes it.
+//! Value types the Backbone keeps in its own shape: timestamps and byte strings. Each parses at
+//! the edge and serialises exactly as the official Backbone writes it. Addresses, ids and the
+//! crypto objects come from [`wire`], which the clients use as well.
 
-pub mod address;
 pub mod bytes;
-pub mod ids;
 pub mod time;
 
-pub use address::Address;
 pub use bytes::Bytes;
 pub use time::Timestamp;

@@ -42,8 +42,8 @@ pub fn cipher(tag: &str) -> String {
     )
 }
 
-pub async fn start(config: Config) -> Harness {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+/// A Backbone on an in-memory store and a free loopback port, or why it refused to start.
+pub async fn serve(config: Config) -> backbone::error::Result<ServerHandle> {
     let store = Arc::new(
         store::sqlite::SqliteStore::open_in_memory()
             .await
@@ -52,9 +52,12 @@ pub async fn start(config: Config) -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
-    let handle = backbone::serve(config, store, listener)
-        .await
-        .expect("start backbone");
+    backbone::serve(config, store, listener).await
+}
+
+pub async fn start(config: Config) -> Harness {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let handle = serve(config).await.expect("start backbone");
     let url = handle.base_url();
     Harness {
         handle,
