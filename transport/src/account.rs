@@ -1,0 +1,344 @@
+//! The identity and its device: created on the Backbone on first start (challenge, identity,
+//! login, datawallet version upgrade, as the official transport does), logged in on every
+//! later start.
+//!
+//! Creation is crash-safe: the keys and the device password are stored (sealed) *before* the
+//! Backbone hears of them, and the Backbone's answer is stored in one write. A start that finds
+//! a half-done creation resumes with the same keys, so no created identity is ever lost to a
+//! failed write, and no key ever exists only in memory.
+
+use crate::backbone::{BackboneClient, DeviceCredentials};
+use crate::error::{Result, TransportError};
+use crate::events::EventBus;
+use crate::util::{self, str_field};
+use crate::vault::{KeySource, Vault};
+use crate::{Transport, sync};
+use rand::Rng;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use store::Store;
+use wire::{Address, CryptoObject, HashLabel, SignaturePrivateKey, SignaturePublicKey};
+use zeroize::Zeroizing;
+
+pub const ACCOUNT_INFO: &str = "AccountInfo";
+const IDENTITY_DOC: &str = "identity";
+
+/// What transport needs from the Connector's configuration.
+#[derive(Clone)]
+pub struct TransportConfig {
+    pub base_url: String,
+    pub platform_client_id: String,
+    pub platform_client_secret: String,
+    pub allow_identity_creation: bool,
+    /// `addressGenerationHostnameOverride`: the DID domain addresses are derived with.
+    pub address_domain: Option<String>,
+    pub key: KeySource,
+    pub additional_headers: Vec<(String, String)>,
+}
+
+/// The identity's keys and device, held in memory while the Connector runs.
+pub(crate) struct Identity {
+    pub address: Address,
+    pub public_key: SignaturePublicKey,
+    pub private_key: SignaturePrivateKey,
+    pub device_key: SignaturePrivateKey,
+    pub device_id: String,
+}
+
+/// `GET /Account/IdentityInfo`.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityInfo {
+    pub address: String,
+    pub public_key: String,
+}
+
+const PASSWORD_ALPHABET: &[u8] =
+    b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#$%&()*+,-.:;<=>?@[]^_{|}~";
+
+fn device_password() -> Zeroizing<String> {
+    let mut rng = rand::rng();
+    let length = rng.random_range(45..=50);
+    Zeroizing::new(
+        (0..length)
+            .map(|_| PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())] as char)
+            .collect(),
+    )
+}
+
+fn startup(code: &'static str, message: impl Into<String>) -> TransportError {
+    TransportError::Startup {
+        code,
+        message: message.into(),
+    }
+}
+
+/// Maps the Backbone's refusal of our platform client to the official start-up error.
+fn client_refused(e: TransportError) -> TransportError {
+    match &e {
+        TransportError::Backbone(b)
+            if b.status == 401 || b.code == "error.platform.unauthorized" =>
+        {
+            startup(
+                "error.transport.general.platformClientInvalid",
+                "the Backbone does not accept the configured platformClientId/platformClientSecret",
+            )
+        }
+        _ => e,
+    }
+}
+
+impl Transport {
+    /// Opens the identity stored in `store`, creating it on the Backbone when there is none
+    /// and creation is allowed. Returns only once the device is logged in.
+    pub async fn open(
+        config: TransportConfig,
+        store: Arc<dyn Store>,
+        http: reqwest::Client,
+    ) -> Result<Transport> {
+        let backbone = BackboneClient::new(
+            http,
+            &config.base_url,
+            &config.platform_client_id,
+            &config.platform_client_secret,
+            config.additional_headers.clone(),
+        );
+        let mut doc = match store.get(ACCOUNT_INFO, IDENTITY_DOC).await? {
+            Some(doc) => doc,
+            None if !config.allow_identity_creation => {
+                return Err(startup(
+                    "error.transport.general.noIdentityFound",
+                    "no identity is stored and transportLibrary.allowIdentityCreation is false",
+                ));
+            }
+            None => {
+                let doc = Self::prepare_identity(&config.key)?;
+                store.create(ACCOUNT_INFO, doc.clone()).await?;
+                doc
+            }
+        };
+        let salt: [u8; 16] = wire::encoding::b64_decode(str_field(&doc, "vaultSalt")?)?
+            .try_into()
+            .map_err(|_| TransportError::Internal("vault salt must be 16 bytes".into()))?;
+        let vault = Vault::open(&config.key, &salt)?;
+        let private_key: SignaturePrivateKey =
+            vault.open_crypto(str_field(&doc, "identityPrivateKey")?)?;
+        let device_key: SignaturePrivateKey =
+            vault.open_crypto(str_field(&doc, "devicePrivateKey")?)?;
+        let password = Zeroizing::new(
+            String::from_utf8(
+                vault
+                    .open_bytes(str_field(&doc, "devicePassword")?)?
+                    .to_vec(),
+            )
+            .map_err(|_| TransportError::Internal("device password is not UTF-8".into()))?,
+        );
+
+        if doc.get("state").and_then(Value::as_str) != Some("created") {
+            doc =
+                Self::create_on_backbone(&config, &backbone, doc, &private_key, &password).await?;
+            store.put(ACCOUNT_INFO, doc.clone()).await?;
+            tracing::info!(
+                address = str_field(&doc, "address")?,
+                "created a new identity on the Backbone"
+            );
+        }
+        let address = Address::parse(str_field(&doc, "address")?)?;
+        if !address.belongs_to(&private_key.public_key()) {
+            return Err(startup(
+                "error.transport.general.identityMismatch",
+                "the stored address does not belong to the stored identity key",
+            ));
+        }
+        backbone.set_device(DeviceCredentials {
+            username: str_field(&doc, "username")?.to_owned(),
+            password: password.clone(),
+        });
+        let device = backbone.device().expect("just set");
+        backbone.login(&device).await.map_err(client_refused)?;
+
+        let transport = Transport {
+            store,
+            backbone,
+            vault,
+            identity: Identity {
+                address,
+                public_key: private_key.public_key(),
+                private_key,
+                device_key,
+                device_id: str_field(&doc, "deviceId")?.to_owned(),
+            },
+            events: EventBus::default(),
+            sync_lock: Default::default(),
+            secrets_lock: Default::default(),
+        };
+        if doc.get("datawalletVersion").is_none() {
+            transport.upgrade_datawallet().await?;
+            doc["datawalletVersion"] = json!(crate::backbone::DATAWALLET_VERSION);
+            transport.store.put(ACCOUNT_INFO, doc).await?;
+        }
+        transport.ensure_indexes().await?;
+        Ok(transport)
+    }
+
+    /// Fresh keys and device password, sealed, before anything is sent anywhere.
+    fn prepare_identity(key: &KeySource) -> Result<Value> {
+        let salt: [u8; 16] = rand::random();
+        let vault = Vault::open(key, &salt)?;
+        let identity_key = SignaturePrivateKey::generate()?;
+        let device_key = SignaturePrivateKey::generate()?;
+        Ok(json!({
+            "id": IDENTITY_DOC,
+            "state": "pending",
+            "vaultSalt": wire::encoding::std_b64_encode(&salt),
+            "publicKey": identity_key.public_key().to_base64(),
+            "identityPrivateKey": vault.seal_crypto(&identity_key)?,
+            "devicePrivateKey": vault.seal_crypto(&device_key)?,
+            "devicePassword": vault.seal_bytes(device_password().as_bytes())?,
+        }))
+    }
+
+    async fn create_on_backbone(
+        config: &TransportConfig,
+        backbone: &BackboneClient,
+        mut doc: Value,
+        private_key: &SignaturePrivateKey,
+        password: &str,
+    ) -> Result<Value> {
+        let challenge: Value = backbone
+            .anonymous(Method::POST, "/api/v2/Challenges", &json!({}))
+            .await?;
+        let challenge_string = challenge_string(&challenge, "Identity")?;
+        let signature = private_key.sign(challenge_string.as_bytes(), HashLabel::Sha512);
+        let body = json!({
+            "clientId": backbone.client_id(),
+            "clientSecret": backbone.client_secret(),
+            "identityPublicKey": private_key.public_key().to_base64(),
+            "devicePassword": password,
+            "identityVersion": 1,
+            "signedChallenge": {"challenge": challenge_string, "signature": signature.to_base64()},
+        });
+        let created: Value = backbone
+            .anonymous(Method::POST, "/api/v2/Identities", &body)
+            .await
+            .map_err(client_refused)?;
+        let address = Address::parse(str_field(&created, "address")?)?;
+        check_address(config, &address, &private_key.public_key())?;
+        let device = created
+            .get("device")
+            .ok_or_else(|| TransportError::Internal("identity answer lacks device".into()))?;
+        doc["state"] = json!("created");
+        doc["address"] = json!(address.as_str());
+        doc["createdAt"] = created
+            .get("createdAt")
+            .cloned()
+            .unwrap_or(json!(util::now()));
+        doc["deviceId"] = json!(str_field(device, "id")?);
+        doc["username"] = json!(str_field(device, "username")?);
+        Ok(doc)
+    }
+
+    /// Creates the datawallet once, as transport does even with the datawallet disabled;
+    /// without it the Backbone refuses external event syncs.
+    async fn upgrade_datawallet(&self) -> Result<()> {
+        let started: Value = self
+            .backbone
+            .call(
+                Method::POST,
+                "/api/v2/SyncRuns",
+                &json!({"type": "DatawalletVersionUpgrade"}),
+            )
+            .await?;
+        let Some(run) = started.get("syncRun").filter(|r| r.is_object()) else {
+            return Ok(());
+        };
+        let id = str_field(run, "id")?;
+        let _: Value = self
+            .backbone
+            .call(
+                Method::PUT,
+                &format!("/api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade"),
+                &json!({"newDatawalletVersion": crate::backbone::DATAWALLET_VERSION, "datawalletModifications": []}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn ensure_indexes(&self) -> Result<()> {
+        use store::IndexSpec;
+        for (collection, field) in [
+            (crate::relationships::COLLECTION, "peer"),
+            (crate::relationships::COLLECTION, "templateId"),
+            (crate::messages::COLLECTION, "createdAt"),
+            (sync::PROCESSED, "id"),
+        ] {
+            self.store
+                .ensure_index(collection, IndexSpec::on(field))
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub fn identity_info(&self) -> IdentityInfo {
+        IdentityInfo {
+            address: self.identity.address.to_string(),
+            public_key: wire::encoding::b64u_encode(
+                self.identity.public_key.to_plain_json().as_bytes(),
+            ),
+        }
+    }
+}
+
+/// The challenge as transport signs it: ts-serval JSON with sorted keys, no nulls.
+pub(crate) fn challenge_string(challenge: &Value, kind: &str) -> Result<String> {
+    let mut map = serde_json::Map::new();
+    for key in ["createdBy", "createdByDevice"] {
+        if let Some(v) = challenge.get(key).filter(|v| v.is_string()) {
+            map.insert(key.into(), v.clone());
+        }
+    }
+    map.insert(
+        "expiresAt".into(),
+        json!(str_field(challenge, "expiresAt")?),
+    );
+    map.insert("id".into(), json!(str_field(challenge, "id")?));
+    map.insert("type".into(), json!(kind));
+    Ok(Value::Object(map).to_string())
+}
+
+/// The Backbone's address must be ours: derived from our key for the expected domain. With
+/// no `addressGenerationHostnameOverride` and an IP literal as Backbone host (a local test
+/// setup), the Backbone's domain is taken, but the key part must still be ours.
+fn check_address(
+    config: &TransportConfig,
+    address: &Address,
+    public_key: &SignaturePublicKey,
+) -> Result<()> {
+    let domain = match &config.address_domain {
+        Some(d) => d.clone(),
+        None => {
+            let host = reqwest::Url::parse(&config.base_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default();
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            if host.parse::<std::net::IpAddr>().is_ok() {
+                address.domain().to_owned()
+            } else {
+                host.to_owned()
+            }
+        }
+    };
+    let expected = Address::derive(public_key, &domain)?;
+    if &expected != address {
+        return Err(startup(
+            "error.transport.general.addressMismatch",
+            format!(
+                "the Backbone assigned {address}, but the key derives {expected}; set \
+                 transportLibrary.addressGenerationHostnameOverride to the Backbone's DID domain"
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,358 @@
+//! The HTTP client for the Backbone's Consumer API: the OAuth password grant for the device,
+//! the `{"result": …}` envelope, pagination and the Backbone's error envelope.
+//!
+//! It knows routes and envelopes, never what the payloads mean. Credentials stay inside; they
+//! never reach a log line.
+
+use crate::error::{BackboneError, Result, TransportError};
+use reqwest::{Method, RequestBuilder};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+use zeroize::Zeroizing;
+
+/// Tokens are renewed this long before the Backbone says they expire, as transport does.
+const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(10);
+/// The datawallet version this client speaks; the Backbone requires it on sync calls.
+pub const DATAWALLET_VERSION: u32 = 1;
+
+/// What the device logs in with.
+#[derive(Clone)]
+pub struct DeviceCredentials {
+    pub username: String,
+    pub password: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for DeviceCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCredentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+pub struct BackboneClient {
+    http: reqwest::Client,
+    base_url: String,
+    client_id: String,
+    client_secret: Zeroizing<String>,
+    additional_headers: Vec<(String, String)>,
+    device: std::sync::RwLock<Option<DeviceCredentials>>,
+    token: Mutex<Option<(Zeroizing<String>, Instant)>>,
+}
+
+/// One page or the whole of a list answer.
+#[derive(serde::Deserialize)]
+struct Paged<T> {
+    result: Vec<T>,
+    pagination: Option<Pagination>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Pagination {
+    total_pages: u32,
+}
+
+impl BackboneClient {
+    pub fn new(
+        http: reqwest::Client,
+        base_url: &str,
+        client_id: &str,
+        client_secret: &str,
+        additional_headers: Vec<(String, String)>,
+    ) -> Self {
+        Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client_id: client_id.to_owned(),
+            client_secret: Zeroizing::new(client_secret.to_owned()),
+            additional_headers,
+            device: std::sync::RwLock::new(None),
+            token: Mutex::new(None),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    pub fn client_secret(&self) -> &str {
+        &self.client_secret
+    }
+
+    pub fn set_device(&self, credentials: DeviceCredentials) {
+        if let Ok(mut d) = self.device.write() {
+            *d = Some(credentials);
+        }
+    }
+
+    pub fn device(&self) -> Option<DeviceCredentials> {
+        self.device.read().ok().and_then(|d| d.clone())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> TransportError {
+        TransportError::Unreachable {
+            url: self.base_url.clone(),
+            detail: e.without_url().to_string(),
+        }
+    }
+
+    fn prepare(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .header("X-Supported-Datawallet-Version", DATAWALLET_VERSION);
+        for (name, value) in &self.additional_headers {
+            req = req.header(name, value);
+        }
+        req
+    }
+
+    /// A bearer token for the device, logging in when none is valid.
+    async fn token(&self) -> Result<Zeroizing<String>> {
+        let mut guard = self.token.lock().await;
+        if let Some((token, until)) = guard.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(token.clone());
+        }
+        let device = self.device().ok_or_else(|| {
+            TransportError::Internal("no device credentials to log in with".into())
+        })?;
+        let (token, lifetime) = self.login(&device).await?;
+        let until = Instant::now() + lifetime.saturating_sub(RENEW_BEFORE_EXPIRY);
+        *guard = Some((token.clone(), until));
+        Ok(token)
+    }
+
+    /// The OAuth password grant. Wrong platform client or device credentials are a 400/401
+    /// from the Backbone, reported as `error.platform.unauthorized`.
+    pub async fn login(&self, device: &DeviceCredentials) -> Result<(Zeroizing<String>, Duration)> {
+        let form = [
+            ("grant_type", "password"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.as_str()),
+            ("username", device.username.as_str()),
+            ("password", device.password.as_str()),
+        ];
+        let response = self
+            .prepare(Method::POST, "/connect/token")
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(BackboneError {
+                status: 401,
+                code: "error.platform.unauthorized".into(),
+                message: format!(
+                    "the Backbone refused the login of the device (HTTP {})",
+                    status.as_u16()
+                ),
+            }
+            .into());
+        }
+        #[derive(serde::Deserialize)]
+        struct TokenAnswer {
+            access_token: String,
+            expires_in: Option<u64>,
+        }
+        let answer: TokenAnswer = response
+            .json()
+            .await
+            .map_err(|e| TransportError::Internal(format!("token answer: {e}")))?;
+        Ok((
+            Zeroizing::new(answer.access_token),
+            Duration::from_secs(answer.expires_in.unwrap_or(300)),
+        ))
+    }
+
+    async fn send(
+        &self,
+        authenticated: bool,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        // One retry after a 401: the token may have expired early on the Backbone's side.
+        for attempt in 0..2 {
+            let mut req = build();
+            if authenticated {
+                req = req.bearer_auth(self.token().await?.as_str());
+            }
+            let response = req.send().await.map_err(|e| self.unreachable(e))?;
+            if authenticated && response.status().as_u16() == 401 && attempt == 0 {
+                *self.token.lock().await = None;
+                continue;
+            }
+            return Ok(response);
+        }
+        unreachable!("the loop returns on its second attempt")
+    }
+
+    async fn error_of(response: reqwest::Response) -> TransportError {
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let code = body
+            .pointer("/error/code")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| match status {
+                401 => "error.platform.unauthorized".into(),
+                403 => "error.platform.forbidden".into(),
+                404 => "error.platform.recordNotFound".into(),
+                _ => "error.platform.unexpected".into(),
+            });
+        let message = body
+            .pointer("/error/message")
+            .and_then(Value::as_str)
+            .unwrap_or("the Backbone answered with an error")
+            .to_owned();
+        BackboneError {
+            status,
+            code,
+            message,
+        }
+        .into()
+    }
+
+    async fn result<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        if response.status().as_u16() == 204 {
+            return serde_json::from_value(Value::Object(Default::default()))
+                .map_err(|e| TransportError::Internal(format!("empty Backbone answer: {e}")));
+        }
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| TransportError::Internal(format!("Backbone answer is not JSON: {e}")))?;
+        let result = body.get("result").cloned().unwrap_or(Value::Null);
+        serde_json::from_value(result)
+            .map_err(|e| TransportError::Internal(format!("unexpected Backbone answer shape: {e}")))
+    }
+
+    /// A call without a bearer token (challenges, identity creation, tokens).
+    pub async fn anonymous<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T> {
+        let response = self
+            .send(false, || self.prepare(method.clone(), path).json(body))
+            .await?;
+        Self::result(response).await
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let response = self.send(true, || self.prepare(Method::GET, path)).await?;
+        Self::result(response).await
+    }
+
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T> {
+        let response = self
+            .send(true, || self.prepare(method.clone(), path).json(body))
+            .await?;
+        Self::result(response).await
+    }
+
+    /// A call whose answer is 204 or ignored.
+    pub async fn call_no_result(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<()> {
+        let response = self
+            .send(true, || {
+                let req = self.prepare(method.clone(), path);
+                match body {
+                    Some(b) => req.json(b),
+                    None => req,
+                }
+            })
+            .await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(Self::error_of(response).await)
+        }
+    }
+
+    /// Every page of a list route.
+    pub async fn get_all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut all = Vec::new();
+        let mut page = 1;
+        loop {
+            let page_path = format!("{path}{separator}pageNumber={page}");
+            let response = self
+                .send(true, || self.prepare(Method::GET, &page_path))
+                .await?;
+            if !response.status().is_success() {
+                return Err(Self::error_of(response).await);
+            }
+            let paged: Paged<T> = response
+                .json()
+                .await
+                .map_err(|e| TransportError::Internal(format!("unexpected list answer: {e}")))?;
+            all.extend(paged.result);
+            match paged.pagination {
+                Some(p) if p.total_pages > page => page += 1,
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// The raw bytes of a file blob.
+    pub async fn download(&self, path: &str) -> Result<Vec<u8>> {
+        let response = self.send(true, || self.prepare(Method::GET, path)).await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        Ok(response
+            .bytes()
+            .await
+            .map_err(|e| self.unreachable(e))?
+            .to_vec())
+    }
+
+    /// A multipart upload (`POST /api/v2/Files`).
+    pub async fn upload<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        blob: Vec<u8>,
+        fields: Vec<(&'static str, String)>,
+    ) -> Result<T> {
+        let response = self
+            .send(true, || {
+                let mut form = reqwest::multipart::Form::new().part(
+                    "content",
+                    reqwest::multipart::Part::bytes(blob.clone()).file_name("cipher.bin"),
+                );
+                for (name, value) in &fields {
+                    form = form.text(*name, value.clone());
+                }
+                self.prepare(Method::POST, path).multipart(form)
+            })
+            .await?;
+        Self::result(response).await
+    }
+}

@@ -1,0 +1,98 @@
+//! The one error type of the transport layer. Each variant carries the official error code so
+//! the HTTP edge maps it to a status without knowing transport internals.
+
+/// A Backbone answer that was not a success, with the Backbone's own code and status.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the Backbone answered {status} {code}: {message}")]
+pub struct BackboneError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// A local record does not exist (`error.runtime.recordNotFound`, 404).
+    #[error("{0} not found. Make sure the ID exists and the record is not expired.")]
+    NotFound(&'static str),
+    /// Input that is malformed or breaks a rule of the official API (400).
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    /// The Backbone refused or failed; its status and code are passed on.
+    #[error(transparent)]
+    Backbone(#[from] BackboneError),
+    /// The Backbone could not be reached at all.
+    #[error("the Backbone at {url} is not reachable: {detail}")]
+    Unreachable { url: String, detail: String },
+    /// A peer sent data that does not decrypt, verify or parse.
+    #[error("{message}")]
+    Peer { code: &'static str, message: String },
+    #[error("wire format: {0}")]
+    Wire(#[from] wire::WireError),
+    #[error("store: {0}")]
+    Store(#[from] store::StoreError),
+    /// Start-up problems that end the process (no identity, wrong key, address mismatch).
+    #[error("{code}: {message}")]
+    Startup { code: &'static str, message: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = TransportError> = std::result::Result<T, E>;
+
+pub const INVALID_PROPERTY: &str = "error.runtime.validation.invalidPropertyValue";
+pub const WRONG_RELATIONSHIP_STATUS: &str = "error.transport.relationships.wrongRelationshipStatus";
+
+impl TransportError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code: INVALID_PROPERTY,
+            message: message.into(),
+        }
+    }
+
+    pub fn rule(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn peer(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Peer {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The official error code.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::NotFound(_) => "error.runtime.recordNotFound",
+            Self::Invalid { code, .. } | Self::Peer { code, .. } | Self::Startup { code, .. } => {
+                code
+            }
+            Self::Backbone(e) => &e.code,
+            Self::Unreachable { .. } => "error.transport.request.noConnection",
+            Self::Wire(_) => INVALID_PROPERTY,
+            Self::Store(_) | Self::Internal(_) => "error.runtime.unknown",
+        }
+    }
+
+    /// The HTTP status the official Connector answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotFound(_) => 404,
+            Self::Invalid { .. } | Self::Wire(_) | Self::Peer { .. } => 400,
+            Self::Backbone(e) if (100..600).contains(&e.status) => e.status,
+            Self::Backbone(_) => 500,
+            Self::Unreachable { .. } => 500,
+            Self::Store(_) | Self::Internal(_) | Self::Startup { .. } => 500,
+        }
+    }
+
+    /// Whether the Backbone said the record does not exist.
+    pub fn is_backbone_not_found(&self) -> bool {
+        matches!(self, Self::Backbone(e) if e.status == 404)
+    }
+}

@@ -1,0 +1,64 @@
+//! The transport event bus: every change a sync or an API call makes is published here with the
+//! official event names (`transport.messageReceived`, …) and DTO payloads. Subscribers (the
+//! module host, tests) get their own receiver; a slow subscriber loses old events rather than
+//! slowing transport down.
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+pub const MESSAGE_RECEIVED: &str = "transport.messageReceived";
+pub const MESSAGE_SENT: &str = "transport.messageSent";
+pub const RELATIONSHIP_CHANGED: &str = "transport.relationshipChanged";
+pub const RELATIONSHIP_REACTIVATION_REQUESTED: &str = "transport.relationshipReactivationRequested";
+pub const RELATIONSHIP_REACTIVATION_COMPLETED: &str = "transport.relationshipReactivationCompleted";
+pub const RELATIONSHIP_DECOMPOSED_BY_SELF: &str = "transport.relationshipDecomposedBySelf";
+pub const PEER_RELATIONSHIP_TEMPLATE_LOADED: &str = "transport.peerRelationshipTemplateLoaded";
+pub const TEMPLATE_ALLOCATIONS_EXHAUSTED: &str =
+    "transport.relationshipTemplateAllocationsExhausted";
+pub const FILE_OWNERSHIP_LOCKED: &str = "transport.fileOwnershipLocked";
+pub const FILE_OWNERSHIP_CLAIMED: &str = "transport.fileOwnershipClaimed";
+pub const PEER_TO_BE_DELETED: &str = "transport.peerToBeDeleted";
+pub const PEER_DELETED: &str = "transport.peerDeleted";
+pub const PEER_DELETION_CANCELLED: &str = "transport.peerDeletionCancelled";
+
+/// `Event<TData> { namespace, eventTargetAddress, data }`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub namespace: String,
+    pub event_target_address: String,
+    pub data: Value,
+}
+
+#[derive(Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<Event>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new(1024)
+    }
+}
+
+impl EventBus {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            sender: broadcast::channel(capacity).0,
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.sender.subscribe()
+    }
+
+    pub fn publish(&self, namespace: &str, target: &str, data: Value) {
+        // No subscriber is not an error: events are a notification, not a queue.
+        let _ = self.sender.send(Event {
+            namespace: namespace.to_owned(),
+            event_target_address: target.to_owned(),
+            data,
+        });
+    }
+}

@@ -1,0 +1,101 @@
+//! The Enmeshed transport layer of the Connector: the identity and its device, the Backbone
+//! client, the sync with its external events, and one module per Enmeshed object
+//! (relationship templates, relationships, messages, files, tokens, challenges) with its local
+//! persistence in the [`store`].
+//!
+//! It speaks DTOs (`serde_json::Value` in the official shapes) and knows nothing about HTTP
+//! routes; the Connector's REST handlers are a thin layer over [`Transport`]. Every change is
+//! also published on [`events::EventBus`] with the official event names.
+
+pub mod account;
+pub mod backbone;
+pub mod challenges;
+pub mod error;
+pub mod events;
+pub mod files;
+pub mod messages;
+pub mod password;
+pub mod relationship_templates;
+pub mod relationships;
+pub mod sync;
+pub mod tokens;
+mod util;
+pub mod vault;
+
+pub use account::{IdentityInfo, TransportConfig};
+pub use error::{BackboneError, Result, TransportError};
+pub use events::{Event, EventBus};
+pub use vault::KeySource;
+
+use backbone::BackboneClient;
+use std::sync::Arc;
+use store::Store;
+use vault::Vault;
+
+/// One identity on one Backbone, with everything needed to act for it.
+pub struct Transport {
+    store: Arc<dyn Store>,
+    backbone: BackboneClient,
+    vault: Vault,
+    identity: account::Identity,
+    events: EventBus,
+    /// One sync run at a time: the Backbone refuses a second and the event processing relies
+    /// on it.
+    sync_lock: tokio::sync::Mutex<()>,
+    /// Serialises every read-modify-write of relationship secrets, so a transmit counter is
+    /// never handed out twice.
+    secrets_lock: tokio::sync::Mutex<()>,
+}
+
+impl Transport {
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
+    pub fn address(&self) -> &wire::Address {
+        &self.identity.address
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.backbone.base_url()
+    }
+
+    /// The device's user name and password, for the health check's authentication probe.
+    pub fn device_credentials(&self) -> Option<(String, String)> {
+        self.backbone
+            .device()
+            .map(|d| (d.username.clone(), d.password.as_str().to_owned()))
+    }
+
+    fn publish(&self, namespace: &str, data: serde_json::Value) {
+        self.events
+            .publish(namespace, self.identity.address.as_str(), data);
+    }
+}
+
+impl Transport {
+    /// Stored documents of `collection` matching `filter`, as DTOs, oldest first.
+    async fn find_dtos(
+        &self,
+        collection: &str,
+        filter: &store::Filter,
+    ) -> Result<Vec<serde_json::Value>> {
+        let docs = self
+            .store
+            .find(collection, filter, &store::FindOptions::default())
+            .await?;
+        Ok(docs.into_iter().map(util::dto).collect())
+    }
+
+    async fn get_doc(
+        &self,
+        collection: &str,
+        id: &str,
+        what: &'static str,
+    ) -> Result<serde_json::Value> {
+        self.store
+            .get(collection, id)
+            .await?
+            .ok_or(TransportError::NotFound(what))
+    }
+}

@@ -1,0 +1,217 @@
+//! Two identities on a real local Backbone (loopback HTTP), driven through the transport API:
+//! identity creation and login, template and token, relationship handshake, messages both
+//! ways with an attachment, file download, sync idempotency and the relationship life cycle.
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use transport::{KeySource, Transport, TransportConfig};
+
+async fn backbone() -> backbone::ServerHandle {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let store: Arc<dyn store::Store> =
+        Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    backbone::serve(backbone::Config::default(), store, listener)
+        .await
+        .unwrap()
+}
+
+fn config(base_url: &str) -> TransportConfig {
+    TransportConfig {
+        base_url: base_url.to_owned(),
+        platform_client_id: "test".into(),
+        platform_client_secret: "test".into(),
+        allow_identity_creation: true,
+        address_domain: Some("localhost".into()),
+        key: KeySource::parse("a passphrase for the test vault").unwrap(),
+        additional_headers: Vec::new(),
+    }
+}
+
+async fn open(base_url: &str, store: Arc<dyn store::Store>) -> Transport {
+    Transport::open(config(base_url), store, reqwest::Client::new())
+        .await
+        .unwrap()
+}
+
+async fn memory_store() -> Arc<dyn store::Store> {
+    Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap())
+}
+
+fn in_minutes(m: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339()
+}
+
+#[tokio::test]
+async fn two_identities_relate_and_exchange_messages_and_files() {
+    let bb = backbone().await;
+    let a = open(&bb.base_url(), memory_store().await).await;
+    let b = open(&bb.base_url(), memory_store().await).await;
+    assert_ne!(a.address(), b.address());
+    let mut a_events = a.events().subscribe();
+
+    let template = a
+        .create_own_template(&json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {"hello": "template"}}, "expiresAt": in_minutes(10), "maxNumberOfAllocations": 1}))
+        .await
+        .unwrap();
+    let token = a
+        .create_template_token(template["id"].as_str().unwrap(), &json!({}))
+        .await
+        .unwrap();
+    let loaded = b
+        .load_peer_template(&json!({"reference": token["reference"]["truncated"]}))
+        .await
+        .unwrap();
+    assert_eq!(loaded["content"]["value"]["hello"], "template");
+    assert_eq!(loaded["isOwn"], false);
+    assert_eq!(loaded["createdBy"], a.address().as_str());
+
+    let relationship = b
+        .create_relationship(&json!({"templateId": loaded["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {"hi": 1}}}))
+        .await
+        .unwrap();
+    assert_eq!(relationship["status"], "Pending");
+    let rel_id = relationship["id"].as_str().unwrap().to_owned();
+
+    a.sync_everything().await.unwrap();
+    let pending = a.get_relationship(&rel_id).await.unwrap();
+    assert_eq!(pending["status"], "Pending");
+    assert_eq!(pending["peer"], b.address().as_str());
+    assert_eq!(pending["creationContent"]["value"]["hi"], 1);
+    let mut names = Vec::new();
+    while let Ok(event) = a_events.try_recv() {
+        names.push(event.namespace);
+    }
+    assert!(
+        names.contains(&"transport.relationshipChanged".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"transport.relationshipTemplateAllocationsExhausted".to_owned()),
+        "{names:?}"
+    );
+
+    let accepted = a.accept_relationship(&rel_id).await.unwrap();
+    assert_eq!(accepted["status"], "Active");
+    b.sync_everything().await.unwrap();
+    assert_eq!(
+        b.get_relationship(&rel_id).await.unwrap()["status"],
+        "Active"
+    );
+
+    let file = b
+        .upload_own_file(transport::files::NewFile {
+            content: b"hello file".to_vec(),
+            filename: "Test.txt".into(),
+            mimetype: "text/plain".into(),
+            expires_at: None,
+            title: Some("Test".into()),
+            description: None,
+            tags: vec![],
+        })
+        .await
+        .unwrap();
+    let sent = b
+        .send_message(&json!({"recipients": [a.address().as_str()], "content": {"@type": "ArbitraryMessageContent", "value": {"m": "b to a"}}, "attachments": [file["id"]]}))
+        .await
+        .unwrap();
+    a.sync_everything().await.unwrap();
+    let received = a.get_message(sent["id"].as_str().unwrap()).await.unwrap();
+    assert_eq!(received["content"]["value"]["m"], "b to a");
+    assert_eq!(received["isOwn"], false);
+    let download = a.download_file(file["id"].as_str().unwrap()).await.unwrap();
+    assert_eq!(download.content, b"hello file");
+    assert_eq!(download.filename, "Test.txt");
+
+    let reply = a
+        .send_message(&json!({"recipients": [b.address().as_str()], "content": {"@type": "ArbitraryMessageContent", "value": {"m": "a to b"}}}))
+        .await
+        .unwrap();
+    b.sync_everything().await.unwrap();
+    let got = b.get_message(reply["id"].as_str().unwrap()).await.unwrap();
+    assert_eq!(got["content"]["value"]["m"], "a to b");
+
+    // Life cycle: terminate, reactivate, accept reactivation, terminate, decompose.
+    let t = a.relationship_action(&rel_id, "Terminate").await.unwrap();
+    assert_eq!(t["status"], "Terminated");
+    b.sync_everything().await.unwrap();
+    b.relationship_action(&rel_id, "Reactivate").await.unwrap();
+    a.sync_everything().await.unwrap();
+    let r = a
+        .relationship_action(&rel_id, "Reactivate/Accept")
+        .await
+        .unwrap();
+    assert_eq!(r["status"], "Active");
+    a.relationship_action(&rel_id, "Terminate").await.unwrap();
+    a.decompose_relationship(&rel_id).await.unwrap();
+    assert!(matches!(
+        a.get_relationship(&rel_id).await,
+        Err(transport::TransportError::NotFound(_))
+    ));
+    b.sync_everything().await.unwrap();
+    assert_eq!(
+        b.get_relationship(&rel_id).await.unwrap()["status"],
+        "DeletionProposed"
+    );
+    let _: Value = b.sync_info().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_restart_logs_in_with_the_stored_identity_and_a_wrong_key_is_refused() {
+    let bb = backbone().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn store::Store> = Arc::new(
+        store::sqlite::SqliteStore::open_in_folder(dir.path().to_str().unwrap(), "id")
+            .await
+            .unwrap(),
+    );
+    let first = open(&bb.base_url(), store.clone()).await;
+    let address = first.address().clone();
+    drop(first);
+    let again = open(&bb.base_url(), store.clone()).await;
+    assert_eq!(again.address(), &address);
+
+    let mut wrong = config(&bb.base_url());
+    wrong.key = KeySource::parse("not the key the vault was sealed with").unwrap();
+    let err = Transport::open(wrong, store.clone(), reqwest::Client::new())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "error.transport.general.wrongKeyEncryptionKey");
+
+    let stored = store.get("AccountInfo", "identity").await.unwrap().unwrap();
+    let text = stored.to_string();
+    assert!(
+        !text.contains("\"prv\""),
+        "private keys must be sealed: {text}"
+    );
+
+    let mut no_create = config(&bb.base_url());
+    no_create.allow_identity_creation = false;
+    let err = Transport::open(no_create, memory_store().await, reqwest::Client::new())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "error.transport.general.noIdentityFound");
+
+    let mut bad_client = config(&bb.base_url());
+    bad_client.platform_client_secret = "wrong".into();
+    let err = Transport::open(bad_client, memory_store().await, reqwest::Client::new())
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err.code(), "error.transport.general.platformClientInvalid");
+
+    let err = Transport::open(
+        config("http://127.0.0.1:9"),
+        memory_store().await,
+        reqwest::Client::new(),
+    )
+    .await
+    .err()
+    .unwrap();
+    assert!(
+        matches!(err, transport::TransportError::Unreachable { .. }),
+        "{err}"
+    );
+}
