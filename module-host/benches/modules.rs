@@ -12,7 +12,10 @@
 mod common;
 
 use common::{Receiver, TestApi, wasm, wasm_dir};
-use module_host::{Event, HostOptions, HostServices, ModuleHost, ModuleRunner, ModuleSpec, ModulesConfig, PoolOptions};
+use module_host::{
+    Event, HostOptions, HostServices, ModuleHost, ModuleRunner, ModuleSpec, ModulesConfig,
+    PoolOptions,
+};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,13 +33,19 @@ fn spec(name: &str, value: Value) -> ModuleSpec {
 fn options(pooling: bool) -> HostOptions {
     let mut options = HostOptions::new(wasm_dir());
     options.reload_interval = None;
-    options.pool = PoolOptions { pooling, ..PoolOptions::default() };
+    options.pool = PoolOptions {
+        pooling,
+        ..PoolOptions::default()
+    };
     options
 }
 
 async fn services() -> HostServices {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().await.unwrap());
-    HostServices { store, api: TestApi::new() }
+    HostServices {
+        store,
+        api: TestApi::new(),
+    }
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -65,19 +74,60 @@ async fn dispatch(runner: &ModuleRunner, event: &Event) -> (Duration, Duration) 
 }
 
 async fn bench_dispatch() {
-    println!("\n== dispatch: one on-event on a fresh instance, {DISPATCH_EVENTS} events, 1 task ==");
-    println!("{:<48} {:>10} {:>10} {:>14} {:>8}", "module", "p50 µs", "mean µs", "baseline p50", "ratio");
+    println!(
+        "\n== dispatch: one on-event on a fresh instance, {DISPATCH_EVENTS} events, 1 task =="
+    );
+    println!(
+        "{:<48} {:>10} {:>10} {:>14} {:>8}",
+        "module", "p50 µs", "mean µs", "baseline p50", "ratio"
+    );
     let active = json!({"id": "REL1", "status": "Active", "peer": "did:e:x", "auditLog": [{"createdBy": "did:e:x"}, {"createdBy": "did:e:y"}]});
     let cases = [
-        ("noop (hostile, mode noop)", spec("noop", json!({"enabled": true, "location": wasm("hostile").to_str().unwrap(), "mode": "noop"})), Event::new("transport.messageReceived", json!({"id": "MSG1"}))),
-        ("autoAcceptPendingRelationships", spec("autoAcceptPendingRelationships", json!({"enabled": true})), Event::new("transport.relationshipChanged", active.clone())),
-        ("autoDecomposeDeletionProposedRelationships", spec("autoDecomposeDeletionProposedRelationships", json!({"enabled": true})), Event::new("transport.relationshipChanged", active.clone())),
-        ("webhooks (no webhook matches)", spec("webhooks", json!({"enabled": true, "webhooks": [{"triggers": ["consumption.*"], "target": {"url": "http://127.0.0.1:9/x"}}]})), Event::new("transport.messageReceived", json!({"id": "MSG1"}))),
-        ("template (one kv write, in-memory SQLite)", spec("template", json!({"enabled": true, "location": wasm("template").to_str().unwrap()})), Event::new("transport.messageReceived", json!({"id": "MSG1"}))),
+        (
+            "noop (hostile, mode noop)",
+            spec(
+                "noop",
+                json!({"enabled": true, "location": wasm("hostile").to_str().unwrap(), "mode": "noop"}),
+            ),
+            Event::new("transport.messageReceived", json!({"id": "MSG1"})),
+        ),
+        (
+            "autoAcceptPendingRelationships",
+            spec("autoAcceptPendingRelationships", json!({"enabled": true})),
+            Event::new("transport.relationshipChanged", active.clone()),
+        ),
+        (
+            "autoDecomposeDeletionProposedRelationships",
+            spec(
+                "autoDecomposeDeletionProposedRelationships",
+                json!({"enabled": true}),
+            ),
+            Event::new("transport.relationshipChanged", active.clone()),
+        ),
+        (
+            "webhooks (no webhook matches)",
+            spec(
+                "webhooks",
+                json!({"enabled": true, "webhooks": [{"triggers": ["consumption.*"], "target": {"url": "http://127.0.0.1:9/x"}}]}),
+            ),
+            Event::new("transport.messageReceived", json!({"id": "MSG1"})),
+        ),
+        (
+            "template (one kv write, in-memory SQLite)",
+            spec(
+                "template",
+                json!({"enabled": true, "location": wasm("template").to_str().unwrap()}),
+            ),
+            Event::new("transport.messageReceived", json!({"id": "MSG1"})),
+        ),
     ];
     for (label, spec, event) in cases {
-        let pooled = ModuleRunner::load(spec.clone(), &options(true), services().await).await.unwrap();
-        let on_demand = ModuleRunner::load(spec, &options(false), services().await).await.unwrap();
+        let pooled = ModuleRunner::load(spec.clone(), &options(true), services().await)
+            .await
+            .unwrap();
+        let on_demand = ModuleRunner::load(spec, &options(false), services().await)
+            .await
+            .unwrap();
         let (base_p50, _) = dispatch(&on_demand, &event).await;
         let (p50, mean) = dispatch(&pooled, &event).await;
         println!(
@@ -88,13 +138,21 @@ async fn bench_dispatch() {
             micros(base_p50) / micros(p50)
         );
     }
-    println!("(baseline: the same InstancePre with wasmtime's on-demand allocator instead of the pool)");
+    println!(
+        "(baseline: the same InstancePre with wasmtime's on-demand allocator instead of the pool)"
+    );
 }
 
 async fn bench_load() {
-    println!("\n== load: webhooks.wasm ({} KiB) ==", std::fs::metadata(wasm("webhooks")).unwrap().len() / 1024);
+    println!(
+        "\n== load: webhooks.wasm ({} KiB) ==",
+        std::fs::metadata(wasm("webhooks")).unwrap().len() / 1024
+    );
     let cache = tempfile::tempdir().unwrap();
-    let spec = spec("webhooks", json!({"enabled": true, "webhooks": [{"triggers": ["**"], "target": {"url": "http://127.0.0.1:9/x"}}]}));
+    let spec = spec(
+        "webhooks",
+        json!({"enabled": true, "webhooks": [{"triggers": ["**"], "target": {"url": "http://127.0.0.1:9/x"}}]}),
+    );
     let mut with_cache = options(true);
     with_cache.cache_dir = Some(cache.path().to_owned());
     let mut compile = Vec::new();
@@ -102,48 +160,90 @@ async fn bench_load() {
     let mut from_memory = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        let first = ModuleRunner::load(spec.clone(), &options(true), services().await).await.unwrap();
+        let first = ModuleRunner::load(spec.clone(), &options(true), services().await)
+            .await
+            .unwrap();
         compile.push(t.elapsed());
         // The first load with a cache dir compiles and writes it; later ones deserialize.
-        ModuleRunner::load(spec.clone(), &with_cache, services().await).await.unwrap();
+        ModuleRunner::load(spec.clone(), &with_cache, services().await)
+            .await
+            .unwrap();
         let t = Instant::now();
-        ModuleRunner::load(spec.clone(), &with_cache, services().await).await.unwrap();
+        ModuleRunner::load(spec.clone(), &with_cache, services().await)
+            .await
+            .unwrap();
         from_disk.push(t.elapsed());
         let t = Instant::now();
-        first.load_sibling(spec.clone(), &options(true), services().await).await.unwrap();
+        first
+            .load_sibling(spec.clone(), &options(true), services().await)
+            .await
+            .unwrap();
         from_memory.push(t.elapsed());
     }
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let base = percentile(&mut compile, 0.5);
-    println!("compile + link + describe (baseline)          {:>8.2} ms", ms(base));
+    println!(
+        "compile + link + describe (baseline)          {:>8.2} ms",
+        ms(base)
+    );
     let disk = percentile(&mut from_disk, 0.5);
-    println!("from the on-disk .cwasm cache (new engine)    {:>8.2} ms   {:>6.1}x faster", ms(disk), ms(base) / ms(disk));
+    println!(
+        "from the on-disk .cwasm cache (new engine)    {:>8.2} ms   {:>6.1}x faster",
+        ms(disk),
+        ms(base) / ms(disk)
+    );
     let memory = percentile(&mut from_memory, 0.5);
-    println!("from the in-process cache (same engine)       {:>8.2} ms   {:>6.1}x faster", ms(memory), ms(base) / ms(memory));
+    println!(
+        "from the in-process cache (same engine)       {:>8.2} ms   {:>6.1}x faster",
+        ms(memory),
+        ms(base) / ms(memory)
+    );
     println!("(medians of 5; 'new engine' includes creating the engine and its instance pool)");
 }
 
 fn rss_kib() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     pages * 4
 }
 
 async fn bench_memory() {
     println!("\n== memory: resident set per loaded module ==");
     const COPIES: usize = 20;
-    let spec_for = |i: usize| spec(&format!("wh{i}"), json!({"enabled": true, "location": "@nmshd/connector:WebhooksModule", "webhooks": [{"triggers": ["**"], "target": {"url": "http://127.0.0.1:9/x"}}]}));
+    let spec_for = |i: usize| {
+        spec(
+            &format!("wh{i}"),
+            json!({"enabled": true, "location": "@nmshd/connector:WebhooksModule", "webhooks": [{"triggers": ["**"], "target": {"url": "http://127.0.0.1:9/x"}}]}),
+        )
+    };
     let before = rss_kib();
-    let first = ModuleRunner::load(spec_for(0), &options(true), services().await).await.unwrap();
+    let first = ModuleRunner::load(spec_for(0), &options(true), services().await)
+        .await
+        .unwrap();
     let after_first = rss_kib();
     let mut siblings = Vec::new();
     for i in 1..=COPIES {
-        siblings.push(first.load_sibling(spec_for(i), &options(true), services().await).await.unwrap());
+        siblings.push(
+            first
+                .load_sibling(spec_for(i), &options(true), services().await)
+                .await
+                .unwrap(),
+        );
     }
     let after_all = rss_kib();
     let per_module = (after_all.saturating_sub(after_first)) as f64 / COPIES as f64;
-    println!("first module (engine, pool, compiled code)    {:>8} KiB (baseline)", after_first.saturating_sub(before));
-    println!("each further module of the same .wasm         {:>8.0} KiB", per_module);
+    println!(
+        "first module (engine, pool, compiled code)    {:>8} KiB (baseline)",
+        after_first.saturating_sub(before)
+    );
+    println!(
+        "each further module of the same .wasm         {:>8.0} KiB",
+        per_module
+    );
     drop(siblings);
 }
 
@@ -154,15 +254,27 @@ async fn bench_webhooks() {
     let t = Instant::now();
     for n in 0..WEBHOOK_EVENTS {
         let body = json!({"trigger": "transport.messageReceived", "data": {"n": n}});
-        client.post(receiver.url("/baseline")).json(&body).send().await.unwrap();
+        client
+            .post(receiver.url("/baseline"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
     }
     let baseline = WEBHOOK_EVENTS as f64 / t.elapsed().as_secs_f64();
     println!("baseline: sequential reqwest POSTs from Rust  {baseline:>8.0} events/s");
 
-    for (label, file) in [("through the host, SQLite file (fsync)", true), ("through the host, in-memory SQLite", false)] {
+    for (label, file) in [
+        ("through the host, SQLite file (fsync)", true),
+        ("through the host, in-memory SQLite", false),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn Store> = if file {
-            Arc::new(SqliteStore::open(dir.path().join("connector.db")).await.unwrap())
+            Arc::new(
+                SqliteStore::open(dir.path().join("connector.db"))
+                    .await
+                    .unwrap(),
+            )
         } else {
             Arc::new(SqliteStore::open_in_memory().await.unwrap())
         };
@@ -170,11 +282,22 @@ async fn bench_webhooks() {
         let config: ModulesConfig = serde_json::from_value(json!({"webhooks": {"enabled": true,
             "webhooks": [{"triggers": ["**"], "target": {"url": receiver.url(&path.replace(' ', "-"))}}]}}))
         .unwrap();
-        let host = ModuleHost::start(&config, options(true), HostServices { store, api: TestApi::new() }).await.unwrap();
+        let host = ModuleHost::start(
+            &config,
+            options(true),
+            HostServices {
+                store,
+                api: TestApi::new(),
+            },
+        )
+        .await
+        .unwrap();
         let before = receiver.count();
         let t = Instant::now();
         for n in 0..WEBHOOK_EVENTS {
-            host.publish(Event::new("transport.messageReceived", json!({"n": n}))).await.unwrap();
+            host.publish(Event::new("transport.messageReceived", json!({"n": n})))
+                .await
+                .unwrap();
         }
         let published = t.elapsed();
         while receiver.count() < before + WEBHOOK_EVENTS {
@@ -191,12 +314,27 @@ async fn bench_webhooks() {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         wasm_dir();
-        bench_dispatch().await;
-        bench_load().await;
-        bench_memory().await;
-        bench_webhooks().await;
+        // `cargo bench -p module-host --bench modules -- dispatch` runs one section.
+        let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+        let run = |section: &str| only.as_deref().is_none_or(|o| o == section);
+        if run("dispatch") {
+            bench_dispatch().await;
+        }
+        if run("load") {
+            bench_load().await;
+        }
+        if run("memory") {
+            bench_memory().await;
+        }
+        if run("webhooks") {
+            bench_webhooks().await;
+        }
     });
 }

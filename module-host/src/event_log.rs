@@ -182,3 +182,56 @@ fn event_id(seq: u64) -> String {
 fn head_doc(seq: u64, tail: u64) -> Value {
     json!({"id": HEAD_ID, "seq": seq, "tail": tail})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use store::sqlite::SqliteStore;
+
+    #[tokio::test]
+    async fn appended_events_survive_reopening_and_prune_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        {
+            let log = EventLog::open(Arc::new(SqliteStore::open(&path).await.unwrap()))
+                .await
+                .unwrap();
+            assert_eq!(
+                log.append("a.b", Some(&json!({"n": 1})), Some("corr"), 7)
+                    .await
+                    .unwrap(),
+                1
+            );
+            assert_eq!(log.append("a.c", None, None, 8).await.unwrap(), 2);
+            assert_eq!(log.append("a.d", None, None, 9).await.unwrap(), 3);
+            log.set_cursor("m", 2).await.unwrap();
+            log.prune(1).await.unwrap();
+        }
+        let log = EventLog::open(Arc::new(SqliteStore::open(&path).await.unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(log.head().await, 3);
+        assert_eq!(log.cursor("m").await.unwrap(), Some(2));
+        assert_eq!(log.cursor("other").await.unwrap(), None);
+        assert_eq!(log.read(1).await.unwrap(), None, "pruned");
+        let second = log.read(2).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                second.namespace.as_str(),
+                second.data,
+                second.occurred_at_ms
+            ),
+            ("a.c", None, 8)
+        );
+        assert_eq!(
+            log.append("a.e", None, None, 10).await.unwrap(),
+            4,
+            "numbering continues"
+        );
+        // Pruning never goes past the head and is idempotent.
+        log.prune(100).await.unwrap();
+        log.prune(100).await.unwrap();
+        assert_eq!(log.read(4).await.unwrap(), None);
+        assert_eq!(log.append("a.f", None, None, 11).await.unwrap(), 5);
+    }
+}

@@ -150,10 +150,10 @@ async fn load_current(
     let bytes = tokio::fs::read(path).await.map_err(read_error)?;
     let loaded = {
         let engine = engine.clone();
-        let name = name.to_owned();
-        tokio::task::spawn_blocking(move || engine.load(&name, &bytes))
+        let module = name.to_owned();
+        tokio::task::spawn_blocking(move || engine.load(&module, &bytes))
             .await
-            .map_err(|e| ModuleHostError::load(name_of(path), e))??
+            .map_err(|e| ModuleHostError::load(name, e))??
     };
     let caller = Caller {
         module: &loaded,
@@ -169,10 +169,4 @@ async fn load_current(
         description,
         stamp,
     })
-}
-
-fn name_of(path: &Path) -> &str {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("module")
 }

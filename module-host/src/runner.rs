@@ -15,7 +15,11 @@ pub struct ModuleRunner {
 }
 
 impl ModuleRunner {
-    pub async fn load(spec: ModuleSpec, options: &HostOptions, services: HostServices) -> Result<Self, ModuleHostError> {
+    pub async fn load(
+        spec: ModuleSpec,
+        options: &HostOptions,
+        services: HostServices,
+    ) -> Result<Self, ModuleHostError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let engine = Arc::new(ModuleEngine::new(&options.pool, options.cache_dir.clone())?);
         Self::load_on(spec, options, services, &engine).await
@@ -27,13 +31,22 @@ impl ModuleRunner {
         services: HostServices,
         engine: &Arc<ModuleEngine>,
     ) -> Result<Self, ModuleHostError> {
-        let shared = SharedResources { store: services.store, api: services.api, http: Arc::default() };
+        let shared = SharedResources {
+            store: services.store,
+            api: services.api,
+            http: Arc::default(),
+        };
         let module = HostedModule::load(spec, &options.builtin_dir, engine, &shared).await?;
         Ok(Self { module })
     }
 
     /// Loads more modules on the same engine (and compile cache) as this one.
-    pub async fn load_sibling(&self, spec: ModuleSpec, options: &HostOptions, services: HostServices) -> Result<Self, ModuleHostError> {
+    pub async fn load_sibling(
+        &self,
+        spec: ModuleSpec,
+        options: &HostOptions,
+        services: HostServices,
+    ) -> Result<Self, ModuleHostError> {
         Self::load_on(spec, options, services, &self.module.engine).await
     }
 
@@ -56,11 +69,19 @@ impl ModuleRunner {
             occurred_at_ms: 0,
         };
         let current = self.module.current();
-        self.module.caller(&current).on_event(&event).await.map_err(|e: CallFailure| e.to_string())
+        self.module
+            .caller(&current)
+            .on_event(&event)
+            .await
+            .map_err(|e: CallFailure| e.to_string())
     }
 
     pub async fn on_tick(&self) -> Result<(), String> {
         let current = self.module.current();
-        self.module.caller(&current).on_tick().await.map_err(|e| e.to_string())
+        self.module
+            .caller(&current)
+            .on_tick()
+            .await
+            .map_err(|e| e.to_string())
     }
 }

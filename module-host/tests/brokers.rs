@@ -35,7 +35,7 @@ async fn amqp_consumer(inbox: Inbox) {
         ..Default::default()
     };
     let queue = channel
-        .queue_declare("".into(), options, FieldTable::default())
+        .queue_declare("", options, FieldTable::default())
         .await
         .unwrap();
     channel

@@ -31,6 +31,7 @@ pub use serde_json;
 /// crate instead.
 #[cfg(feature = "guest")]
 #[doc(hidden)]
+#[allow(clippy::too_many_arguments)] // generated code for the `http.request` record
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit/since_v0.1.0",

@@ -110,7 +110,7 @@ pub struct Received {
 
 /// A loopback HTTP server playing webhook targets and an OAuth2 token endpoint.
 /// `/fail/...` answers 503 while `failures_left` > 0; `/hang/...` never answers; `/slow/...`
-/// takes 5 ms;
+/// takes 20 ms;
 /// `/token` issues tokens; everything else is recorded and answered 200.
 #[derive(Clone, Default)]
 pub struct Receiver {
@@ -200,7 +200,7 @@ async fn slow(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
     record(state, uri, headers, body).await
 }
 
@@ -220,17 +220,20 @@ async fn token(State(r): State<Receiver>, headers: HeaderMap, body: String) -> i
     )
 }
 
+/// Every API call a module made: method, path, scopes.
+pub type ApiCalls = Arc<Mutex<Vec<(String, String, Vec<String>)>>>;
+
 /// Stands in for the Connector's REST API: a few real routes on an axum router, called
 /// in-process with the module's scopes, as the Connector does.
 pub struct TestApi {
     router: Router,
-    pub calls: Arc<Mutex<Vec<(String, String, Vec<String>)>>>,
+    pub calls: ApiCalls,
     pub deletion_proposed: Arc<Mutex<Vec<Value>>>,
 }
 
 #[derive(Clone)]
 struct ApiState {
-    calls: Arc<Mutex<Vec<(String, String, Vec<String>)>>>,
+    calls: ApiCalls,
     deletion_proposed: Arc<Mutex<Vec<Value>>>,
 }
 

@@ -58,7 +58,7 @@ impl AmqpBroker {
             };
             channel
                 .exchange_declare(
-                    self.exchange.as_str().into(),
+                    self.exchange.as_str(),
                     ExchangeKind::Topic,
                     options,
                     FieldTable::default(),
@@ -75,20 +75,19 @@ impl AmqpBroker {
 
     async fn publish_inner(&self, namespace: &str, payload: &[u8]) -> Result<(), String> {
         let mut guard = self.channel.lock().await;
-        if guard
-            .as_ref()
-            .is_none_or(|(_, channel)| !channel.status().connected())
-        {
-            *guard = Some(self.connect().await?);
-        }
-        let Some((_, channel)) = guard.as_ref() else {
-            unreachable!("connected above")
+        let channel = match guard.as_ref() {
+            Some((_, channel)) if channel.status().connected() => channel.clone(),
+            _ => {
+                let (connection, channel) = self.connect().await?;
+                *guard = Some((connection, channel.clone()));
+                channel
+            }
         };
         let result = async {
             let confirm = channel
                 .basic_publish(
-                    self.exchange.as_str().into(),
-                    namespace.into(),
+                    self.exchange.as_str(),
+                    namespace,
                     BasicPublishOptions::default(),
                     payload,
                     BasicProperties::default().with_content_type("application/json".into()),
