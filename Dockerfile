@@ -20,6 +20,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
     && mkdir -p /usr/app/data && chown connector /usr/app/data
 COPY --from=build /out/connector /usr/local/bin/connector
 COPY --from=build /out/modules /usr/app/modules
+ENV moduleHost__builtinDirectory=/usr/app/modules
 WORKDIR /usr/app
 USER connector
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=5 CMD ["connector", "healthcheck"]

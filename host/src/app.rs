@@ -5,6 +5,7 @@ use crate::config::ConnectorConfig;
 use crate::health::HealthChecker;
 use crate::http::auth::Authenticator;
 use crate::http::middleware::RequestCounter;
+use module_host::ModuleHost;
 use std::sync::Arc;
 use store::Store;
 
@@ -15,6 +16,8 @@ pub struct App {
     pub health: Arc<HealthChecker>,
     pub auth: Arc<Authenticator>,
     pub requests: Arc<RequestCounter>,
+    /// The WebAssembly modules and their durable event delivery.
+    pub modules: Arc<ModuleHost>,
     pub build: BuildInfo,
 }
 

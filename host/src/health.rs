@@ -35,6 +35,12 @@ pub struct Services {
 pub struct HealthReport {
     pub is_healthy: bool,
     pub services: Services,
+    /// Each loaded module, unhealthy after repeated failures. Reported, but not part of
+    /// `isHealthy`: a failing plug-in must not make an orchestrator restart the Connector,
+    /// which would not mend the plug-in and would interrupt everything else.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub modules: Vec<module_host::ModuleHealth>,
 }
 
 /// How the health check reaches the Backbone.
@@ -104,15 +110,21 @@ impl BackboneProbe {
 
 pub struct HealthChecker {
     store: Arc<dyn Store>,
+    modules: Arc<module_host::ModuleHost>,
     backbone: Arc<BackboneProbe>,
     last: Mutex<Option<(Instant, HealthReport)>>,
     auth_ok_at: std::sync::Mutex<Option<Instant>>,
 }
 
 impl HealthChecker {
-    pub fn new(store: Arc<dyn Store>, backbone: Arc<BackboneProbe>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        backbone: Arc<BackboneProbe>,
+        modules: Arc<module_host::ModuleHost>,
+    ) -> Self {
         Self {
             store,
+            modules,
             backbone,
             last: Mutex::new(None),
             auth_ok_at: std::sync::Mutex::new(None),
@@ -143,6 +155,7 @@ impl HealthChecker {
         let (connection, authentication) =
             tokio::join!(self.backbone.reachable(), self.cached_authentication());
         HealthReport {
+            modules: self.modules.health().await,
             is_healthy: database && connection && authentication,
             services: Services {
                 database: database.into(),

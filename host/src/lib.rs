@@ -7,6 +7,7 @@ pub mod database;
 pub mod health;
 pub mod http;
 pub mod logging;
+pub mod modules;
 
 use app::{App, BuildInfo};
 use config::ConnectorConfig;
@@ -75,8 +76,15 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
         device: std::sync::RwLock::new(None),
         http: http_client,
     });
+    let module_api = Arc::new(modules::InProcessApi::default());
+    let module_host = Arc::new(modules::start(&config, store.clone(), module_api.clone()).await?);
     let app = App {
-        health: Arc::new(HealthChecker::new(store.clone(), probe)),
+        modules: module_host.clone(),
+        health: Arc::new(HealthChecker::new(
+            store.clone(),
+            probe,
+            module_host.clone(),
+        )),
         requests: Arc::new(RequestCounter::new()),
         build: BuildInfo::current(),
         auth,
@@ -93,6 +101,7 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let local_addr = listener.local_addr()?;
     let router = http::router(app.clone());
+    module_api.bind(router.clone());
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(
@@ -103,6 +112,8 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
             let _ = stop_rx.await;
         })
         .await;
+        // Modules stop before the store closes: their cursors and the event log live there.
+        module_host.shutdown().await;
         let closed = store.close().await;
         served?;
         closed?;

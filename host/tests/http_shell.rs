@@ -148,7 +148,7 @@ async fn scopes_limit_routes() {
 #[tokio::test]
 async fn monitoring_reports_version_requests_and_sanitised_support() {
     let c = Running::start_with(|cfg| {
-        cfg["modules"] = json!({"webhooks": {"enabled": true, "targets": {"t": {"url": "http://x", "headers": {"apiKey": "hook-secret"}}}, "webhooks": []}});
+        cfg["modules"] = json!({"webhooks": {"enabled": false, "targets": {"t": {"url": "http://x", "headers": {"apiKey": "hook-secret"}}}, "webhooks": []}});
     })
     .await;
     let v: Value = c
@@ -158,7 +158,10 @@ async fn monitoring_reports_version_requests_and_sanitised_support() {
         .await
         .unwrap();
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
-    assert!(v["modules"].get("webhooks").is_some() && v["modules"].get("coreHttpApi").is_some());
+    assert!(
+        v["modules"].get("coreHttpApi").is_some() && v["modules"].get("webhooks").is_none(),
+        "enabled modules only"
+    );
 
     c.get("/nope", Some(API_KEY)).await;
     let r: Value = c

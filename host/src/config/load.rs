@@ -18,6 +18,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "logging",
     "infrastructure",
     "modules",
+    "moduleHost",
     "pinnedTLSCertificateSHA256Fingerprints",
     "enforceCertificatePinning",
 ];

@@ -43,10 +43,23 @@ pub struct ConnectorConfig {
     pub infrastructure: InfrastructureConfig,
     /// Each module's section, interpreted by the module host.
     pub modules: Map<String, Value>,
+    /// Where module components come from and where compiled ones are cached (this
+    /// Connector's addition; the official one loads JavaScript modules instead).
+    #[serde(default)]
+    pub module_host: ModuleHostConfig,
     #[serde(rename = "pinnedTLSCertificateSHA256Fingerprints", default)]
     pub pinned_tls_certificate_sha256_fingerprints: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub enforce_certificate_pinning: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModuleHostConfig {
+    /// Folder with the built-in modules' `.wasm` files.
+    pub builtin_directory: Option<String>,
+    /// Folder for compiled components; `<database.folder>/module-cache` when absent.
+    pub cache_directory: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,0 +1,115 @@
+//! The Connector's side of the module host: which `.wasm` files the built-in modules come
+//! from, and the Connector API that modules call in-process with their granted scopes.
+
+use crate::config::ConnectorConfig;
+use crate::config::ModuleHostConfig;
+use crate::http::auth::{ModuleCaller, Principal};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use module_host::{
+    ApiRequest, ApiResponse, ConnectorApi, HostOptions, HostServices, ModuleHost, ModulesConfig,
+};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use store::Store;
+use tower::ServiceExt;
+
+/// Where the built-in modules' components are: `moduleHost.builtinDirectory`, else next to
+/// the binary as cargo lays them out (`target/release/connector` beside
+/// `target/wasm32-wasip2/release/*.wasm`), else the Docker image's `/usr/app/modules`.
+pub fn builtin_dir(config: &ModuleHostConfig) -> PathBuf {
+    if let Some(dir) = &config.builtin_directory {
+        return PathBuf::from(dir);
+    }
+    let beside_binary = std::env::current_exe().ok().and_then(|exe| {
+        exe.parent()
+            .and_then(|p| p.parent())
+            .map(|t| t.join("wasm32-wasip2/release"))
+    });
+    match beside_binary {
+        Some(dir) if dir.is_dir() => dir,
+        _ => PathBuf::from("/usr/app/modules"),
+    }
+}
+
+/// Starts the module host for the `modules` section. The API is bound to the router later,
+/// because the router itself is built from the app that holds the module host.
+pub async fn start(
+    config: &ConnectorConfig,
+    store: Arc<dyn Store>,
+    api: Arc<InProcessApi>,
+) -> anyhow::Result<ModuleHost> {
+    let modules: ModulesConfig =
+        serde_json::from_value(serde_json::Value::Object(config.modules.clone()))
+            .map_err(|e| crate::config::ConfigError::new("modules", e.to_string()))?;
+    let mut options = HostOptions::new(builtin_dir(&config.module_host));
+    options.cache_dir = Some(match &config.module_host.cache_directory {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(&config.database.folder).join("module-cache"),
+    });
+    let host = ModuleHost::start(&modules, options, HostServices { store, api }).await?;
+    for name in host.module_names() {
+        tracing::info!("module {name} loaded");
+    }
+    Ok(host)
+}
+
+/// Runs a module's API call through the Connector's own router, authorised with the module's
+/// scopes as if they were an API key's.
+#[derive(Default)]
+pub struct InProcessApi {
+    router: OnceLock<Router>,
+}
+
+impl InProcessApi {
+    pub fn bind(&self, router: Router) {
+        let _ = self.router.set(router);
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectorApi for InProcessApi {
+    async fn call(&self, request: ApiRequest) -> ApiResponse {
+        let failure = |status: u16, message: &str| ApiResponse {
+            status,
+            body: message.to_owned(),
+        };
+        let Some(router) = self.router.get() else {
+            return failure(503, "the Connector API is not ready");
+        };
+        let Ok(method) = Method::from_bytes(request.method.as_bytes()) else {
+            return failure(400, "unknown method");
+        };
+        if !request.path.starts_with("/api/") {
+            return failure(403, "modules may only call /api/ routes");
+        }
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(&request.path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(id) = &request.correlation_id {
+            builder = builder.header("x-correlation-id", id);
+        }
+        let Ok(mut req) = builder.body(request.body.map(Body::from).unwrap_or_else(Body::empty))
+        else {
+            return failure(400, "invalid request");
+        };
+        req.extensions_mut().insert(ModuleCaller(Principal {
+            roles: request.scopes,
+        }));
+        match router.clone().oneshot(req).await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let body = axum::body::to_bytes(resp.into_body(), 64 * 1024 * 1024)
+                    .await
+                    .unwrap_or_default();
+                ApiResponse {
+                    status,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                }
+            }
+            Err(e) => failure(500, &e.to_string()),
+        }
+    }
+}

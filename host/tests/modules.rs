@@ -1,0 +1,98 @@
+//! Modules inside a running Connector: configured as an operator would, loaded from real
+//! WebAssembly components built from `modules/`, reported in `/health` and
+//! `/Monitoring/Version`, and calling the Connector's API in-process with only their scopes.
+
+mod common;
+
+use common::{API_KEY, Running};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Builds `modules/` for wasm32-wasip2 once per test binary; returns the `.wasm` folder.
+fn wasm_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("wasm");
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--manifest-path",
+            ])
+            .arg(root.join("modules/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .env_remove("CARGO_TARGET_DIR")
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "building modules/ failed; is the wasm32-wasip2 target installed?"
+        );
+        target.join("wasm32-wasip2/release")
+    })
+    .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enabled_modules_load_and_report_health() {
+    let dir = wasm_dir();
+    let c = Running::start_with(move |cfg| {
+        cfg["moduleHost"] = json!({"builtinDirectory": dir});
+        cfg["modules"] = json!({
+            "webhooks": {"enabled": true, "targets": {"t": {"url": "http://127.0.0.1:9/hook"}}, "webhooks": [{"triggers": ["**"], "target": "t"}]},
+            "autoAcceptPendingRelationships": {"enabled": true}
+        });
+    })
+    .await;
+    let health: Value = c.get("/health", None).await.json().await.unwrap();
+    let names: Vec<&str> = health["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{health}");
+    assert!(
+        health["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["healthy"] == true)
+    );
+    let version: Value = c
+        .get("/Monitoring/Version", Some(API_KEY))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(version["modules"].get("webhooks").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_that_does_not_load_stops_the_start() {
+    let dir = wasm_dir();
+    let data = tempfile::tempdir().unwrap();
+    let backbone = common::Backbone::start().await;
+    let mut cfg = common::config_json(&backbone.base_url(), data.path());
+    cfg["moduleHost"] = json!({"builtinDirectory": dir});
+    cfg["modules"] =
+        json!({"custom": {"enabled": true, "location": data.path().join("missing.wasm")}});
+    let err = connector::start(common::load(cfg))
+        .await
+        .err()
+        .expect("start must fail");
+    assert!(err.to_string().contains("missing.wasm"), "{err}");
+}
