@@ -8,6 +8,7 @@
 //! Sequence numbers are contiguous, so reading the next event is a lookup by id and needs no
 //! query support from the store.
 
+use crate::Event;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use store::{Store, StoreError, Write};
@@ -62,38 +63,34 @@ impl EventLog {
         self.bounds.lock().await.head
     }
 
-    /// Appends durably and returns the event's sequence number.
-    pub async fn append(
-        &self,
-        namespace: &str,
-        data: Option<&Value>,
-        correlation_id: Option<&str>,
-        occurred_at_ms: u64,
-    ) -> Result<u64, StoreError> {
+    /// Appends `events` durably, in one atomic write, and returns the sequence number of the
+    /// last one (the head). Events without data (`Value::Null`) are stored without data.
+    pub async fn append(&self, events: &[Event], occurred_at_ms: u64) -> Result<u64, StoreError> {
         let mut bounds = self.bounds.lock().await;
-        let seq = bounds.head + 1;
-        let event = json!({
-            "id": event_id(seq),
-            "seq": seq,
-            "namespace": namespace,
-            "data": data,
-            "correlationId": correlation_id,
-            "occurredAt": occurred_at_ms,
+        let first = bounds.head + 1;
+        let mut writes: Vec<Write> = events
+            .iter()
+            .zip(first..)
+            .map(|(event, seq)| Write::Create {
+                collection: EVENTS.into(),
+                doc: json!({
+                    "id": event_id(seq),
+                    "seq": seq,
+                    "namespace": event.namespace,
+                    "data": (!event.data.is_null()).then_some(&event.data),
+                    "correlationId": event.correlation_id,
+                    "occurredAt": occurred_at_ms,
+                }),
+            })
+            .collect();
+        let head = bounds.head + events.len() as u64;
+        writes.push(Write::Put {
+            collection: HEAD.into(),
+            doc: head_doc(head, bounds.tail),
         });
-        self.store
-            .write_batch(vec![
-                Write::Create {
-                    collection: EVENTS.into(),
-                    doc: event,
-                },
-                Write::Put {
-                    collection: HEAD.into(),
-                    doc: head_doc(seq, bounds.tail),
-                },
-            ])
-            .await?;
-        bounds.head = seq;
-        Ok(seq)
+        self.store.write_batch(writes).await?;
+        bounds.head = head;
+        Ok(head)
     }
 
     /// The event at `seq`, or `None` if it was pruned or never written.
@@ -196,14 +193,14 @@ mod tests {
             let log = EventLog::open(Arc::new(SqliteStore::open(&path).await.unwrap()))
                 .await
                 .unwrap();
-            assert_eq!(
-                log.append("a.b", Some(&json!({"n": 1})), Some("corr"), 7)
-                    .await
-                    .unwrap(),
-                1
-            );
-            assert_eq!(log.append("a.c", None, None, 8).await.unwrap(), 2);
-            assert_eq!(log.append("a.d", None, None, 9).await.unwrap(), 3);
+            let mut first = Event::new("a.b", json!({"n": 1}));
+            first.correlation_id = Some("corr".into());
+            assert_eq!(log.append(&[first], 7).await.unwrap(), 1);
+            let batch = [
+                Event::new("a.c", Value::Null),
+                Event::new("a.d", Value::Null),
+            ];
+            assert_eq!(log.append(&batch, 8).await.unwrap(), 3);
             log.set_cursor("m", 2).await.unwrap();
             log.prune(1).await.unwrap();
         }
@@ -223,8 +220,11 @@ mod tests {
             ),
             ("a.c", None, 8)
         );
+        let third = log.read(3).await.unwrap().unwrap();
+        assert_eq!(third.namespace, "a.d");
+        let next = [Event::new("a.e", Value::Null)];
         assert_eq!(
-            log.append("a.e", None, None, 10).await.unwrap(),
+            log.append(&next, 10).await.unwrap(),
             4,
             "numbering continues"
         );
@@ -232,6 +232,6 @@ mod tests {
         log.prune(100).await.unwrap();
         log.prune(100).await.unwrap();
         assert_eq!(log.read(4).await.unwrap(), None);
-        assert_eq!(log.append("a.f", None, None, 11).await.unwrap(), 5);
+        assert_eq!(log.append(&next, 11).await.unwrap(), 5);
     }
 }

@@ -189,23 +189,26 @@ impl ModuleHost {
     /// Returns the event's sequence number, or `None` when no module is loaded (nothing is
     /// logged then).
     pub async fn publish(&self, event: Event) -> Result<Option<u64>, ModuleHostError> {
+        self.publish_all(std::slice::from_ref(&event)).await
+    }
+
+    /// Like [`ModuleHost::publish`] for several events at once (e.g. everything one sync run
+    /// produced), in order, with one durable write: far cheaper per event than one `publish`
+    /// each when every write is an fsync. Returns the last event's sequence number.
+    pub async fn publish_all(&self, events: &[Event]) -> Result<Option<u64>, ModuleHostError> {
         if *self.shutdown.borrow() {
             return Err(ModuleHostError::ShutDown);
         }
-        if self.modules.is_empty() {
+        if self.modules.is_empty() || events.is_empty() {
             return Ok(None);
         }
-        let data = (!event.data.is_null()).then_some(&event.data);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
-        let seq = self
-            .log
-            .append(&event.namespace, data, event.correlation_id.as_deref(), now)
-            .await?;
-        self.head.send_replace(seq);
-        Ok(Some(seq))
+        let head = self.log.append(events, now).await?;
+        self.head.send_replace(head);
+        Ok(Some(head))
     }
 
     /// One entry per loaded module, in config order.

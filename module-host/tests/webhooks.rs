@@ -154,11 +154,14 @@ async fn a_target_that_is_down_gets_every_event_once_it_is_back() {
         }
     });
     let host = start_host(config, sqlite_store(dir.path()).await, TestApi::new()).await;
-    for i in 0..5 {
-        host.publish(Event::new("transport.messageReceived", json!({"n": i})))
-            .await
-            .unwrap();
-    }
+    let events: Vec<_> = (0..5)
+        .map(|i| Event::new("transport.messageReceived", json!({"n": i})))
+        .collect();
+    assert_eq!(
+        host.publish_all(&events).await.unwrap(),
+        Some(5),
+        "one durable write for all five"
+    );
     assert!(
         wait_until(Duration::from_secs(10), || receiver.count() == 5).await,
         "got {}",
