@@ -18,6 +18,8 @@ pub struct App {
     pub requests: Arc<RequestCounter>,
     /// The WebAssembly modules and their durable event delivery.
     pub modules: Arc<ModuleHost>,
+    /// The identity, its Backbone client, sync and the Enmeshed objects.
+    pub transport: Arc<transport::Transport>,
     pub build: BuildInfo,
 }
 

@@ -8,6 +8,7 @@ pub mod health;
 pub mod http;
 pub mod logging;
 pub mod modules;
+pub mod routes;
 
 use app::{App, BuildInfo};
 use config::ConnectorConfig;
@@ -74,12 +75,22 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
             .as_ref()
             .map(|s| s.expose().to_owned()),
         device: std::sync::RwLock::new(None),
-        http: http_client,
+        http: http_client.clone(),
     });
+    // The identity exists and the device is logged in before anything else can use it.
+    let transport = Arc::new(
+        transport::Transport::open(transport_config(&config)?, store.clone(), http_client)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    if let Ok(mut device) = probe.device.write() {
+        *device = transport.device_credentials();
+    }
     let module_api = Arc::new(modules::InProcessApi::default());
     let module_host = Arc::new(modules::start(&config, store.clone(), module_api.clone()).await?);
     let app = App {
         modules: module_host.clone(),
+        transport,
         health: Arc::new(HealthChecker::new(
             store.clone(),
             probe,
@@ -145,4 +156,77 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Transport's part of the configuration. The key that seals private keys at rest comes from
+/// `transportLibrary.keyEncryptionKey` or `CONNECTOR_KEY_ENCRYPTION_KEY`; without either, the
+/// embedded database gets a generated key file next to it (readable by the owner only).
+fn transport_config(config: &ConnectorConfig) -> anyhow::Result<transport::TransportConfig> {
+    let tl = &config.transport_library;
+    let required = |value: Option<String>, key: &str| {
+        value.ok_or_else(|| config::ConfigError::new(key, "is required"))
+    };
+    let configured = tl
+        .other
+        .get("keyEncryptionKey")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| std::env::var("CONNECTOR_KEY_ENCRYPTION_KEY").ok());
+    let key_text = match configured {
+        Some(k) => k,
+        None if config.database.driver == config::DatabaseDriver::Sqlite => {
+            key_file(&config.database.folder, &config.database.db_name)?
+        }
+        None => anyhow::bail!(config::ConfigError::new(
+            "transportLibrary.keyEncryptionKey",
+            "is required with MongoDB (or set CONNECTOR_KEY_ENCRYPTION_KEY)"
+        )),
+    };
+    Ok(transport::TransportConfig {
+        base_url: required(tl.base_url.clone(), "transportLibrary.baseUrl")?,
+        platform_client_id: required(
+            tl.platform_client_id.clone(),
+            "transportLibrary.platformClientId",
+        )?,
+        platform_client_secret: required(
+            tl.platform_client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+            "transportLibrary.platformClientSecret",
+        )?,
+        allow_identity_creation: tl.allow_identity_creation,
+        address_domain: tl.address_generation_hostname_override.clone(),
+        key: transport::KeySource::parse(&key_text).map_err(|e| {
+            config::ConfigError::new("transportLibrary.keyEncryptionKey", e.to_string())
+        })?,
+        additional_headers: tl
+            .platform_additional_headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    })
+}
+
+fn key_file(folder: &str, db_name: &str) -> anyhow::Result<String> {
+    let path = std::path::Path::new(folder).join(format!("{db_name}.key"));
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Ok(text.trim().to_owned());
+    }
+    std::fs::create_dir_all(folder)?;
+    let key = transport::KeySource::generate_encoded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    let mut file = options
+        .open(&path)
+        .map_err(|e| anyhow::anyhow!("cannot create the key file {}: {e}", path.display()))?;
+    file.write_all(key.as_bytes())?;
+    file.sync_all()?;
+    tracing::warn!(
+        "no transportLibrary.keyEncryptionKey configured; generated {}: keep it with the database",
+        path.display()
+    );
+    Ok(key.to_string())
 }

@@ -25,6 +25,7 @@ pub mod vault;
 pub use account::{IdentityInfo, TransportConfig};
 pub use error::{BackboneError, Result, TransportError};
 pub use events::{Event, EventBus};
+pub use util::Ownership;
 pub use vault::KeySource;
 
 use backbone::BackboneClient;

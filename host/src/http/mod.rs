@@ -52,7 +52,9 @@ pub fn router(app: App) -> Router {
 /// Every route that appears in the OpenAPI document: `/health` without authentication, the
 /// rest behind it.
 pub fn api_routes(app: App) -> OpenApiRouter<App> {
-    let protected = monitoring::routes().layer(from_fn_with_state(app, auth::authenticate));
+    let protected = monitoring::routes()
+        .merge(crate::routes::routes())
+        .layer(from_fn_with_state(app, auth::authenticate));
     monitoring::health_routes().merge(protected)
 }
 

@@ -1,0 +1,617 @@
+//! Two Connectors and a local Backbone on loopback, driven only through the REST API:
+//! template → token → peer loads it → relationship → accept → messages both ways with an
+//! attachment → files and file tokens → own/peer tokens with password → terminate /
+//! reactivate / decompose; plus bad input on the routes.
+
+mod common;
+
+use common::{API_KEY, Backbone, error_of};
+use serde_json::{Value, json};
+
+struct Peer {
+    connector: connector::RunningConnector,
+    _data: tempfile::TempDir,
+    http: reqwest::Client,
+}
+
+impl Peer {
+    async fn start(backbone: &Backbone) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let cfg = common::config_json(&backbone.base_url(), data.path());
+        let connector = connector::start(common::load(cfg)).await.unwrap();
+        Self {
+            connector,
+            _data: data,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/core/v1{path}", self.connector.base_url())
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .header("X-API-KEY", API_KEY);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        status: u16,
+    ) -> Value {
+        let resp = self.send(method.clone(), path, body).await;
+        let got = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        assert_eq!(got, status, "{method} {path}: {text}");
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str::<Value>(&text).unwrap()["result"].clone()
+        }
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.ok(reqwest::Method::GET, path, None, 200).await
+    }
+    async fn post(&self, path: &str, body: Value) -> Value {
+        self.ok(reqwest::Method::POST, path, Some(body), 201).await
+    }
+    async fn put(&self, path: &str) -> Value {
+        self.ok(reqwest::Method::PUT, path, Some(json!({})), 200)
+            .await
+    }
+    async fn sync(&self) {
+        self.ok(reqwest::Method::POST, "/Account/Sync", None, 204)
+            .await;
+    }
+    async fn address(&self) -> String {
+        self.get("/Account/IdentityInfo").await["address"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+fn in_minutes(m: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339()
+}
+
+async fn upload(peer: &Peer, name: &str, bytes: &[u8]) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec())
+                .file_name(name.to_owned())
+                .mime_str("text/plain")
+                .unwrap(),
+        )
+        .text("title", "A title")
+        .text("expiresAt", in_minutes(60));
+    let resp = peer
+        .http
+        .post(peer.url("/Files/Own"))
+        .header("X-API-KEY", API_KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    resp.json::<Value>().await.unwrap()["result"].clone()
+}
+
+/// Sets up two connected Connectors; returns them with the relationship id.
+async fn related(backbone: &Backbone) -> (Peer, Peer, String) {
+    let a = Peer::start(backbone).await;
+    let b = Peer::start(backbone).await;
+    let template = a
+        .post(
+            "/RelationshipTemplates/Own",
+            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {"offer": 1}}, "expiresAt": in_minutes(30)}),
+        )
+        .await;
+    let token = a
+        .post(
+            &format!(
+                "/RelationshipTemplates/Own/{}/Token",
+                template["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    // The peer loads the template through the token's URL reference.
+    let loaded = b
+        .post(
+            "/RelationshipTemplates/Peer",
+            json!({"reference": token["reference"]["url"]}),
+        )
+        .await;
+    assert_eq!(loaded["content"]["value"]["offer"], 1);
+    let can = b
+        .ok(
+            reqwest::Method::PUT,
+            "/Relationships/CanCreate",
+            Some(json!({"templateId": loaded["id"]})),
+            200,
+        )
+        .await;
+    assert_eq!(can["isSuccess"], true);
+    let rel = b
+        .post(
+            "/Relationships",
+            json!({"templateId": loaded["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {"hello": "a"}}}),
+        )
+        .await;
+    assert_eq!(rel["status"], "Pending");
+    let id = rel["id"].as_str().unwrap().to_owned();
+    a.sync().await;
+    let pending = a.get(&format!("/Relationships/{id}")).await;
+    assert_eq!(pending["peer"], b.address().await);
+    assert_eq!(pending["creationContent"]["value"]["hello"], "a");
+    assert_eq!(
+        a.put(&format!("/Relationships/{id}/Accept")).await["status"],
+        "Active"
+    );
+    b.sync().await;
+    assert_eq!(
+        b.get(&format!("/Relationships/{id}")).await["status"],
+        "Active"
+    );
+    (a, b, id)
+}
+
+#[tokio::test]
+async fn two_connectors_relate_message_share_files_and_tokens_and_decompose() {
+    let backbone = Backbone::start().await;
+    let (a, b, rel) = related(&backbone).await;
+    let a_addr = a.address().await;
+    let b_addr = b.address().await;
+
+    // Messages both ways, one with an attachment.
+    let file = upload(&a, "Grüße.txt", b"attached bytes").await;
+    assert_eq!(file["isOwn"], true);
+    assert_eq!(file["filename"], "Grüße.txt");
+    let sent = a
+        .post(
+            "/Messages",
+            json!({"recipients": [b_addr], "content": {"@type": "Mail", "to": [b_addr], "subject": "Hi", "body": "Hello B"}, "attachments": [file["id"]]}),
+        )
+        .await;
+    b.sync().await;
+    let got = b
+        .get(&format!("/Messages/{}", sent["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(got["content"]["subject"], "Hi");
+    assert_eq!(got["createdBy"], a_addr);
+    assert_eq!(got["attachments"], json!([file["id"]]));
+    let listed = b
+        .get(&format!("/Messages?createdBy={a_addr}&content.subject=Hi"))
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let path = format!(
+        "/Messages/{}/Attachments/{}/Download",
+        sent["id"].as_str().unwrap(),
+        file["id"].as_str().unwrap()
+    );
+    let resp = b.send(reqwest::Method::GET, &path, None).await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/plain");
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("Gr%C3%BC%C3%9Fe.txt")
+    );
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), b"attached bytes");
+
+    let reply = b
+        .post("/Messages", json!({"recipients": [a_addr], "content": {"@type": "ArbitraryMessageContent", "value": "back"}}))
+        .await;
+    a.sync().await;
+    let got = a
+        .get(&format!("/Messages/{}", reply["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(got["content"]["value"], "back");
+    assert_eq!(got["isOwn"], false);
+
+    // Files shared by token, loaded by the peer, ownership token regenerated.
+    let file2 = upload(&b, "report.txt", b"report").await;
+    let token = b
+        .post(
+            &format!("/Files/{}/Token", file2["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    let peer_file = a
+        .post(
+            "/Files/Peer",
+            json!({"reference": token["reference"]["truncated"]}),
+        )
+        .await;
+    assert_eq!(peer_file["isOwn"], false);
+    assert_eq!(peer_file["filename"], "report.txt");
+    let resp = a
+        .send(
+            reqwest::Method::GET,
+            &format!("/Files/{}/Download", file2["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), b"report");
+    let regenerated = b
+        .ok(
+            reqwest::Method::PATCH,
+            &format!(
+                "/Files/{}/RegenerateOwnershipToken",
+                file2["id"].as_str().unwrap()
+            ),
+            None,
+            200,
+        )
+        .await;
+    assert!(regenerated["ownershipToken"].is_string());
+    let by_reference = a
+        .get(&format!(
+            "/Files/{}",
+            file["reference"]["truncated"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(by_reference["id"], file["id"]);
+    assert_eq!(a.get("/Files/Own").await.as_array().unwrap().len(), 1);
+
+    // Tokens: own with password, peer loads with it, a wrong password fails.
+    let own = a
+        .post(
+            "/Tokens/Own",
+            json!({"content": {"any": "json"}, "expiresAt": in_minutes(5), "ephemeral": false, "passwordProtection": {"password": "1234", "passwordIsPin": true}}),
+        )
+        .await;
+    assert_eq!(
+        own["passwordProtection"],
+        json!({"password": "1234", "passwordIsPin": true})
+    );
+    let no_pw = b
+        .send(
+            reqwest::Method::POST,
+            "/Tokens/Peer",
+            Some(json!({"reference": own["reference"]["truncated"], "ephemeral": true})),
+        )
+        .await;
+    error_of(no_pw, 400, "error.transport.noPasswordProvided").await;
+    // A wrong password first: once the token is allocated to B, the Backbone lets B in.
+    let wrong = b
+        .send(reqwest::Method::POST, "/Tokens/Peer", Some(json!({"reference": own["reference"]["truncated"], "ephemeral": true, "password": "9999"})))
+        .await;
+    let wrong_status = wrong.status().as_u16();
+    assert!(
+        (400..500).contains(&wrong_status),
+        "{wrong_status} {}",
+        wrong.text().await.unwrap()
+    );
+    let loaded = b
+        .post("/Tokens/Peer", json!({"reference": own["reference"]["truncated"], "ephemeral": false, "password": "1234"}))
+        .await;
+    assert_eq!(loaded["content"], json!({"any": "json"}));
+    assert_eq!(b.get("/Tokens/Peer").await.as_array().unwrap().len(), 1);
+    a.ok(
+        reqwest::Method::DELETE,
+        &format!("/Tokens/{}", own["id"].as_str().unwrap()),
+        None,
+        204,
+    )
+    .await;
+
+    // Challenges: a relationship challenge validates at the peer.
+    let challenge = a
+        .post(
+            "/Challenges",
+            json!({"challengeType": "Relationship", "relationship": rel}),
+        )
+        .await;
+    let validated = b
+        .ok(reqwest::Method::POST, "/Challenges/Validate", Some(json!({"challengeString": challenge["challengeString"], "signature": challenge["signature"]})), 200)
+        .await;
+    assert_eq!(validated["isValid"], true);
+    assert_eq!(validated["correspondingRelationship"]["id"], rel.as_str());
+
+    // Life cycle.
+    assert_eq!(
+        a.put(&format!("/Relationships/{rel}/Terminate")).await["status"],
+        "Terminated"
+    );
+    b.sync().await;
+    assert_eq!(
+        b.get(&format!("/Relationships/{rel}")).await["status"],
+        "Terminated"
+    );
+    b.put(&format!("/Relationships/{rel}/Reactivate")).await;
+    a.sync().await;
+    assert_eq!(
+        a.put(&format!("/Relationships/{rel}/Reactivate/Accept"))
+            .await["status"],
+        "Active"
+    );
+    b.sync().await;
+    assert_eq!(
+        b.get(&format!("/Relationships/{rel}")).await["status"],
+        "Active"
+    );
+    b.put(&format!("/Relationships/{rel}/Terminate")).await;
+    b.ok(
+        reqwest::Method::DELETE,
+        &format!("/Relationships/{rel}"),
+        None,
+        204,
+    )
+    .await;
+    error_of(
+        b.send(reqwest::Method::GET, &format!("/Relationships/{rel}"), None)
+            .await,
+        404,
+        "error.runtime.recordNotFound",
+    )
+    .await;
+    a.sync().await;
+    assert_eq!(
+        a.get(&format!("/Relationships/{rel}")).await["status"],
+        "DeletionProposed"
+    );
+    assert!(a.get("/Account/SyncInfo").await["lastSyncRun"]["completedAt"].is_string());
+}
+
+#[tokio::test]
+async fn bad_input_gets_the_official_errors() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    use reqwest::Method as M;
+    let cases: Vec<(M, &str, Option<Value>, u16, &str)> = vec![
+        (
+            M::GET,
+            "/Relationships/RELxxxxxxxxxxxxxxxxx",
+            None,
+            404,
+            "error.runtime.recordNotFound",
+        ),
+        (
+            M::GET,
+            "/Relationships/nope",
+            None,
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::GET,
+            "/Messages/MSGxxxxxxxxxxxxxxxxx",
+            None,
+            404,
+            "error.runtime.recordNotFound",
+        ),
+        (
+            M::GET,
+            "/Files/FILxxxxxxxxxxxxxxxxx",
+            None,
+            404,
+            "error.runtime.recordNotFound",
+        ),
+        (
+            M::GET,
+            "/Tokens/TOKxxxxxxxxxxxxxxxxx",
+            None,
+            404,
+            "error.runtime.recordNotFound",
+        ),
+        (
+            M::GET,
+            "/RelationshipTemplates/RLTxxxxxxxxxxxxxxxxx",
+            None,
+            404,
+            "error.runtime.recordNotFound",
+        ),
+        (
+            M::GET,
+            "/Relationships?unknownKey=1",
+            None,
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::PUT,
+            "/Relationships/RELxxxxxxxxxxxxxxxxx/Accept",
+            Some(json!({})),
+            404,
+            "error.runtime.recordNotFound",
+        ),
+        (
+            M::POST,
+            "/Relationships",
+            Some(json!({"templateId": 5, "creationContent": {}})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/Relationships",
+            Some(json!({"templateId": "RLTxxxxxxxxxxxxxxxxx", "creationContent": {}})),
+            404,
+            "error.runtime.recordNotFound",
+        ),
+        (
+            M::POST,
+            "/RelationshipTemplates/Own",
+            Some(json!({"content": "text", "expiresAt": in_minutes(5)})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/RelationshipTemplates/Own",
+            Some(json!({"content": {}, "expiresAt": "yesterday"})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/RelationshipTemplates/Own",
+            Some(json!({"content": {}, "expiresAt": "2000-01-01T00:00:00Z"})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/RelationshipTemplates/Own",
+            Some(json!({"content": {}, "expiresAt": in_minutes(5), "maxNumberOfAllocations": 0})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/RelationshipTemplates/Own",
+            Some(
+                json!({"content": {}, "expiresAt": in_minutes(5), "passwordProtection": {"password": "abc", "passwordIsPin": true}}),
+            ),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/RelationshipTemplates/Peer",
+            Some(json!({"reference": "not a reference"})),
+            400,
+            "error.runtime.invalidReference",
+        ),
+        (
+            M::POST,
+            "/RelationshipTemplates/Peer",
+            Some(json!([1, 2])),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/Messages",
+            Some(
+                json!({"recipients": ["did:e:localhost:dids:0000000000000000000000"], "content": {}}),
+            ),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/Messages",
+            Some(json!({"recipients": [], "content": {}})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/Tokens/Own",
+            Some(json!({"content": {}, "expiresAt": in_minutes(5), "ephemeral": "yes"})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/Tokens/Peer",
+            Some(json!({"reference": "VE9LeHh4eHh4eHh4eHh4eHh4eHh4fDN8"})),
+            400,
+            "error.runtime.invalidReference",
+        ),
+        (
+            M::POST,
+            "/Files/Peer",
+            Some(json!({"reference": 42})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/Challenges",
+            Some(json!({"challengeType": "Bogus"})),
+            400,
+            "error.runtime.validation.invalidPropertyValue",
+        ),
+        (
+            M::POST,
+            "/Challenges/Validate",
+            Some(json!({"challengeString": "{", "signature": "x"})),
+            400,
+            "error.runtime.challenges.invalidChallengeString",
+        ),
+        (
+            M::DELETE,
+            "/Relationships/RELxxxxxxxxxxxxxxxxx",
+            None,
+            404,
+            "error.runtime.recordNotFound",
+        ),
+        (
+            M::GET,
+            "/Messages/MSGxxxxxxxxxxxxxxxxx/Attachments/FILxxxxxxxxxxxxxxxxx",
+            None,
+            404,
+            "error.runtime.recordNotFound",
+        ),
+    ];
+    for (method, path, body, status, code) in cases {
+        let resp = a.send(method.clone(), path, body).await;
+        assert_eq!(resp.status().as_u16(), status, "{method} {path}");
+        error_of(resp, status, code).await;
+    }
+    // A syntax error in the body and a wrong multipart upload.
+    let resp = a
+        .http
+        .post(a.url("/Tokens/Own"))
+        .header("X-API-KEY", API_KEY)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    error_of(resp, 400, "error.connector.validation.invalidJsonInPayload").await;
+    let resp = a
+        .http
+        .post(a.url("/Files/Own"))
+        .header("X-API-KEY", API_KEY)
+        .multipart(reqwest::multipart::Form::new().text("title", "no file"))
+        .send()
+        .await
+        .unwrap();
+    error_of(resp, 400, "error.runtime.validation.invalidPropertyValue").await;
+    // Scopes: a key without core:* scopes is refused.
+    let resp = a
+        .http
+        .get(a.url("/Relationships"))
+        .header("X-API-KEY", common::MONITOR_ONLY_KEY)
+        .send()
+        .await
+        .unwrap();
+    error_of(resp, 403, "error.connector.forbidden").await;
+}
+
+#[tokio::test]
+async fn a_connector_without_identity_and_creation_disabled_refuses_to_start() {
+    let backbone = Backbone::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = common::config_json(&backbone.base_url(), data.path());
+    cfg["transportLibrary"]["allowIdentityCreation"] = json!(false);
+    let err = connector::start(common::load(cfg)).await.err().unwrap();
+    assert!(err.to_string().contains("noIdentityFound"), "{err}");
+
+    let mut cfg = common::config_json(&backbone.base_url(), data.path());
+    cfg["transportLibrary"]["platformClientSecret"] = json!("wrong");
+    let err = connector::start(common::load(cfg)).await.err().unwrap();
+    assert!(err.to_string().contains("platformClientInvalid"), "{err}");
+}
