@@ -77,13 +77,13 @@ async fn health_turns_unhealthy_without_the_backbone() {
 }
 
 #[tokio::test]
-async fn wrong_client_credentials_make_authentication_unhealthy() {
-    let c =
-        Running::start_with(|cfg| cfg["transportLibrary"]["platformClientSecret"] = json!("wrong"))
-            .await;
-    let body: Value = c.get("/health", None).await.json().await.unwrap();
-    assert_eq!(body["services"]["backboneConnection"], "healthy");
-    assert_eq!(body["services"]["backboneAuthentication"], "unhealthy");
+async fn wrong_client_credentials_stop_the_start() {
+    let backbone = common::Backbone::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = common::config_json(&backbone.base_url(), data.path());
+    cfg["transportLibrary"]["platformClientSecret"] = json!("wrong");
+    let err = connector::start(common::load(cfg)).await.err().expect("start must fail");
+    assert!(err.to_string().contains("platformClientInvalid"), "{err}");
 }
 
 #[tokio::test]
@@ -339,4 +339,113 @@ async fn production_without_auth_and_weak_keys_refuse_to_start() {
         json!({"keys": {"a": {"key": API_KEY}, "b": {"key": API_KEY}}});
     let err = connector::start(common::load(cfg)).await.err().unwrap();
     assert!(err.to_string().contains("twice"), "{err}");
+}
+
+#[tokio::test]
+async fn shutdown_finishes_requests_in_flight() {
+    let c = Running::start().await;
+    let Running {
+        connector,
+        backbone: _backbone,
+        data: _data,
+        http,
+    } = c;
+    // A request whose body is still arriving when the shutdown starts.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let body = reqwest::Body::wrap_stream(tokio_stream_from(rx));
+    let url = format!("{}/api/core/v1/Tokens/Own", connector.base_url());
+    let request = http
+        .post(url)
+        .header("X-API-KEY", API_KEY)
+        .header("content-type", "application/json")
+        .body(body)
+        .send();
+    let in_flight = tokio::spawn(request);
+    tx.send(Ok(b"{\"content\": {\"a\": ".to_vec()))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let base = connector.base_url();
+    let stopping = tokio::spawn(connector.shutdown());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !stopping.is_finished(),
+        "shutdown waits for the request in flight"
+    );
+    let expires = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    tx.send(Ok(
+        format!("1}}, \"expiresAt\": \"{expires}\"}}").into_bytes()
+    ))
+    .await
+    .unwrap();
+    drop(tx);
+    let resp = in_flight.await.unwrap().unwrap();
+    assert_eq!(
+        resp.status(),
+        201,
+        "the request in flight was served to the end"
+    );
+    stopping.await.unwrap().unwrap();
+    assert!(
+        reqwest::get(format!("{base}/health")).await.is_err(),
+        "no new connections after shutdown"
+    );
+}
+
+fn tokio_stream_from(
+    mut rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_or_too_large() {
+    let c = Running::start().await;
+    let post = |body: Vec<u8>| {
+        c.http
+            .post(c.url("/api/core/v1/Tokens/Own"))
+            .header("X-API-KEY", API_KEY)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let err = error_of(
+        post(b"{ not json".to_vec()).await.unwrap(),
+        400,
+        "error.connector.validation.invalidJsonInPayload",
+    )
+    .await;
+    assert!(
+        err.get("details").is_none(),
+        "no details in production mode"
+    );
+    let big = format!("{{\"content\": \"{}\"}}", "x".repeat(3 * 1024 * 1024)).into_bytes();
+    error_of(
+        post(big).await.unwrap(),
+        413,
+        "error.connector.http.payloadTooLarge",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn debug_mode_adds_error_details() {
+    let c = Running::start_with(|cfg| cfg["debug"] = json!(true)).await;
+    let resp = c
+        .http
+        .post(c.url("/api/core/v1/Tokens/Own"))
+        .header("X-API-KEY", API_KEY)
+        .header("content-type", "application/json")
+        .body("{ not json")
+        .send()
+        .await
+        .unwrap();
+    let err = error_of(resp, 400, "error.connector.validation.invalidJsonInPayload").await;
+    assert!(
+        err["details"]
+            .as_str()
+            .unwrap()
+            .contains("key must be a string"),
+        "{err}"
+    );
 }
