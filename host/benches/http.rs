@@ -19,8 +19,8 @@ struct Figures {
     per_second: f64,
 }
 
-async fn measure(client: &reqwest::Client, url: &str, key: Option<&str>) -> Figures {
-    let send = |client: reqwest::Client, url: String| async move {
+async fn measure(client: &reqwest::Client, url: &str, key: Option<&'static str>) -> Figures {
+    let send = move |client: reqwest::Client, url: String| async move {
         let mut req = client.get(url);
         if let Some(k) = key {
             req = req.header("X-API-KEY", k);

@@ -88,6 +88,7 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
     }
     let module_api = Arc::new(modules::InProcessApi::default());
     let module_host = Arc::new(modules::start(&config, store.clone(), module_api.clone()).await?);
+    let forwarder = modules::forward_events(transport.events().subscribe(), module_host.clone());
     let app = App {
         modules: module_host.clone(),
         transport,
@@ -124,6 +125,7 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
         })
         .await;
         // Modules stop before the store closes: their cursors and the event log live there.
+        forwarder.abort();
         module_host.shutdown().await;
         let closed = store.close().await;
         served?;

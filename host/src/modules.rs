@@ -113,3 +113,45 @@ impl ConnectorApi for InProcessApi {
         }
     }
 }
+
+/// Forwards every transport event into the module host's durable log, batching whatever has
+/// queued up while the previous append was on disk. Runs until the bus closes.
+pub fn forward_events(
+    mut events: tokio::sync::broadcast::Receiver<transport::Event>,
+    host: Arc<ModuleHost>,
+) -> tokio::task::JoinHandle<()> {
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+    let convert = |e: transport::Event| module_host::Event::new(e.namespace, e.data);
+    tokio::spawn(async move {
+        loop {
+            let first = match events.recv().await {
+                Ok(event) => event,
+                Err(RecvError::Lagged(lost)) => {
+                    tracing::error!(
+                        "{lost} runtime events were lost before reaching the module log"
+                    );
+                    continue;
+                }
+                Err(RecvError::Closed) => return,
+            };
+            let mut batch = vec![convert(first)];
+            loop {
+                match events.try_recv() {
+                    Ok(event) => batch.push(convert(event)),
+                    Err(TryRecvError::Lagged(lost)) => {
+                        tracing::error!(
+                            "{lost} runtime events were lost before reaching the module log"
+                        )
+                    }
+                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                }
+            }
+            if let Err(e) = host.publish_all(&batch).await {
+                tracing::error!(
+                    "could not append {} events to the module log: {e}",
+                    batch.len()
+                );
+            }
+        }
+    })
+}

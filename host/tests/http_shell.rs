@@ -82,7 +82,10 @@ async fn wrong_client_credentials_stop_the_start() {
     let data = tempfile::tempdir().unwrap();
     let mut cfg = common::config_json(&backbone.base_url(), data.path());
     cfg["transportLibrary"]["platformClientSecret"] = json!("wrong");
-    let err = connector::start(common::load(cfg)).await.err().expect("start must fail");
+    let err = connector::start(common::load(cfg))
+        .await
+        .err()
+        .expect("start must fail");
     assert!(err.to_string().contains("platformClientInvalid"), "{err}");
 }
 

@@ -6,49 +6,10 @@ mod common;
 
 use common::{API_KEY, Running};
 use serde_json::{Value, json};
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
-
-/// Builds `modules/` for wasm32-wasip2 once per test binary; returns the `.wasm` folder.
-fn wasm_dir() -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap()
-            .to_path_buf();
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"))
-            .join("wasm");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "build",
-                "--quiet",
-                "--release",
-                "--target",
-                "wasm32-wasip2",
-                "--manifest-path",
-            ])
-            .arg(root.join("modules/Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target)
-            .env_remove("CARGO_TARGET_DIR")
-            .status()
-            .unwrap();
-        assert!(
-            status.success(),
-            "building modules/ failed; is the wasm32-wasip2 target installed?"
-        );
-        target.join("wasm32-wasip2/release")
-    })
-    .clone()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enabled_modules_load_and_report_health() {
-    let dir = wasm_dir();
+    let dir = common::wasm_dir();
     let c = Running::start_with(move |cfg| {
         cfg["moduleHost"] = json!({"builtinDirectory": dir});
         cfg["modules"] = json!({
@@ -83,7 +44,7 @@ async fn enabled_modules_load_and_report_health() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_module_that_does_not_load_stops_the_start() {
-    let dir = wasm_dir();
+    let dir = common::wasm_dir();
     let data = tempfile::tempdir().unwrap();
     let backbone = common::Backbone::start().await;
     let mut cfg = common::config_json(&backbone.base_url(), data.path());

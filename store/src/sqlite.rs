@@ -37,7 +37,8 @@ struct Inner {
     path: Option<PathBuf>,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
     writer_thread: Mutex<Option<JoinHandle<()>>>,
-    readers: Vec<Mutex<Connection>>,
+    /// `None` once closed: read connections must be gone before the final checkpoint.
+    readers: Vec<Mutex<Option<Connection>>>,
     next_reader: AtomicUsize,
     tables: RwLock<HashSet<String>>,
     indexes: RwLock<HashMap<String, Vec<IndexSpec>>>,
@@ -100,7 +101,7 @@ impl SqliteStore {
                 conn.execute_batch("PRAGMA busy_timeout=10000; PRAGMA query_only=ON;")
                     .map_err(backend)?;
                 register_functions(&conn)?;
-                readers.push(Mutex::new(conn));
+                readers.push(Mutex::new(Some(conn)));
             }
         }
 
@@ -113,7 +114,11 @@ impl SqliteStore {
                     job(&mut conn);
                 }
                 // Fold the WAL back into the main file so a clean shutdown leaves one file.
-                let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA optimize;");
+                if let Err(e) =
+                    conn.execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")
+                {
+                    tracing::warn!("final checkpoint failed: {e}");
+                }
             })
             .map_err(backend)?;
 
@@ -167,7 +172,7 @@ impl SqliteStore {
         tokio::task::spawn_blocking(move || {
             let n = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
             let conn = inner.readers[n].lock().map_err(backend)?;
-            f(&conn)
+            f(conn.as_ref().ok_or(StoreError::Closed)?)
         })
         .await
         .map_err(backend)?
@@ -549,6 +554,9 @@ impl Store for SqliteStore {
 
     async fn close(&self) -> Result<()> {
         self.inner.closed.store(true, Ordering::Release);
+        for reader in &self.inner.readers {
+            reader.lock().map_err(backend)?.take();
+        }
         // Dropping the sender ends the writer loop after the jobs already queued.
         let sender = self.inner.writer.lock().map_err(backend)?.take();
         drop(sender);

@@ -87,6 +87,10 @@ async fn ids(s: &dyn Store, pairs: &[(&str, &str)]) -> Vec<String> {
         .collect()
 }
 
+/// A query's pairs and the ids it must return, in order.
+type Query = &'static [(&'static str, &'static str)];
+type Ids = &'static [&'static str];
+
 async fn queries(s: &dyn Store) {
     s.ensure_index("Messages", IndexSpec::on("createdAt"))
         .await
@@ -94,7 +98,7 @@ async fn queries(s: &dyn Store) {
     for m in messages() {
         s.create("Messages", m).await.unwrap();
     }
-    let cases: &[(&[(&str, &str)], &[&str])] = &[
+    let cases: &[(Query, Ids)] = &[
         (&[], &["M1", "M2", "M3"]),
         (&[("isOwn", "true")], &["M1"]),
         (&[("isOwn", "!true")], &["M2", "M3"]),

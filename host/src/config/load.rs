@@ -66,10 +66,11 @@ impl ConfigSources {
     }
 }
 
+/// `--config FILE`, if given, and the `--a:b=c` overrides in order.
+pub type ParsedArgs = (Option<PathBuf>, Vec<(String, String)>);
+
 /// Splits `start`'s arguments into the config file and `--a:b=c` overrides.
-pub fn parse_args(
-    args: &[String],
-) -> Result<(Option<PathBuf>, Vec<(String, String)>), ConfigError> {
+pub fn parse_args(args: &[String]) -> Result<ParsedArgs, ConfigError> {
     let mut file = None;
     let mut overrides = Vec::new();
     let mut it = args.iter().peekable();

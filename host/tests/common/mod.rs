@@ -118,3 +118,40 @@ pub async fn error_of(resp: reqwest::Response, status: u16, code: &str) -> Value
     );
     err
 }
+
+/// Builds `modules/` for wasm32-wasip2 once per test binary; returns the `.wasm` folder.
+pub fn wasm_dir() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("wasm");
+        let status =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args([
+                    "build",
+                    "--quiet",
+                    "--release",
+                    "--target",
+                    "wasm32-wasip2",
+                    "--manifest-path",
+                ])
+                .arg(root.join("modules/Cargo.toml"))
+                .arg("--target-dir")
+                .arg(&target)
+                .env_remove("CARGO_TARGET_DIR")
+                .status()
+                .unwrap();
+        assert!(
+            status.success(),
+            "building modules/ failed; is the wasm32-wasip2 target installed?"
+        );
+        target.join("wasm32-wasip2/release")
+    })
+    .clone()
+}
