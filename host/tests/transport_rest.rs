@@ -372,6 +372,177 @@ async fn two_connectors_relate_message_share_files_and_tokens_and_decompose() {
     assert!(a.get("/Account/SyncInfo").await["lastSyncRun"]["completedAt"].is_string());
 }
 
+/// `method path` with `accept`; returns status, headers and body.
+async fn with_accept(
+    peer: &Peer,
+    method: reqwest::Method,
+    path: &str,
+    accept: &str,
+    body: Option<Value>,
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut req = peer
+        .http
+        .request(method, peer.url(path))
+        .header("X-API-KEY", API_KEY)
+        .header("Accept", accept);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    (status, headers, resp.bytes().await.unwrap().to_vec())
+}
+
+/// Reads a PNG answer and decodes the one QR code in it.
+fn decode_qr(headers: &reqwest::header::HeaderMap, png: &[u8]) -> String {
+    assert_eq!(headers["content-type"], "image/png");
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(frame.color_type, png::ColorType::Grayscale);
+    let width = frame.width as usize;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, frame.height as usize, |x, y| {
+            pixels[y * width + x]
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    grids[0].decode().unwrap().1
+}
+
+#[tokio::test]
+async fn qr_codes_carry_the_url_references_where_the_official_offers_png() {
+    use reqwest::Method as M;
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    const PNG: &str = "image/png";
+
+    // Template: the QR carries the template's URL reference, which a peer can load.
+    let template = a
+        .post(
+            "/RelationshipTemplates/Own",
+            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {}}, "expiresAt": in_minutes(30)}),
+        )
+        .await;
+    let id = template["id"].as_str().unwrap();
+    let (status, headers, png) = with_accept(
+        &a,
+        M::GET,
+        &format!("/RelationshipTemplates/{id}"),
+        PNG,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["content-disposition"],
+        format!("attachment;filename={id}.png")
+    );
+    let url = decode_qr(&headers, &png);
+    assert_eq!(url, template["reference"]["url"].as_str().unwrap());
+    let loaded = b
+        .post("/RelationshipTemplates/Peer", json!({"reference": url}))
+        .await;
+    assert_eq!(loaded["id"], id);
+
+    // Template token as QR: 201, ephemeral (not stored), and its reference loads the template.
+    let (status, headers, png) = with_accept(
+        &a,
+        M::POST,
+        &format!("/RelationshipTemplates/Own/{id}/Token"),
+        PNG,
+        Some(json!({"ephemeral": false})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let token_url = decode_qr(&headers, &png);
+    assert!(token_url.contains("/r/TOK"), "{token_url}");
+    assert_eq!(a.get("/Tokens/Own").await.as_array().unwrap().len(), 0);
+    let c = Peer::start(&backbone).await;
+    let via_token = c
+        .post(
+            "/RelationshipTemplates/Peer",
+            json!({"reference": token_url}),
+        )
+        .await;
+    assert_eq!(via_token["id"], id);
+
+    // Own token: the QR equals the JSON reference; JSON is still the default.
+    let token = a
+        .post(
+            "/Tokens/Own",
+            json!({"content": {"k": 1}, "expiresAt": in_minutes(5), "ephemeral": false}),
+        )
+        .await;
+    let token_id = token["id"].as_str().unwrap();
+    let (status, headers, png) =
+        with_accept(&a, M::GET, &format!("/Tokens/{token_id}"), PNG, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        decode_qr(&headers, &png),
+        token["reference"]["url"].as_str().unwrap()
+    );
+    for accept in [
+        "application/json",
+        "*/*",
+        "image/png;q=0.5, application/json",
+    ] {
+        let (status, headers, body) =
+            with_accept(&a, M::GET, &format!("/Tokens/{token_id}"), accept, None).await;
+        assert_eq!(status, 200, "{accept}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{accept}"
+        );
+        let json: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["result"]["id"], token_id);
+    }
+
+    // File by id and by truncated reference; a file token as QR is ephemeral and loads the file.
+    let file = upload(&a, "qr.txt", b"qr bytes").await;
+    let file_id = file["id"].as_str().unwrap();
+    let file_url = file["reference"]["url"].as_str().unwrap();
+    for path in [file_id, file["reference"]["truncated"].as_str().unwrap()] {
+        let (status, headers, png) =
+            with_accept(&a, M::GET, &format!("/Files/{path}"), PNG, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            headers["content-disposition"],
+            format!("attachment;filename={file_id}.png")
+        );
+        assert_eq!(decode_qr(&headers, &png), file_url);
+    }
+    let (status, headers, png) = with_accept(
+        &a,
+        M::POST,
+        &format!("/Files/{file_id}/Token"),
+        PNG,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let file_token_url = decode_qr(&headers, &png);
+    assert_ne!(file_token_url, file_url);
+    assert_eq!(a.get("/Tokens/Own").await.as_array().unwrap().len(), 1);
+    let peer_file = b
+        .post("/Files/Peer", json!({"reference": file_token_url}))
+        .await;
+    assert_eq!(peer_file["id"], file_id);
+
+    // Errors stay JSON even when a picture was asked for.
+    let (status, _, body) =
+        with_accept(&a, M::GET, "/Tokens/TOKxxxxxxxxxxxxxxxxx", PNG, None).await;
+    assert_eq!(status, 404);
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["error"]["code"], "error.runtime.recordNotFound");
+}
+
 #[tokio::test]
 async fn bad_input_gets_the_official_errors() {
     let backbone = Backbone::start().await;

@@ -1,10 +1,10 @@
 //! `/api/core/v1/Files`: multipart upload, binary download, references and tokens.
 
-use super::{ApiResult, QueryPairs, TransportApiError, check_id, object};
+use super::{ApiResult, QueryPairs, TransportApiError, check_id, object, qr};
 use crate::app::App;
 use crate::http::json::{ApiJson, Created, Envelope};
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use transport::files::{Download, NewFile};
@@ -134,13 +134,23 @@ async fn load_peer(
     Ok(Created(app.transport.load_peer_file(&object(body)?).await?))
 }
 
-/// A file by id, or by (truncated or URL) reference.
+/// A file by id, or by (truncated or URL) reference; with `Accept: image/png` its
+/// reference as a QR code.
 #[utoipa::path(get, path = "/api/core/v1/Files/{idOrReference}", tag = "Files", responses((status = 200), (status = 400), (status = 404)))]
-async fn get_file(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Envelope<Value>> {
+async fn get_file(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     if id.starts_with("FIL") && id.len() <= 20 {
         check_id(&id, "FIL")?;
     }
-    Ok(Envelope(app.transport.get_or_load_file(&id).await?))
+    let file = app.transport.get_or_load_file(&id).await?;
+    if qr::wants_png(&headers) {
+        let file_id = file["id"].as_str().unwrap_or(&id).to_owned();
+        return qr::png_response(&file, &file_id, StatusCode::OK);
+    }
+    Ok(Envelope(file).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/core/v1/Files/{idOrReference}", tag = "Files", responses((status = 204), (status = 404)))]
@@ -156,16 +166,26 @@ async fn download(State(app): State<App>, Path(id): Path<String>) -> ApiResult<R
     Ok(download_response(app.transport.download_file(&id).await?))
 }
 
+/// A token for a file; with `Accept: image/png` the token is ephemeral and the answer is
+/// its reference as a QR code.
 #[utoipa::path(post, path = "/api/core/v1/Files/{id}/Token", tag = "Files", responses((status = 201), (status = 400), (status = 404)))]
 async fn create_token(
     State(app): State<App>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Response> {
     check_id(&id, "FIL")?;
-    Ok(Created(
-        app.transport.create_file_token(&id, &object(body)?).await?,
-    ))
+    let mut body = object(body)?;
+    let png = qr::wants_png(&headers);
+    if png {
+        body["ephemeral"] = Value::Bool(true);
+    }
+    let token = app.transport.create_file_token(&id, &body).await?;
+    if png {
+        return qr::png_response(&token, &id, StatusCode::CREATED);
+    }
+    Ok(Created(token).into_response())
 }
 
 #[utoipa::path(patch, path = "/api/core/v1/Files/{id}/RegenerateOwnershipToken", tag = "Files", responses((status = 200), (status = 400), (status = 404)))]

@@ -6,6 +6,7 @@ mod account;
 mod challenges;
 mod files;
 mod messages;
+mod qr;
 mod relationship_templates;
 mod relationships;
 mod tokens;

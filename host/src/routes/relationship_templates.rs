@@ -1,10 +1,12 @@
 //! `/api/core/v1/RelationshipTemplates`.
 
+use super::qr;
 use super::{ApiResult, QueryPairs, check_id, object};
 use crate::app::App;
 use crate::http::json::{ApiJson, Created, Envelope};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use transport::Ownership;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -67,13 +69,19 @@ async fn load_peer(
     ))
 }
 
+/// The template as JSON, or its reference as a QR code with `Accept: image/png`.
 #[utoipa::path(get, path = "/api/core/v1/RelationshipTemplates/{id}", tag = "RelationshipTemplates", responses((status = 200), (status = 404)))]
 async fn get_template(
     State(app): State<App>,
     Path(id): Path<String>,
-) -> ApiResult<Envelope<Value>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     check_id(&id, "RLT")?;
-    Ok(Envelope(app.transport.get_template(&id).await?))
+    let template = app.transport.get_template(&id).await?;
+    if qr::wants_png(&headers) {
+        return qr::png_response(&template, &id, StatusCode::OK);
+    }
+    Ok(Envelope(template).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/core/v1/RelationshipTemplates/{id}", tag = "RelationshipTemplates", responses((status = 204), (status = 404)))]
@@ -83,17 +91,24 @@ async fn delete_template(State(app): State<App>, Path(id): Path<String>) -> ApiR
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A token carrying the key of an own template.
+/// A token carrying the key of an own template; with `Accept: image/png` the token is
+/// ephemeral and the answer is its reference as a QR code.
 #[utoipa::path(post, path = "/api/core/v1/RelationshipTemplates/Own/{id}/Token", tag = "RelationshipTemplates", responses((status = 201), (status = 400), (status = 404)))]
 async fn create_token(
     State(app): State<App>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
+) -> ApiResult<Response> {
     check_id(&id, "RLT")?;
-    Ok(Created(
-        app.transport
-            .create_template_token(&id, &object(body)?)
-            .await?,
-    ))
+    let mut body = object(body)?;
+    let png = qr::wants_png(&headers);
+    if png {
+        body["ephemeral"] = Value::Bool(true);
+    }
+    let token = app.transport.create_template_token(&id, &body).await?;
+    if png {
+        return qr::png_response(&token, &id, StatusCode::CREATED);
+    }
+    Ok(Created(token).into_response())
 }

@@ -1,10 +1,12 @@
 //! `/api/core/v1/Tokens`.
 
+use super::qr;
 use super::{ApiResult, QueryPairs, check_id, object};
 use crate::app::App;
 use crate::http::json::{ApiJson, Created, Envelope};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use transport::Ownership;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -52,10 +54,19 @@ async fn list_peer(State(app): State<App>, query: QueryPairs) -> ApiResult<Envel
     ))
 }
 
+/// The token as JSON, or its reference as a QR code with `Accept: image/png`.
 #[utoipa::path(get, path = "/api/core/v1/Tokens/{id}", tag = "Tokens", responses((status = 200), (status = 404)))]
-async fn get_token(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Envelope<Value>> {
+async fn get_token(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     check_id(&id, "TOK")?;
-    Ok(Envelope(app.transport.get_token(&id).await?))
+    let token = app.transport.get_token(&id).await?;
+    if qr::wants_png(&headers) {
+        return qr::png_response(&token, &id, StatusCode::OK);
+    }
+    Ok(Envelope(token).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/core/v1/Tokens/{id}", tag = "Tokens", responses((status = 204), (status = 404)))]
