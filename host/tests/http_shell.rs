@@ -7,6 +7,8 @@ use common::{API_KEY, MONITOR_ONLY_KEY, Running, error_of};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+const KEK: &str = "a-long-key-encryption-passphrase-for-the-test";
+
 #[tokio::test]
 async fn unknown_routes_methods_and_accept_headers_get_the_official_errors() {
     let c = Running::start().await;
@@ -151,6 +153,7 @@ async fn scopes_limit_routes() {
 #[tokio::test]
 async fn monitoring_reports_version_requests_and_sanitised_support() {
     let c = Running::start_with(|cfg| {
+        cfg["transportLibrary"]["keyEncryptionKey"] = json!(KEK);
         cfg["modules"] = json!({"webhooks": {"enabled": false, "targets": {"t": {"url": "http://x", "headers": {"apiKey": "hook-secret"}}}, "webhooks": []}});
     })
     .await;
@@ -183,7 +186,7 @@ async fn monitoring_reports_version_requests_and_sanitised_support() {
         .text()
         .await
         .unwrap();
-    for secret in [API_KEY, MONITOR_ONLY_KEY, "hook-secret"] {
+    for secret in [API_KEY, MONITOR_ONLY_KEY, "hook-secret", KEK] {
         assert!(!text.contains(secret), "support output leaks {secret}");
     }
     let s: Value = serde_json::from_str(&text).unwrap();

@@ -293,22 +293,29 @@ impl ConnectorConfig {
             a.insert("jwtBearer".into(), state(auth.jwt_bearer.is_enabled()));
             a.insert("oidc".into(), state(oidc_enabled));
         }
-        redact_module_secrets(&mut v);
+        redact_nested_secrets(&mut v);
         v
     }
 }
 
-/// Module sections may hold credentials (webhook API keys, OAuth client secrets, broker URLs
-/// with passwords); any key that names a secret is masked.
-fn redact_module_secrets(v: &mut Value) {
+/// Module sections and the transport section may hold credentials (webhook API keys, OAuth
+/// client secrets, the key-encryption key); any key that names a secret is masked.
+fn redact_nested_secrets(v: &mut Value) {
     fn walk(v: &mut Value) {
         match v {
             Value::Object(map) => {
                 for (k, child) in map.iter_mut() {
                     let lower = k.to_lowercase();
-                    let secret = ["secret", "password", "apikey", "token", "connectionstring"]
-                        .iter()
-                        .any(|s| lower.contains(s));
+                    let secret = [
+                        "secret",
+                        "password",
+                        "apikey",
+                        "token",
+                        "connectionstring",
+                        "encryptionkey",
+                    ]
+                    .iter()
+                    .any(|s| lower.contains(s));
                     if secret && (child.is_string() || child.is_number()) {
                         *child = "***".into();
                     } else {
@@ -320,7 +327,9 @@ fn redact_module_secrets(v: &mut Value) {
             _ => {}
         }
     }
-    if let Some(m) = v.get_mut("modules") {
-        walk(m);
+    for section in ["modules", "transportLibrary"] {
+        if let Some(m) = v.get_mut(section) {
+            walk(m);
+        }
     }
 }
