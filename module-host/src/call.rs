@@ -28,6 +28,10 @@ pub struct CallState {
     capabilities: Arc<Capabilities>,
     deadline: Instant,
     correlation_id: Option<String>,
+    /// Set when a host call (HTTP, API) gave up because the budget ran out: the module was
+    /// waiting on something outside, so running out of time is retryable, not the module's
+    /// fault.
+    host_call_timed_out: bool,
 }
 
 impl CallState {
@@ -37,6 +41,21 @@ impl CallState {
     pub fn correlation_id(&self) -> Option<&str> {
         self.correlation_id.as_deref()
     }
+    /// Runs a host call within [`CallState::host_call_budget`], noting when it failed
+    /// because that budget ran out.
+    pub async fn bounded<T>(
+        &mut self,
+        call: impl AsyncFnOnce(&Capabilities, Duration) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let budget = self.host_call_budget();
+        let started = Instant::now();
+        let result = call(&self.capabilities, budget).await;
+        if result.is_err() && started.elapsed() >= budget {
+            self.host_call_timed_out = true;
+        }
+        result
+    }
+
     /// How long a host call (HTTP, API) may take: what is left of the call's budget, less a
     /// reserve so the module still gets the host call's error and can report it as
     /// `retryable`, instead of being cut off as a timed-out call.
@@ -124,6 +143,7 @@ impl Caller<'_> {
             capabilities: self.capabilities.clone(),
             deadline: start + budget,
             correlation_id,
+            host_call_timed_out: false,
         };
         let mut store = Store::new(self.module.engine(), state);
         store.limiter(|state| &mut state.limits);
@@ -150,17 +170,20 @@ impl Caller<'_> {
             f(&instance, &mut store).await
         })
         .await;
-        match outcome {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(CallFailure::Trap(describe_trap(
-                &error,
-                &stderr,
-                self.limits.budget,
-            ))),
-            Err(_) => Err(CallFailure::Trap(format!(
+        let failure = match outcome {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(error)) => describe_trap(&error, &stderr, self.limits.budget),
+            Err(_) => format!(
                 "time budget of {:?} exceeded while waiting for a host call",
                 self.limits.budget
-            ))),
+            ),
+        };
+        if store.data().host_call_timed_out {
+            Err(CallFailure::Retryable(format!(
+                "{failure} (an HTTP or API call used up the budget)"
+            )))
+        } else {
+            Err(CallFailure::Trap(failure))
         }
     }
 

@@ -212,9 +212,12 @@ impl Delivery {
 }
 
 /// Calls `on-tick` on the module's schedule: the next tick starts `every` after the previous
-/// one finished, as the official sync module does.
+/// one finished, as the official sync module does. A failed tick is retried sooner, with the
+/// module's backoff (never later than `every`), so a sync that failed at start-up does not
+/// wait a whole interval.
 pub async fn run_ticks(module: Arc<HostedModule>, mut shutdown: watch::Receiver<bool>) {
     let mut first = true;
+    let mut failures = 0u32;
     loop {
         let current = module.current();
         let Some((every, run_at_start)) = current.description.schedule else {
@@ -236,15 +239,22 @@ pub async fn run_ticks(module: Arc<HostedModule>, mut shutdown: watch::Receiver<
             result = caller.on_tick() => result,
             _ = shutdown.changed() => return,
         };
-        match result {
-            Ok(()) => module.health.success(),
-            Err(error) => {
-                tracing::warn!(module = %module.name(), "tick failed: {error}");
-                module.health.failure(&error.to_string());
+        let pause = match result {
+            Ok(()) => {
+                failures = 0;
+                module.health.success();
+                every
             }
-        }
+            Err(error) => {
+                failures += 1;
+                let pause = module.spec.delivery.backoff(failures).min(every);
+                tracing::warn!(module = %module.name(), "tick failed, next in {pause:?}: {error}");
+                module.health.failure(&error.to_string());
+                pause
+            }
+        };
         tokio::select! {
-            _ = tokio::time::sleep(every) => {},
+            _ = tokio::time::sleep(pause) => {},
             _ = shutdown.changed() => return,
         }
     }

@@ -68,9 +68,7 @@ impl connector::module::http::Host for CallState {
                 .map(|ms| std::time::Duration::from_millis(ms.into())),
         };
         let response = self
-            .capabilities()
-            .http
-            .send(request, self.host_call_budget())
+            .bounded(async |capabilities, budget| capabilities.http.send(request, budget).await)
             .await?;
         Ok(connector::module::http::Response {
             status: response.status,
@@ -88,11 +86,11 @@ impl connector::module::api::Host for CallState {
         body: Option<String>,
     ) -> Result<connector::module::api::Response, String> {
         let correlation_id = self.correlation_id().map(str::to_owned);
-        let budget = self.host_call_budget();
         let response = self
-            .capabilities()
-            .api
-            .call(&method, &path, body, correlation_id, budget)
+            .bounded(async |capabilities, budget| {
+                let api = &capabilities.api;
+                api.call(&method, &path, body, correlation_id, budget).await
+            })
             .await?;
         Ok(connector::module::api::Response {
             status: response.status,

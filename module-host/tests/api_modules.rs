@@ -201,6 +201,12 @@ async fn a_module_only_gets_the_api_scopes_it_was_granted() {
         "{health:?}"
     );
     assert_eq!(api.calls.lock().unwrap()[0].2, ["core:messages"]);
+    // A failed tick is retried with backoff, well before the 60 s interval.
+    let retried = wait_until(Duration::from_secs(5), || {
+        api.calls_to("POST", "/api/core/v1/Account/Sync") >= 2
+    })
+    .await;
+    assert!(retried, "the failed sync was retried before the interval");
     host.shutdown().await;
 }
 

@@ -121,7 +121,13 @@ async fn hostile_modules_do_not_stop_other_modules_or_the_runtime() {
         hanging.dead_letters, 0,
         "a target that hangs is retried, never given up"
     );
-    assert!(hanging.last_error.unwrap().contains("timed out"));
+    // Either the module saw the HTTP timeout and said "retryable", or the call ran out of
+    // budget while the HTTP call hung; both are retried.
+    let error = hanging.last_error.unwrap_or_default();
+    assert!(
+        error.contains("timed out") || error.contains("used up the budget"),
+        "{error}"
+    );
     let forbidden = by_name("forbidden");
     assert!(
         forbidden.healthy && forbidden.dead_letters == 0,

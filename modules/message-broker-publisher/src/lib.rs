@@ -19,8 +19,9 @@ impl Module for MessageBrokerPublisher {
             .data
             .unwrap_or_else(|| Value::Object(Default::default()))
             .to_string();
-        let mut progress = Progress::load(event.seq);
-        for (index, name) in broker::brokers().iter().enumerate() {
+        let brokers = broker::brokers();
+        let mut progress = Progress::load(event.seq, brokers.len() as u32);
+        for (index, name) in brokers.iter().enumerate() {
             let step = index as u32;
             if progress.is_done(step) {
                 continue;

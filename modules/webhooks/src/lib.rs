@@ -47,7 +47,7 @@ impl Module for Webhooks {
             body.insert("data".into(), data.clone());
         }
         let body = Value::Object(body);
-        let mut progress = Progress::load(event.seq);
+        let mut progress = Progress::load(event.seq, matching.len() as u32);
         for (index, webhook) in matching.iter().enumerate() {
             let step = index as u32;
             if progress.is_done(step) {
