@@ -1,0 +1,126 @@
+// The official @nmshd/transport 7.0.0 as templator, our Connector as requestor: creates a
+// template and a token for it, prints the token's references, accepts the Connector's
+// relationship request, reads the Connector's message and downloads its attachment, then
+// answers with a message carrying a file of its own.
+//
+// Usage: node interop/transport/templator.mjs <backboneBaseUrl>
+// Prints `ADDRESS <address>`, `TOKEN <truncatedReference> <urlReference>`, then `RESULT <json>`
+// and exits 0 on success; prints `FAILED <message>` and exits 1 otherwise.
+
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const { Transport, AccountController, TokenContentRelationshipTemplate, RelationshipStatus } = require("@nmshd/transport");
+const { LokiJsConnection } = require("@js-soft/docdb-access-loki");
+const { SimpleLoggerFactory } = require("@js-soft/simple-logger");
+const { EventEmitter2EventBus } = require("@js-soft/ts-utils");
+const { CoreDate } = require("@nmshd/core-types");
+const { CoreBuffer } = require("@nmshd/crypto");
+const { JSONWrapper } = require("@js-soft/ts-serval");
+
+const [baseUrl] = process.argv.slice(2);
+if (!baseUrl) {
+    console.log("FAILED usage: node templator.mjs <backboneBaseUrl>");
+    process.exit(1);
+}
+
+const CONNECTOR_FILE_TEXT = "a file from the Connector";
+const OWN_FILE_TEXT = "a file from the official transport";
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what, check) {
+    for (let i = 0; i < 240; i++) {
+        const value = await check();
+        if (value) return value;
+        await sleep(250);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+}
+
+async function main() {
+    const transport = new Transport(
+        {
+            baseUrl,
+            platformClientId: process.env.BACKBONE_CLIENT_ID ?? "test",
+            platformClientSecret: process.env.BACKBONE_CLIENT_SECRET ?? "test",
+            supportedIdentityVersion: 1,
+            addressGenerationHostnameOverride: "localhost",
+            datawalletEnabled: false
+        },
+        new EventEmitter2EventBus((error) => console.error("event bus error", error)),
+        new SimpleLoggerFactory(5)
+    );
+    await transport.init();
+    const db = await LokiJsConnection.inMemory().getDatabase("templator");
+    const me = new AccountController(transport, db, transport.config);
+    await me.init();
+    console.log(`ADDRESS ${me.identity.address.toString()}`);
+
+    const template = await me.relationshipTemplates.sendRelationshipTemplate({
+        content: JSONWrapper.from({ from: "official transport" }),
+        expiresAt: CoreDate.utc().add({ minutes: 10 })
+    });
+    const token = await me.tokens.sendToken({
+        content: TokenContentRelationshipTemplate.from({ templateId: template.id, secretKey: template.secretKey }),
+        expiresAt: CoreDate.utc().add({ minutes: 10 }),
+        ephemeral: false
+    });
+    const reference = token.toTokenReference(baseUrl);
+    console.log(`TOKEN ${reference.truncate()} ${reference.toUrl()}`);
+
+    const request = await until("the Connector's relationship request", async () => {
+        const sync = await me.syncEverything();
+        return sync.relationships.find((r) => r.status === RelationshipStatus.Pending);
+    });
+    assert.equal(request.templateId.toString(), template.id.toString());
+    const creationContent = request.creationContent.toJSON();
+    assert.equal(creationContent.from, "connector");
+    const connector = request.peer.address;
+    await me.relationships.accept(request.id);
+
+    const message = await until("the Connector's message", async () => {
+        const sync = await me.syncEverything();
+        return sync.messages.find((m) => m.createdBy.toString() === connector.toString());
+    });
+    const messageContent = message.content.toJSON();
+    assert.equal(message.attachments.length, 1, "the Connector's message carries one attachment");
+    const attachment = await me.files.downloadFileContent(message.attachments[0]);
+    assert.equal(attachment.toUtf8(), CONNECTOR_FILE_TEXT);
+    const attachmentMeta = await me.files.getFile(message.attachments[0]);
+
+    const file = await me.files.sendFile({
+        buffer: CoreBuffer.fromUtf8(OWN_FILE_TEXT),
+        title: "Reply",
+        filename: "reply.txt",
+        mimetype: "text/plain",
+        expiresAt: CoreDate.utc().add({ minutes: 10 })
+    });
+    const reply = await me.messages.sendMessage({
+        recipients: [connector],
+        content: JSONWrapper.from({ text: "hello Connector", answering: message.id.toString() }),
+        attachments: [file]
+    });
+    await me.close();
+    return {
+        creationContent,
+        messageContent,
+        attachmentText: attachment.toUtf8(),
+        attachmentFilename: attachmentMeta.filename,
+        replyId: reply.id.toString(),
+        replyFileId: file.id.toString(),
+        replyFileText: OWN_FILE_TEXT
+    };
+}
+
+main().then(
+    (result) => {
+        console.log(`RESULT ${JSON.stringify(result)}`);
+        process.exit(0);
+    },
+    (error) => {
+        console.log(`FAILED ${error?.stack ?? error}`);
+        process.exit(1);
+    }
+);
