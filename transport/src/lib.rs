@@ -8,11 +8,14 @@
 //! also published on [`events::EventBus`] with the official event names.
 
 pub mod account;
+pub mod announcements;
 pub mod backbone;
+pub mod backbone_notifications;
 pub mod challenges;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod identity_deletion;
 pub mod messages;
 pub mod password;
 pub mod relationship_templates;

@@ -3,8 +3,11 @@
 //! envelope. Transport errors map to the official codes and statuses in one place, here.
 
 mod account;
+mod announcements;
+mod backbone_notifications;
 mod challenges;
 mod files;
+mod identity_deletion;
 mod messages;
 mod qr;
 mod relationship_templates;
@@ -37,6 +40,13 @@ pub fn routes() -> OpenApiRouter<App> {
         ))
         .merge(scoped(relationships::routes(), &["core:relationships"]))
         .merge(scoped(tokens::routes(), &["core:tokens"]))
+        .merge(scoped(announcements::routes(), &["core:announcements"]))
+        .merge(scoped(
+            backbone_notifications::routes(),
+            &["core:backboneNotifications"],
+        ))
+        // Debug mode only; it checks its scope itself, after answering 404 in production.
+        .merge(identity_deletion::routes())
 }
 
 /// The Backbone's error codes are open-ended strings; the envelope wants `'static` ones.

@@ -1,0 +1,27 @@
+//! `/api/core/v1/BackboneNotifications`.
+
+use super::{ApiResult, object};
+use crate::app::App;
+use crate::http::json::ApiJson;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new().routes(routes!(send))
+}
+
+/// Has the Backbone notify peers with an active relationship (`{recipients, code}`).
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/BackboneNotifications",
+    tag = "BackboneNotifications",
+    responses((status = 204), (status = 400))
+)]
+async fn send(State(app): State<App>, ApiJson(body): ApiJson<Value>) -> ApiResult<StatusCode> {
+    app.transport
+        .send_backbone_notification(&object(body)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

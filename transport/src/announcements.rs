@@ -1,0 +1,157 @@
+//! Announcements: notices the Backbone's operator publishes to all identities, fetched in one
+//! language and handed on as the official `AnnouncementDTO`s. Nothing is stored locally.
+
+use crate::Transport;
+use crate::error::{Result, TransportError};
+use serde::{Deserialize, Serialize};
+
+/// The ISO 639-1 codes the official `GetAnnouncementsRequest` accepts as `language`.
+pub const LANGUAGES: &[&str] = &[
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
+    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
+    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
+    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
+    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
+    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
+    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk",
+    "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa",
+    "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
+
+/// One announcement as the Backbone's `GET /api/v2/Announcements` lists it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BackboneAnnouncement {
+    id: String,
+    created_at: String,
+    expires_at: Option<String>,
+    severity: String,
+    title: String,
+    body: String,
+    #[serde(default)]
+    actions: Vec<Action>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Action {
+    display_name: String,
+    link: String,
+}
+
+/// The official `AnnouncementDTO`. The Backbone's `iqlQuery` is not part of it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AnnouncementDto {
+    id: String,
+    created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    severity: String,
+    title: String,
+    body: String,
+    actions: Vec<Action>,
+}
+
+impl From<BackboneAnnouncement> for AnnouncementDto {
+    fn from(a: BackboneAnnouncement) -> Self {
+        Self {
+            id: a.id,
+            created_at: a.created_at,
+            expires_at: a.expires_at,
+            severity: a.severity,
+            title: a.title,
+            body: a.body,
+            actions: a.actions,
+        }
+    }
+}
+
+/// The `language` of a request: required and one of [`LANGUAGES`].
+pub fn check_language(language: Option<&str>) -> Result<&str> {
+    let language = language.ok_or_else(|| TransportError::invalid("language is required"))?;
+    if LANGUAGES.contains(&language) {
+        Ok(language)
+    } else {
+        Err(TransportError::invalid(
+            "language must be an ISO 639-1 language code in lower case, such as en",
+        ))
+    }
+}
+
+fn to_dtos(raw: Vec<BackboneAnnouncement>) -> Result<Vec<serde_json::Value>> {
+    raw.into_iter()
+        .map(|a| {
+            serde_json::to_value(AnnouncementDto::from(a))
+                .map_err(|e| TransportError::Internal(format!("announcement: {e}")))
+        })
+        .collect()
+}
+
+impl Transport {
+    /// `GET /Announcements?language=`: the Backbone's current announcements, in `language`.
+    pub async fn get_announcements(
+        &self,
+        language: Option<&str>,
+    ) -> Result<Vec<serde_json::Value>> {
+        // Checked against the whitelist, so it needs no escaping in the query.
+        let language = check_language(language)?;
+        let raw: Vec<BackboneAnnouncement> = self
+            .backbone
+            .get(&format!("/api/v2/Announcements?language={language}"))
+            .await?;
+        to_dtos(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn backbone_announcements_become_official_dtos() {
+        let raw: Vec<BackboneAnnouncement> = serde_json::from_value(json!([
+            {"id": "ANCaaaaaaaaaaaaaaaaa", "createdAt": "2026-01-02T03:04:05.678Z", "expiresAt": null,
+             "severity": "High", "title": "Maintenance", "body": "Tonight", "iqlQuery": null,
+             "actions": [{"displayName": "Read more", "link": "https://example.org/x"}]},
+            {"id": "ANCbbbbbbbbbbbbbbbbb", "createdAt": "2026-01-02T03:04:05.678Z",
+             "expiresAt": "2026-02-01T00:00:00.000Z", "severity": "Low", "title": "T", "body": "B",
+             "iqlQuery": "#Surname"}
+        ]))
+        .unwrap();
+        let dtos = to_dtos(raw).unwrap();
+        assert_eq!(
+            dtos,
+            vec![
+                json!({"id": "ANCaaaaaaaaaaaaaaaaa", "createdAt": "2026-01-02T03:04:05.678Z",
+                       "severity": "High", "title": "Maintenance", "body": "Tonight",
+                       "actions": [{"displayName": "Read more", "link": "https://example.org/x"}]}),
+                json!({"id": "ANCbbbbbbbbbbbbbbbbb", "createdAt": "2026-01-02T03:04:05.678Z",
+                       "expiresAt": "2026-02-01T00:00:00.000Z", "severity": "Low", "title": "T",
+                       "body": "B", "actions": []}),
+            ]
+        );
+    }
+
+    #[test]
+    fn language_must_be_a_known_code() {
+        assert_eq!(check_language(Some("en")).unwrap(), "en");
+        assert_eq!(LANGUAGES.len(), 183);
+        for bad in [
+            None,
+            Some(""),
+            Some("EN"),
+            Some("eng"),
+            Some("xx"),
+            Some("en&x=1"),
+        ] {
+            let e = check_language(bad).unwrap_err();
+            assert_eq!(e.code(), crate::error::INVALID_PROPERTY, "{bad:?}");
+            assert_eq!(e.status(), 400);
+        }
+    }
+}
