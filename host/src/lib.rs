@@ -9,6 +9,7 @@ pub mod http;
 pub mod logging;
 pub mod modules;
 pub mod routes;
+pub mod sse;
 
 use app::{App, BuildInfo};
 use config::ConnectorConfig;
@@ -89,6 +90,14 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
     let module_api = Arc::new(modules::InProcessApi::default());
     let module_host = Arc::new(modules::start(&config, store.clone(), module_api.clone()).await?);
     let forwarder = modules::forward_events(transport.events().subscribe(), module_host.clone());
+    let push = config.module_enabled("sse").then(|| {
+        let base = config
+            .modules
+            .get("sse")
+            .and_then(|m| m.get("baseUrlOverride"))
+            .and_then(|v| v.as_str());
+        sse::start(transport.clone(), base.map(str::to_owned))
+    });
     let app = App {
         modules: module_host.clone(),
         transport,
@@ -126,6 +135,9 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
         .await;
         // Modules stop before the store closes: their cursors and the event log live there.
         forwarder.abort();
+        if let Some(push) = push {
+            push.stop();
+        }
         module_host.shutdown().await;
         let closed = store.close().await;
         served?;

@@ -334,6 +334,29 @@ impl BackboneClient {
             .to_vec())
     }
 
+    /// A long-lived authenticated GET (the server-sent event stream): the response is
+    /// returned as soon as its headers arrive, and the body is read by the caller.
+    pub async fn open_stream(&self, url: &str, lifetime: Duration) -> Result<reqwest::Response> {
+        let token = self.token().await?;
+        let mut req = self
+            .http
+            .get(url)
+            .bearer_auth(token.as_str())
+            .header("accept", "text/event-stream");
+        for (name, value) in &self.additional_headers {
+            req = req.header(name, value);
+        }
+        let response = req
+            .timeout(lifetime)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        Ok(response)
+    }
+
     /// A multipart upload (`POST /api/v2/Files`).
     pub async fn upload<T: DeserializeOwned>(
         &self,

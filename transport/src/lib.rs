@@ -18,6 +18,7 @@ pub mod files;
 pub mod identity_deletion;
 pub mod messages;
 pub mod password;
+pub mod push;
 pub mod relationship_templates;
 pub mod relationships;
 pub mod sync;
