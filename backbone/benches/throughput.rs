@@ -34,13 +34,7 @@ async fn main() {
     let mut sender_ids = Vec::new();
     for _ in 0..senders {
         let sender = h.identity().await;
-        let relationship = h.pending_relationship(&recipient, &sender).await;
-        h.put(
-            Some(&recipient.token),
-            &format!("/api/v2/Relationships/{relationship}/Accept"),
-            json!({}),
-        )
-        .await;
+        h.active_relationship(&recipient, &sender).await;
         sender_ids.push(Arc::new(sender));
     }
     h.sync_all(&recipient).await;

@@ -4,7 +4,10 @@
 mod common;
 
 use backbone::Config;
-use common::{Harness, assert_error, cipher, start};
+use common::{
+    FORBIDDEN, Harness, NOT_FOUND, UNAUTHORIZED, UNPARSABLE, assert_error, bad_request, cipher,
+    reply, result_id, start,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -33,54 +36,35 @@ async fn malformed_json_and_base64_get_input_cannot_be_parsed() {
         .send()
         .await
         .unwrap();
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.inputCannotBeParsed",
-    );
+    assert_error(reply(response).await, UNPARSABLE);
 
-    let (status, body) = h
-        .post(
+    assert_error(
+        h.post(
             Some(&a.token),
             "/api/v2/RelationshipTemplates",
             json!({ "content": "not base64 at all!" }),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.inputCannotBeParsed",
+        .await,
+        UNPARSABLE,
     );
 
-    let (status, body) = h
-        .post(
+    assert_error(
+        h.post(
             Some(&a.token),
             "/api/v2/Messages",
             json!({ "recipients": "nobody" }),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.inputCannotBeParsed",
+        .await,
+        UNPARSABLE,
     );
 
-    let (status, body) = h
-        .get(
+    assert_error(
+        h.get(
             Some(&a.token),
             "/api/v2/RelationshipTemplates/RLTAAAAAAAAAAAAAAAAA?password=%%%",
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.inputCannotBeParsed",
+        .await,
+        UNPARSABLE,
     );
 }
 
@@ -88,32 +72,12 @@ async fn malformed_json_and_base64_get_input_cannot_be_parsed() {
 async fn oversized_uploads_are_refused() {
     let h = harness().await;
     let a = h.identity().await;
-    let upload = |size: usize| {
-        let form = reqwest::multipart::Form::new()
-            .part(
-                "content",
-                reqwest::multipart::Part::bytes(vec![b'x'; size]).file_name("cipher.bin"),
-            )
-            .text("cipherHash", cipher("hash"))
-            .text("expiresAt", "2099-01-01T00:00:00.000Z")
-            .text("encryptedProperties", cipher("props"));
-        h.http
-            .post(format!("{}/api/v2/Files", h.url))
-            .bearer_auth(&a.token)
-            .multipart(form)
-            .send()
-    };
-    let small = upload(100).await.unwrap();
-    assert_eq!(small.status(), StatusCode::CREATED);
+    let (status, _) = h.upload(&a, vec![b'x'; 100], None).await;
+    assert_eq!(status, StatusCode::CREATED);
     for size in [10 * 1024 * 1024 + 1, 21 * 1024 * 1024] {
-        let response = upload(size).await.unwrap();
-        let status = response.status();
-        let body: Value = response.json().await.unwrap();
         assert_error(
-            status,
-            &body,
-            StatusCode::BAD_REQUEST,
-            "error.platform.requestBodyTooLarge",
+            h.upload(&a, vec![b'x'; size], None).await,
+            bad_request("error.platform.requestBodyTooLarge"),
         );
     }
 }
@@ -122,26 +86,9 @@ async fn oversized_uploads_are_refused() {
 async fn files_round_trip_and_ownership_moves_with_the_token() {
     let h = harness().await;
     let (a, b) = (h.identity().await, h.identity().await);
-    let form = reqwest::multipart::Form::new()
-        .part(
-            "content",
-            reqwest::multipart::Part::bytes(b"blob bytes".to_vec()).file_name("cipher.bin"),
-        )
-        .text("cipherHash", cipher("hash"))
-        .text("owner", a.address.clone())
-        .text("expiresAt", "2099-01-01T00:00:00.000Z")
-        .text("encryptedProperties", cipher("props"));
-    let response = h
-        .http
-        .post(format!("{}/api/v2/Files", h.url))
-        .bearer_auth(&a.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let created: Value = response.json().await.unwrap();
-    let id = created["result"]["id"].as_str().unwrap().to_owned();
+    let (status, created) = h.upload(&a, b"blob bytes".to_vec(), Some(&a.address)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = result_id(&created);
     let token = created["result"]["ownershipToken"]
         .as_str()
         .unwrap()
@@ -167,18 +114,14 @@ async fn files_round_trip_and_ownership_moves_with_the_token() {
         "only the uploader sees the token"
     );
 
-    let (status, body) = h
-        .post(
+    assert_error(
+        h.post(
             Some(&b.token),
             &format!("/api/v2/Files/{id}/ValidateOwnershipToken"),
             json!({ "ownershipToken": token }),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::FORBIDDEN,
-        "error.platform.forbidden",
+        .await,
+        FORBIDDEN,
     );
     let (status, valid) = h
         .post(
@@ -193,11 +136,10 @@ async fn files_round_trip_and_ownership_moves_with_the_token() {
     );
 
     let (status, claimed) = h
-        .request(
-            reqwest::Method::PATCH,
+        .patch(
             Some(&b.token),
             &format!("/api/v2/Files/{id}/ClaimOwnership"),
-            Some(json!({ "ownershipToken": token })),
+            json!({ "ownershipToken": token }),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{claimed}");
@@ -209,35 +151,20 @@ async fn files_round_trip_and_ownership_moves_with_the_token() {
     assert_eq!(event_types(&events), ["FileOwnershipClaimed"]);
     assert_eq!(events[0]["payload"]["newOwnerAddress"], b.address);
 
-    let (status, body) = h
-        .request(
-            reqwest::Method::DELETE,
-            Some(&a.token),
-            &format!("/api/v2/Files/{id}"),
-            None,
-        )
-        .await;
     assert_error(
-        status,
-        &body,
-        StatusCode::FORBIDDEN,
-        "error.platform.forbidden",
+        h.delete(Some(&a.token), &format!("/api/v2/Files/{id}"))
+            .await,
+        FORBIDDEN,
     );
-    let (status, _) = h
-        .request(
-            reqwest::Method::DELETE,
-            Some(&b.token),
-            &format!("/api/v2/Files/{id}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, body) = h.get(Some(&b.token), &format!("/api/v2/Files/{id}")).await;
+    assert_eq!(
+        h.delete(Some(&b.token), &format!("/api/v2/Files/{id}"))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
     assert_error(
-        status,
-        &body,
-        StatusCode::NOT_FOUND,
-        "error.platform.recordNotFound",
+        h.get(Some(&b.token), &format!("/api/v2/Files/{id}")).await,
+        NOT_FOUND,
     );
 }
 
@@ -253,25 +180,17 @@ async fn unknown_and_malformed_ids() {
         "/api/v2/Files/FILAAAAAAAAAAAAAAAAA/Metadata",
         "/api/v2/SyncRuns/SYRAAAAAAAAAAAAAAAAA/ExternalEvents",
     ] {
-        let (status, body) = h.get(Some(&a.token), path).await;
-        assert_error(
-            status,
-            &body,
-            StatusCode::NOT_FOUND,
-            "error.platform.recordNotFound",
-        );
+        assert_error(h.get(Some(&a.token), path).await, NOT_FOUND);
     }
-    let (status, body) = h
-        .get(Some(&a.token), "/api/v2/Relationships/MSGAAAAAAAAAAAAAAAAA")
-        .await;
     assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.invalidId",
+        h.get(Some(&a.token), "/api/v2/Relationships/MSGAAAAAAAAAAAAAAAAA")
+            .await,
+        bad_request("error.platform.validation.invalidId"),
     );
-    let (status, _) = h.get(Some(&a.token), "/api/v2/NoSuchThing").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.get(Some(&a.token), "/api/v2/NoSuchThing").await.0,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -283,41 +202,29 @@ async fn identities_never_see_each_others_data() {
         .post(Some(&b.token), "/api/v2/Messages", json!({ "recipients": [{ "address": a.address, "encryptedKey": cipher("key") }], "body": cipher("body") }))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{sent}");
-    let message = sent["result"]["id"].as_str().unwrap().to_owned();
+    let message = result_id(&sent);
 
-    let (status, body) = h
-        .get(
+    assert_error(
+        h.get(
             Some(&c.token),
             &format!("/api/v2/Relationships/{relationship}"),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::NOT_FOUND,
-        "error.platform.recordNotFound",
+        .await,
+        NOT_FOUND,
     );
-    let (status, body) = h
-        .put(
+    assert_error(
+        h.put(
             Some(&c.token),
             &format!("/api/v2/Relationships/{relationship}/Accept"),
             json!({}),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::NOT_FOUND,
-        "error.platform.recordNotFound",
+        .await,
+        NOT_FOUND,
     );
-    let (status, body) = h
-        .get(Some(&c.token), &format!("/api/v2/Messages/{message}"))
-        .await;
     assert_error(
-        status,
-        &body,
-        StatusCode::NOT_FOUND,
-        "error.platform.recordNotFound",
+        h.get(Some(&c.token), &format!("/api/v2/Messages/{message}"))
+            .await,
+        NOT_FOUND,
     );
     let (_, listed) = h
         .get(Some(&c.token), &format!("/api/v2/Messages?ids={message}"))
@@ -336,57 +243,42 @@ async fn identities_never_see_each_others_data() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, body) = h
-        .get(
+    assert_error(
+        h.get(
             Some(&c.token),
             &format!("/api/v2/SyncRuns/{run}/ExternalEvents"),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::NOT_FOUND,
-        "error.platform.recordNotFound",
+        .await,
+        NOT_FOUND,
     );
-    let (status, body) = h
-        .put(
+    assert_error(
+        h.put(
             Some(&c.token),
             &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"),
             json!({}),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::NOT_FOUND,
-        "error.platform.recordNotFound",
+        .await,
+        NOT_FOUND,
     );
 
     let push = json!({ "localIndex": null, "modifications": [{ "objectIdentifier": "x", "collection": "c", "type": "Create", "datawalletVersion": 1 }] });
-    let response = h
-        .http
-        .post(format!("{}/api/v2/Datawallet/Modifications", h.url))
-        .bearer_auth(&b.token)
-        .header("x-supported-datawallet-version", "1")
-        .json(&push)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let mods: Value = h
-        .http
-        .get(format!(
-            "{}/api/v2/Datawallet/Modifications?localIndex=-1",
-            h.url
-        ))
-        .bearer_auth(&c.token)
-        .header("x-supported-datawallet-version", "1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, _) = h
+        .datawallet_request(
+            reqwest::Method::POST,
+            &b.token,
+            "/api/v2/Datawallet/Modifications",
+            Some(push),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, mods) = h
+        .datawallet_request(
+            reqwest::Method::GET,
+            &c.token,
+            "/api/v2/Datawallet/Modifications?localIndex=-1",
+            None,
+        )
+        .await;
     assert_eq!(mods["result"], json!([]), "{mods}");
 
     // B's message to A only shows A as recipient; the sender sees every recipient.
@@ -410,42 +302,29 @@ async fn challenges_are_single_use_and_must_be_signed_by_the_key() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let other = ed25519_dalek::SigningKey::from_bytes(&common::rand_bytes());
-    let (status, body) = h
-        .create_identity_request(&other, signed.clone(), "password-2")
-        .await;
     assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.device.challengeHasExpired",
+        h.create_identity_request(&other, signed.clone(), "password-2")
+            .await,
+        bad_request("error.platform.validation.device.challengeHasExpired"),
     );
 
     let fresh = h.signed_challenge(&key).await;
-    let (status, body) = h.create_identity_request(&other, fresh, "password-3").await;
     assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.device.invalidSignature",
+        h.create_identity_request(&other, fresh, "password-3").await,
+        bad_request("error.platform.validation.device.invalidSignature"),
     );
 
     let again = h.signed_challenge(&key).await;
-    let (status, body) = h.create_identity_request(&key, again, "password-4").await;
     assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.device.addressAlreadyExists",
+        h.create_identity_request(&key, again, "password-4").await,
+        bad_request("error.platform.validation.device.addressAlreadyExists"),
     );
 
     let bad_client = json!({ "clientId": "test", "clientSecret": "wrong", "identityPublicKey": Harness::public_key(&key),
         "devicePassword": "x", "identityVersion": 1, "signedChallenge": signed });
-    let (status, body) = h.post(None, "/api/v2/Identities", bad_client).await;
     assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "error.platform.unauthorized",
+        h.post(None, "/api/v2/Identities", bad_client).await,
+        UNAUTHORIZED,
     );
 }
 
@@ -457,30 +336,20 @@ async fn expired_and_unknown_access_tokens_get_401() {
     })
     .await;
     let a = h.identity().await;
-    let (status, _) = h.get(Some(&a.token), "/api/v2/Devices/Self").await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        h.get(Some(&a.token), "/api/v2/Devices/Self").await.0,
+        StatusCode::OK
+    );
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    let (status, body) = h.get(Some(&a.token), "/api/v2/Devices/Self").await;
     assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "error.platform.unauthorized",
+        h.get(Some(&a.token), "/api/v2/Devices/Self").await,
+        UNAUTHORIZED,
     );
-    let (status, body) = h.get(Some("not-a-token"), "/api/v2/Messages").await;
     assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "error.platform.unauthorized",
+        h.get(Some("not-a-token"), "/api/v2/Messages").await,
+        UNAUTHORIZED,
     );
-    let (status, body) = h.get(None, "/api/v2/Messages").await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "error.platform.unauthorized",
-    );
+    assert_error(h.get(None, "/api/v2/Messages").await, UNAUTHORIZED);
 
     let (status, fresh) = h.login(&a.username, &a.password).await;
     assert_eq!(status, StatusCode::OK);
@@ -497,17 +366,13 @@ async fn templates_honour_for_identity_passwords_and_allocations() {
     let h = harness().await;
     let (a, b, c) = (h.identity().await, h.identity().await, h.identity().await);
     let personal = h.template(&a, json!({ "forIdentity": b.address })).await;
-    let (status, body) = h
-        .get(
+    assert_error(
+        h.get(
             Some(&c.token),
             &format!("/api/v2/RelationshipTemplates/{personal}"),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::NOT_FOUND,
-        "error.platform.recordNotFound",
+        .await,
+        NOT_FOUND,
     );
     let (status, body) = h
         .get(
@@ -524,52 +389,55 @@ async fn templates_honour_for_identity_passwords_and_allocations() {
 
     let password = "6UIRURdA+wPlQdscxhonvoGmzhawCEH7cK7Nj/2bKtE=";
     let protected = h.template(&a, json!({ "password": password })).await;
-    let (status, _) = h
-        .get(
+    assert_eq!(
+        h.get(
             Some(&b.token),
             &format!("/api/v2/RelationshipTemplates/{protected}"),
         )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
     let encoded: String = form_urlencoded::byte_serialize(password.as_bytes()).collect();
-    let (status, _) = h
-        .get(
+    assert_eq!(
+        h.get(
             Some(&b.token),
             &format!("/api/v2/RelationshipTemplates/{protected}?password={encoded}"),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, _) = h
-        .get(
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        h.get(
             Some(&b.token),
             &format!("/api/v2/RelationshipTemplates/{protected}"),
         )
-        .await;
-    assert_eq!(
-        status,
+        .await
+        .0,
         StatusCode::OK,
         "an allocation remembers the password"
     );
 
     let single = h.template(&a, json!({ "maxNumberOfAllocations": 1 })).await;
-    let (status, _) = h
-        .get(
+    assert_eq!(
+        h.get(
             Some(&b.token),
             &format!("/api/v2/RelationshipTemplates/{single}"),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = h
-        .get(
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_error(
+        h.get(
             Some(&c.token),
             &format!("/api/v2/RelationshipTemplates/{single}"),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.relationshipTemplate.maxNumberOfAllocationsExhausted",
+        .await,
+        bad_request(
+            "error.platform.validation.relationshipTemplate.maxNumberOfAllocationsExhausted",
+        ),
     );
     let events = h.sync_all(&a).await;
     assert_eq!(
@@ -578,18 +446,14 @@ async fn templates_honour_for_identity_passwords_and_allocations() {
     );
     assert_eq!(events[0]["payload"]["relationshipTemplateId"], single);
 
-    let (status, body) = h
-        .post(
+    assert_error(
+        h.post(
             Some(&c.token),
             "/api/v2/Relationships",
             json!({ "relationshipTemplateId": single, "creationContent": cipher("x") }),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.relationship.relationshipTemplateNotAllocated",
+        .await,
+        bad_request("error.platform.validation.relationship.relationshipTemplateNotAllocated"),
     );
 }
 
@@ -605,7 +469,7 @@ async fn tokens_work_anonymously_and_honour_for_identity_and_passwords() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let anonymous = created["result"]["id"].as_str().unwrap().to_owned();
+    let anonymous = result_id(&created);
     let (status, token) = h.get(None, &format!("/api/v2/Tokens/{anonymous}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(token["result"]["createdBy"], Value::Null);
@@ -614,18 +478,22 @@ async fn tokens_work_anonymously_and_honour_for_identity_and_passwords() {
     let (_, created) = h
         .post(Some(&a.token), "/api/v2/Tokens", json!({ "content": cipher("personal"), "expiresAt": "2099-01-01T00:00:00Z", "forIdentity": b.address, "password": "AAEC" }))
         .await;
-    let personal = created["result"]["id"].as_str().unwrap().to_owned();
-    let (status, _) = h
-        .get(None, &format!("/api/v2/Tokens/{personal}?password=AAEC"))
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = h
-        .get(
+    let personal = result_id(&created);
+    assert_eq!(
+        h.get(None, &format!("/api/v2/Tokens/{personal}?password=AAEC"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        h.get(
             Some(&b.token),
             &format!("/api/v2/Tokens/{personal}?password=AAED"),
         )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
     let (status, token) = h
         .get(
             Some(&b.token),
@@ -643,7 +511,7 @@ async fn tokens_work_anonymously_and_honour_for_identity_and_passwords() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let empty = empty["result"]["id"].as_str().unwrap().to_owned();
+    let empty = result_id(&empty);
     let (status, body) = h
         .post(
             Some(&a.token),
@@ -653,37 +521,27 @@ async fn tokens_work_anonymously_and_honour_for_identity_and_passwords() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["result"]["createdBy"], a.address);
-    let (status, body) = h
-        .post(
+    assert_error(
+        h.post(
             Some(&b.token),
             &format!("/api/v2/Tokens/{empty}/UpdateContent"),
             json!({ "newContent": cipher("again") }),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.token.contentUpdateNotPossibleBecauseContentAlreadyExists",
+        .await,
+        bad_request("error.platform.token.contentUpdateNotPossibleBecauseContentAlreadyExists"),
     );
-    let (status, _) = h
-        .request(
-            reqwest::Method::DELETE,
-            Some(&b.token),
-            &format!("/api/v2/Tokens/{empty}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = h
-        .request(
-            reqwest::Method::DELETE,
-            Some(&a.token),
-            &format!("/api/v2/Tokens/{empty}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        h.delete(Some(&b.token), &format!("/api/v2/Tokens/{empty}"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        h.delete(Some(&a.token), &format!("/api/v2/Tokens/{empty}"))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
 }
 
 #[tokio::test]
@@ -697,22 +555,11 @@ async fn one_sync_run_at_a_time_and_three_failures_retire_an_event() {
             .as_str()
             .expect("a run with the event")
             .to_owned();
-        let response = h
-            .http
-            .post(format!("{}/api/v2/SyncRuns", h.url))
-            .bearer_auth(&a.token)
-            .header("x-supported-datawallet-version", "1")
-            .json(&json!({ "type": "ExternalEventSync" }))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let body: Value = response.json().await.unwrap();
         assert_error(
-            status,
-            &body,
-            StatusCode::BAD_REQUEST,
-            "error.platform.validation.syncRun.cannotStartSyncRunWhenAnotherSyncRunIsRunning",
+            h.try_start_sync(&a, "ExternalEventSync").await,
+            bad_request(
+                "error.platform.validation.syncRun.cannotStartSyncRunWhenAnotherSyncRunIsRunning",
+            ),
         );
         let (_, events) = h
             .get(
@@ -736,18 +583,14 @@ async fn one_sync_run_at_a_time_and_three_failures_retire_an_event() {
             finalized["result"]["newUnsyncedExternalEventsExist"],
             attempt < 3
         );
-        let (status, body) = h
-            .put(
+        assert_error(
+            h.put(
                 Some(&a.token),
                 &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"),
                 json!({}),
             )
-            .await;
-        assert_error(
-            status,
-            &body,
-            StatusCode::BAD_REQUEST,
-            "error.platform.validation.syncRun.syncRunAlreadyFinalized",
+            .await,
+            bad_request("error.platform.validation.syncRun.syncRunAlreadyFinalized"),
         );
     }
     let after = h.start_sync(&a, "ExternalEventSync").await;
@@ -801,38 +644,33 @@ async fn messages_wait_for_acceptance_and_vanish_on_rejection() {
 
     let ac = h.pending_relationship(&a, &c).await;
     assert_eq!(h.send_message(&c, &a).await.0, StatusCode::CREATED);
-    let (status, _) = h
-        .put(
+    assert_eq!(
+        h.put(
             Some(&a.token),
             &format!("/api/v2/Relationships/{ac}/Reject"),
             json!({}),
         )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+        .await
+        .0,
+        StatusCode::OK
+    );
     assert_eq!(
         event_types(&h.sync_all(&a).await),
         ["RelationshipStatusChanged"],
         "the blocked message was dropped"
     );
-    let (status, body) = h.send_message(&c, &a).await;
     assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.message.relationshipToRecipientNotActive",
+        h.send_message(&c, &a).await,
+        bad_request("error.platform.validation.message.relationshipToRecipientNotActive"),
     );
-    let (status, body) = h
-        .put(
+    assert_error(
+        h.put(
             Some(&c.token),
             &format!("/api/v2/Relationships/{ac}/Accept"),
             json!({}),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.relationship.relationshipIsNotInCorrectStatus",
+        .await,
+        bad_request("error.platform.validation.relationship.relationshipIsNotInCorrectStatus"),
     );
     let (_, can) = h
         .get(
@@ -861,13 +699,7 @@ async fn unreceived_messages_per_sender_are_limited() {
     })
     .await;
     let (a, b) = (h.identity().await, h.identity().await);
-    let ab = h.pending_relationship(&a, &b).await;
-    h.put(
-        Some(&a.token),
-        &format!("/api/v2/Relationships/{ab}/Accept"),
-        json!({}),
-    )
-    .await;
+    h.active_relationship(&a, &b).await;
     let body = json!({ "recipients": [{ "address": a.address, "encryptedKey": cipher("k") }], "body": cipher("b") });
     for _ in 0..2 {
         assert_eq!(
@@ -877,14 +709,10 @@ async fn unreceived_messages_per_sender_are_limited() {
             StatusCode::CREATED
         );
     }
-    let (status, error) = h
-        .post(Some(&b.token), "/api/v2/Messages", body.clone())
-        .await;
     assert_error(
-        status,
-        &error,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.message.maxNumberOfUnreceivedMessagesReached",
+        h.post(Some(&b.token), "/api/v2/Messages", body.clone())
+            .await,
+        bad_request("error.platform.validation.message.maxNumberOfUnreceivedMessagesReached"),
     );
     let (_, listed) = h.get(Some(&a.token), "/api/v2/Messages").await;
     assert_eq!(listed["result"].as_array().unwrap().len(), 2);
@@ -908,7 +736,7 @@ async fn lists_are_paged_only_beyond_one_page() {
                 json!({ "content": cipher("t"), "expiresAt": "2099-01-01T00:00:00Z" }),
             )
             .await;
-        ids.push(created["result"]["id"].as_str().unwrap().to_owned());
+        ids.push(result_id(&created));
     }
     let (_, all) = h.get(Some(&a.token), "/api/v2/Tokens").await;
     assert_eq!(all["result"].as_array().unwrap().len(), 3);
@@ -928,12 +756,9 @@ async fn lists_are_paged_only_beyond_one_page() {
         )
         .await;
     assert_eq!(some["result"].as_array().unwrap().len(), 2);
-    let (status, body) = h.get(Some(&a.token), "/api/v2/Tokens?pageSize=201").await;
     assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.pagination.invalidPageSize",
+        h.get(Some(&a.token), "/api/v2/Tokens?pageSize=201").await,
+        bad_request("error.platform.validation.pagination.invalidPageSize"),
     );
 }
 
@@ -941,13 +766,7 @@ async fn lists_are_paged_only_beyond_one_page() {
 async fn deletion_process_starts_informs_peers_and_can_be_cancelled() {
     let h = harness().await;
     let (a, b) = (h.identity().await, h.identity().await);
-    let ab = h.pending_relationship(&a, &b).await;
-    h.put(
-        Some(&a.token),
-        &format!("/api/v2/Relationships/{ab}/Accept"),
-        json!({}),
-    )
-    .await;
+    let ab = h.active_relationship(&a, &b).await;
     h.sync_all(&b).await;
     let (status, process) = h
         .post(
@@ -958,19 +777,15 @@ async fn deletion_process_starts_informs_peers_and_can_be_cancelled() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{process}");
     assert_eq!(process["result"]["status"], "Approved");
-    let id = process["result"]["id"].as_str().unwrap().to_owned();
-    let (status, body) = h
-        .post(
+    let id = result_id(&process);
+    assert_error(
+        h.post(
             Some(&a.token),
             "/api/v2/Identities/Self/DeletionProcesses",
             json!({}),
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "error.platform.validation.device.onlyOneActiveDeletionProcessAllowed",
+        .await,
+        bad_request("error.platform.validation.device.onlyOneActiveDeletionProcessAllowed"),
     );
     let (_, deleted) = h
         .get(
@@ -1001,17 +816,13 @@ async fn deletion_process_starts_informs_peers_and_can_be_cancelled() {
         event_types(&h.sync_all(&b).await),
         ["PeerDeletionCancelled"]
     );
-    let (status, body) = h
-        .get(
+    assert_error(
+        h.get(
             None,
             "/api/v2/Identities/IsDeleted?username=USRAAAAAAAAAAAAAAAAA",
         )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::NOT_FOUND,
-        "error.platform.recordNotFound",
+        .await,
+        NOT_FOUND,
     );
 }
 
@@ -1052,8 +863,7 @@ async fn version_health_and_tags() {
         (status, version["result"]["majorVersion"].clone()),
         (StatusCode::OK, json!("7"))
     );
-    let (status, _) = h.get(None, "/health").await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.get(None, "/health").await.0, StatusCode::OK);
     let tags = h
         .http
         .get(format!("{}/api/v2/Tags", h.url))

@@ -74,6 +74,30 @@ impl Harness {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        self.send(self.builder(method, token, path, body)).await
+    }
+
+    /// A request from a client that declares datawallet version 1, as transport does for
+    /// sync runs and datawallet modifications.
+    pub async fn datawallet_request(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let request = self.builder(method, Some(token), path, body);
+        self.send(request.header("x-supported-datawallet-version", "1"))
+            .await
+    }
+
+    fn builder(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::RequestBuilder {
         let mut request = self.http.request(method, format!("{}{path}", self.url));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -81,15 +105,11 @@ impl Harness {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, value)
+        request
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        reply(request.send().await.expect("request")).await
     }
 
     pub async fn get(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
@@ -103,6 +123,16 @@ impl Harness {
 
     pub async fn put(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
         self.request(reqwest::Method::PUT, token, path, Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request(reqwest::Method::PATCH, token, path, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
+        self.request(reqwest::Method::DELETE, token, path, None)
             .await
     }
 
@@ -199,19 +229,48 @@ impl Harness {
     }
 
     pub async fn start_sync(&self, who: &Identity, kind: &str) -> Value {
-        let response = self
-            .http
-            .post(format!("{}/api/v2/SyncRuns", self.url))
-            .bearer_auth(&who.token)
-            .header("x-supported-datawallet-version", "1")
-            .json(&json!({ "type": kind }))
-            .send()
-            .await
-            .expect("sync run");
-        let status = response.status();
-        let body: Value = response.json().await.expect("sync body");
+        let (status, body) = self.try_start_sync(who, kind).await;
         assert!(status.is_success(), "{status} {body}");
         body
+    }
+
+    pub async fn try_start_sync(&self, who: &Identity, kind: &str) -> (StatusCode, Value) {
+        let body = json!({ "type": kind });
+        self.datawallet_request(
+            reqwest::Method::POST,
+            &who.token,
+            "/api/v2/SyncRuns",
+            Some(body),
+        )
+        .await
+    }
+
+    /// Uploads `content` as a file (with placeholder ciphers for its metadata).
+    pub async fn upload(
+        &self,
+        who: &Identity,
+        content: Vec<u8>,
+        owner: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut form = reqwest::multipart::Form::new()
+            .part(
+                "content",
+                reqwest::multipart::Part::bytes(content).file_name("cipher.bin"),
+            )
+            .text("cipherHash", cipher("hash"));
+        if let Some(owner) = owner {
+            form = form.text("owner", owner.to_owned());
+        }
+        let form = form
+            .text("expiresAt", "2099-01-01T00:00:00.000Z")
+            .text("encryptedProperties", cipher("props"));
+        let request = self.builder(
+            reqwest::Method::POST,
+            Some(&who.token),
+            "/api/v2/Files",
+            None,
+        );
+        self.send(request.multipart(form)).await
     }
 
     /// Runs one external event sync and acknowledges every event; returns the events.
@@ -287,6 +346,20 @@ impl Harness {
             .to_owned()
     }
 
+    /// A relationship from `requestor` that `owner` has accepted; returns its id.
+    pub async fn active_relationship(&self, owner: &Identity, requestor: &Identity) -> String {
+        let relationship = self.pending_relationship(owner, requestor).await;
+        let (status, body) = self
+            .put(
+                Some(&owner.token),
+                &format!("/api/v2/Relationships/{relationship}/Accept"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        relationship
+    }
+
     pub async fn send_message(&self, from: &Identity, to: &Identity) -> (StatusCode, Value) {
         let body = json!({ "recipients": [{ "address": to.address, "encryptedKey": cipher("k") }], "body": cipher("b") });
         self.post(Some(&from.token), "/api/v2/Messages", body).await
@@ -300,8 +373,43 @@ pub fn rand_bytes() -> [u8; 32] {
     b
 }
 
-/// Asserts the official error envelope with `code` and returns the error object.
-pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCode, code: &str) {
+/// Status and body of a response; a body that is not JSON comes back as a string.
+pub async fn reply(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+/// The `result.id` of a creation response.
+pub fn result_id(created: &Value) -> String {
+    created["result"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no result id in {created}"))
+        .to_owned()
+}
+
+/// An expected error: its HTTP status and its official `error.code`.
+pub type ExpectedError = (StatusCode, &'static str);
+
+pub const NOT_FOUND: ExpectedError = (StatusCode::NOT_FOUND, "error.platform.recordNotFound");
+pub const FORBIDDEN: ExpectedError = (StatusCode::FORBIDDEN, "error.platform.forbidden");
+pub const UNAUTHORIZED: ExpectedError = (StatusCode::UNAUTHORIZED, "error.platform.unauthorized");
+pub const UNPARSABLE: ExpectedError = (
+    StatusCode::BAD_REQUEST,
+    "error.platform.inputCannotBeParsed",
+);
+
+pub fn bad_request(code: &'static str) -> ExpectedError {
+    (StatusCode::BAD_REQUEST, code)
+}
+
+/// Asserts the official error envelope with the expected status and code.
+pub fn assert_error((status, body): (StatusCode, Value), (expected_status, code): ExpectedError) {
     assert_eq!(status, expected_status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
     assert!(
