@@ -230,10 +230,8 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match bearer(&parts.headers) {
-            Some(token) => Ok(Auth(state.authenticate(token)?)),
-            None => Err(Error::Unauthorized),
-        }
+        let MaybeAuth(caller) = MaybeAuth::from_request_parts(parts, state).await?;
+        caller.map(Auth).ok_or(Error::Unauthorized)
     }
 }
 
@@ -339,22 +337,10 @@ impl Params {
 
     pub fn page(&self, state: &Backbone) -> Result<Page, Error> {
         let config = state.config();
-        let number = match self.get("pageNumber") {
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| Error::invalid_property("pageNumber"))?,
-            None => 1,
-        };
-        let size = match self.get("pageSize") {
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| Error::invalid_property("pageSize"))?,
-            None => config.default_page_size,
-        };
+        let number = self.positive("pageNumber")?.unwrap_or(1);
+        let size = self
+            .positive("pageSize")?
+            .unwrap_or(config.default_page_size);
         if size > config.max_page_size {
             return Err(Error::rule(
                 "error.platform.validation.pagination.invalidPageSize",
@@ -365,6 +351,18 @@ impl Params {
             ));
         }
         Ok(Page { number, size })
+    }
+
+    /// An optional number of at least 1, such as `pageSize`.
+    fn positive(&self, name: &str) -> Result<Option<u32>, Error> {
+        self.get(name)
+            .map(|v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| Error::invalid_property(name))
+            })
+            .transpose()
     }
 
     /// An optional base64 byte string such as `password`.

@@ -159,6 +159,36 @@ pub enum Transition {
 }
 
 impl Relationship {
+    /// A new request from `caller` to `to`, with its creation in the audit log.
+    fn request(
+        caller: &Caller,
+        to: Address,
+        template_id: Option<String>,
+        creation_content: Option<Bytes>,
+    ) -> Result<Self> {
+        let now = Timestamp::now();
+        Ok(Self {
+            id: RelationshipId::generate()?.to_string(),
+            relationship_template_id: template_id,
+            from: caller.address.clone(),
+            to,
+            created_at: now,
+            status: Status::Pending,
+            audit_log: vec![AuditLogEntry {
+                created_at: now,
+                created_by: caller.address.clone(),
+                created_by_device: Some(caller.device.clone()),
+                reason: Reason::Creation,
+                old_status: None,
+                new_status: Status::Pending,
+            }],
+            creation_content,
+            creation_response_content: None,
+            from_has_decomposed: false,
+            to_has_decomposed: false,
+        })
+    }
+
     pub fn peer_of(&self, address: &Address) -> &Address {
         if &self.from == address {
             &self.to
@@ -204,25 +234,22 @@ impl Relationship {
             return Err(TransitionError::NotParticipant);
         }
         let (reason, new_status, effect) = match transition {
-            T::Accept | T::Reject => {
+            T::Accept | T::Reject | T::Revoke => {
                 self.ensure_status(&[Pending])?;
-                if &self.to != me {
+                let (reason, new_status) = match transition {
+                    T::Accept => (Reason::AcceptanceOfCreation, Active),
+                    T::Reject => (Reason::RejectionOfCreation, Rejected),
+                    _ => (Reason::RevocationOfCreation, Revoked),
+                };
+                // The addressee answers a request; only its creator takes it back.
+                if transition == T::Revoke && &self.from != me {
+                    return Err(TransitionError::NotCreatedByCaller);
+                }
+                if transition != T::Revoke && &self.to != me {
                     return Err(TransitionError::NotAddressedToCaller);
                 }
                 self.creation_response_content = response_content;
-                if transition == T::Accept {
-                    (Reason::AcceptanceOfCreation, Active, Effect::StatusChanged)
-                } else {
-                    (Reason::RejectionOfCreation, Rejected, Effect::StatusChanged)
-                }
-            }
-            T::Revoke => {
-                self.ensure_status(&[Pending])?;
-                if &self.from != me {
-                    return Err(TransitionError::NotCreatedByCaller);
-                }
-                self.creation_response_content = response_content;
-                (Reason::RevocationOfCreation, Revoked, Effect::StatusChanged)
+                (reason, new_status, Effect::StatusChanged)
             }
             T::Terminate => {
                 self.ensure_status(&[Active])?;
@@ -239,35 +266,34 @@ impl Relationship {
                     Effect::ReactivationRequested,
                 )
             }
-            T::AcceptReactivation => {
-                if self.open_reactivation_by().is_none_or(|by| by == me) {
-                    return Err(TransitionError::NoAcceptableReactivation);
+            T::AcceptReactivation | T::RejectReactivation | T::RevokeReactivation => {
+                use TransitionError::*;
+                let (reason, new_status, error) = match transition {
+                    T::AcceptReactivation => (
+                        Reason::AcceptanceOfReactivation,
+                        Active,
+                        NoAcceptableReactivation,
+                    ),
+                    T::RejectReactivation => (
+                        Reason::RejectionOfReactivation,
+                        Terminated,
+                        NoRejectableReactivation,
+                    ),
+                    _ => (
+                        Reason::RevocationOfReactivation,
+                        Terminated,
+                        NoRevocableReactivation,
+                    ),
+                };
+                // The requestor may only revoke; the other side may only accept or reject.
+                let requestor_answers = transition == T::RevokeReactivation;
+                if self
+                    .open_reactivation_by()
+                    .is_none_or(|by| (by == me) != requestor_answers)
+                {
+                    return Err(error);
                 }
-                (
-                    Reason::AcceptanceOfReactivation,
-                    Active,
-                    Effect::ReactivationCompleted,
-                )
-            }
-            T::RejectReactivation => {
-                if self.open_reactivation_by().is_none_or(|by| by == me) {
-                    return Err(TransitionError::NoRejectableReactivation);
-                }
-                (
-                    Reason::RejectionOfReactivation,
-                    Terminated,
-                    Effect::ReactivationCompleted,
-                )
-            }
-            T::RevokeReactivation => {
-                if self.open_reactivation_by().is_none_or(|by| by != me) {
-                    return Err(TransitionError::NoRevocableReactivation);
-                }
-                (
-                    Reason::RevocationOfReactivation,
-                    Terminated,
-                    Effect::ReactivationCompleted,
-                )
+                (reason, new_status, Effect::ReactivationCompleted)
             }
             T::Decompose => {
                 let decomposed = if &self.from == me {
@@ -437,27 +463,12 @@ impl Backbone {
                 "A relationship to the owner of the template already exists. If the relationship is terminated, you can reactivate it. Note that a relationship has to be decomposed by both parties before a new one can be created.",
             ));
         }
-        let now = Timestamp::now();
-        let relationship = Relationship {
-            id: RelationshipId::generate()?.to_string(),
-            relationship_template_id: Some(template.id),
-            from: caller.address.clone(),
-            to: peer.clone(),
-            created_at: now,
-            status: Status::Pending,
-            audit_log: vec![AuditLogEntry {
-                created_at: now,
-                created_by: caller.address.clone(),
-                created_by_device: Some(caller.device.clone()),
-                reason: Reason::Creation,
-                old_status: None,
-                new_status: Status::Pending,
-            }],
-            creation_content: request.creation_content,
-            creation_response_content: None,
-            from_has_decomposed: false,
-            to_has_decomposed: false,
-        };
+        let relationship = Relationship::request(
+            caller,
+            peer.clone(),
+            Some(template.id),
+            request.creation_content,
+        )?;
         let mut tx = Tx::new();
         tx.create(COLLECTION, &relationship)?;
         tx.event(
@@ -540,53 +551,28 @@ impl Backbone {
         effect: Effect,
         tx: &mut Tx,
     ) -> Result<()> {
-        let peer = r.peer_of(&caller.address);
-        let payload = json!({ "relationshipId": r.id });
-        match effect {
-            Effect::ReactivationRequested => {
-                tx.event(
-                    peer,
-                    EventType::RelationshipReactivationRequested,
-                    payload,
-                    None,
-                    false,
-                );
+        let event = match effect {
+            Effect::ReactivationRequested => Some(EventType::RelationshipReactivationRequested),
+            Effect::ReactivationCompleted => Some(EventType::RelationshipReactivationCompleted),
+            // In ReadyForDeletion the peer has already decomposed and forgotten it.
+            Effect::StatusChanged => (r.status != Status::ReadyForDeletion)
+                .then_some(EventType::RelationshipStatusChanged),
+        };
+        if let Some(event) = event {
+            let payload = json!({ "relationshipId": r.id });
+            tx.event(r.peer_of(&caller.address), event, payload, None, false);
+        }
+        match (effect, r.status) {
+            (Effect::ReactivationRequested, _) => {}
+            (_, Status::Active) => self.release_blocked_messages(&r.id, tx).await?,
+            (Effect::StatusChanged, Status::DeletionProposed | Status::ReadyForDeletion) => {
+                self.drop_unsynced_events(&caller.address, &r.id, tx)
+                    .await?
             }
-            Effect::ReactivationCompleted => {
-                tx.event(
-                    peer,
-                    EventType::RelationshipReactivationCompleted,
-                    payload,
-                    None,
-                    false,
-                );
-                if r.status == Status::Active {
-                    self.release_blocked_messages(&r.id, tx).await?;
-                }
+            (Effect::StatusChanged, Status::Rejected | Status::Revoked) => {
+                self.drop_blocked_messages(&r.id, tx).await?
             }
-            Effect::StatusChanged => {
-                // In ReadyForDeletion the peer has already decomposed and forgotten it.
-                if r.status != Status::ReadyForDeletion {
-                    tx.event(
-                        peer,
-                        EventType::RelationshipStatusChanged,
-                        payload,
-                        None,
-                        false,
-                    );
-                }
-                match r.status {
-                    Status::DeletionProposed | Status::ReadyForDeletion => {
-                        self.drop_unsynced_events(&caller.address, &r.id, tx)
-                            .await?
-                    }
-                    Status::Active => self.release_blocked_messages(&r.id, tx).await?,
-                    Status::Rejected | Status::Revoked => {
-                        self.drop_blocked_messages(&r.id, tx).await?
-                    }
-                    _ => {}
-                }
-            }
+            _ => {}
         }
         Ok(())
     }
@@ -642,19 +628,7 @@ mod tests {
     }
 
     fn pending(from: &Caller, to: &Caller) -> Relationship {
-        Relationship {
-            id: RelationshipId::generate().unwrap().to_string(),
-            relationship_template_id: None,
-            from: from.address.clone(),
-            to: to.address.clone(),
-            created_at: Timestamp::now(),
-            status: Status::Pending,
-            audit_log: Vec::new(),
-            creation_content: None,
-            creation_response_content: None,
-            from_has_decomposed: false,
-            to_has_decomposed: false,
-        }
+        Relationship::request(from, to.address.clone(), None, None).unwrap()
     }
 
     #[test]
