@@ -13,7 +13,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::encoding::{B64u, b64_decode_array, b64_decode_field};
 use crate::error::{Result, WireError};
-use crate::json::{CryptoObject, check_type, crypto_serde};
+use crate::json::{CryptoObject, check_alg, check_type, crypto_serde, single_key_object};
 
 /// `CryptoEncryptionAlgorithm.XCHACHA20_POLY1305`, the only one implemented.
 pub const ALG_XCHACHA20_POLY1305: u64 = 3;
@@ -21,14 +21,6 @@ pub const ALG_XCHACHA20_POLY1305: u64 = 3;
 pub const TAG_LENGTH: usize = 16;
 /// Largest ciphertext `@nmshd/crypto` accepts (100 MiB).
 pub const MAX_CIPHERTEXT_LENGTH: usize = 100 * 1024 * 1024;
-
-pub(crate) fn check_alg(alg: u64, what: &'static str) -> Result<()> {
-    if alg == ALG_XCHACHA20_POLY1305 {
-        Ok(())
-    } else {
-        Err(WireError::Algorithm { what, alg })
-    }
-}
 
 /// A 24-byte XChaCha20 nonce.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -166,33 +158,14 @@ impl std::fmt::Debug for SecretKey {
     }
 }
 
-#[doc(hidden)]
-#[derive(Deserialize)]
-pub struct SecretKeyInput {
-    #[serde(rename = "@type")]
-    tag: Option<String>,
-    key: Zeroizing<String>,
-    alg: u64,
-}
-
-impl TryFrom<SecretKeyInput> for SecretKey {
-    type Error = WireError;
-    fn try_from(input: SecretKeyInput) -> Result<Self> {
-        check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        check_alg(input.alg, Self::TYPE)?;
-        Ok(Self(b64_decode_array(&input.key, "key")?))
-    }
-}
-
-impl CryptoObject for SecretKey {
-    const TYPE: &'static str = "CryptoSecretKey";
-    type Input = SecretKeyInput;
-    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        out.serialize_field("key", &B64u(&self.0))?;
-        out.serialize_field("alg", &ALG_XCHACHA20_POLY1305)
-    }
-}
-crypto_serde!(SecretKey, SecretKeyInput);
+single_key_object!(
+    SecretKey,
+    SecretKeyInput,
+    type = "CryptoSecretKey",
+    field = "key",
+    text = Zeroizing<String>,
+    alg = ALG_XCHACHA20_POLY1305
+);
 
 /// How a cipher's nonce is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,7 +217,7 @@ impl TryFrom<CipherInput> for Cipher {
     type Error = WireError;
     fn try_from(input: CipherInput) -> Result<Self> {
         check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        check_alg(input.alg, Self::TYPE)?;
+        check_alg(input.alg, ALG_XCHACHA20_POLY1305, Self::TYPE)?;
         let nonce = match (input.nnc, input.cnt) {
             (Some(nnc), None) => CipherNonce::Nonce(Nonce::parse(&nnc, "nnc")?),
             (None, Some(cnt)) => CipherNonce::Counter(cnt),

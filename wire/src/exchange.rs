@@ -12,10 +12,11 @@ use serde::ser::SerializeStruct;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::cipher::check_alg;
 use crate::encoding::{B64u, b64_decode_array};
 use crate::error::{Result, WireError};
-use crate::json::{CryptoObject, check_type, crypto_serde};
+use crate::json::{
+    CryptoObject, check_alg, check_type, crypto_serde, keypair_object, single_key_object,
+};
 
 /// `CryptoExchangeAlgorithm.ECDH_X25519`.
 pub const ALG_X25519: u64 = 3;
@@ -44,35 +45,15 @@ impl std::fmt::Debug for ExchangePublicKey {
     }
 }
 
-#[doc(hidden)]
-#[derive(Deserialize)]
-pub struct ExchangePublicKeyInput {
-    #[serde(rename = "@type")]
-    tag: Option<String>,
-    #[serde(rename = "pub")]
-    public: String,
-    alg: u64,
-}
-
-impl TryFrom<ExchangePublicKeyInput> for ExchangePublicKey {
-    type Error = WireError;
-    fn try_from(input: ExchangePublicKeyInput) -> Result<Self> {
-        check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        check_alg(input.alg, Self::TYPE)?;
-        Ok(Self(b64_decode_array(&input.public, "pub")?))
-    }
-}
-
-impl CryptoObject for ExchangePublicKey {
-    const TYPE: &'static str = "CryptoExchangePublicKey";
-    const TYPE_FIRST: bool = true;
-    type Input = ExchangePublicKeyInput;
-    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        out.serialize_field("pub", &B64u(&self.0))?;
-        out.serialize_field("alg", &ALG_X25519)
-    }
-}
-crypto_serde!(ExchangePublicKey, ExchangePublicKeyInput);
+single_key_object!(
+    ExchangePublicKey,
+    ExchangePublicKeyInput,
+    type = "CryptoExchangePublicKey",
+    field = "pub",
+    text = String,
+    alg = ALG_X25519,
+    type_first = true
+);
 
 /// An X25519 private scalar, stored raw and unclamped as libsodium keeps it
 /// (`CryptoExchangePrivateKey`). Zeroised on drop.
@@ -121,33 +102,14 @@ impl std::fmt::Debug for ExchangePrivateKey {
     }
 }
 
-#[doc(hidden)]
-#[derive(Deserialize)]
-pub struct ExchangePrivateKeyInput {
-    #[serde(rename = "@type")]
-    tag: Option<String>,
-    prv: Zeroizing<String>,
-    alg: u64,
-}
-
-impl TryFrom<ExchangePrivateKeyInput> for ExchangePrivateKey {
-    type Error = WireError;
-    fn try_from(input: ExchangePrivateKeyInput) -> Result<Self> {
-        check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        check_alg(input.alg, Self::TYPE)?;
-        Ok(Self(b64_decode_array(&input.prv, "prv")?))
-    }
-}
-
-impl CryptoObject for ExchangePrivateKey {
-    const TYPE: &'static str = "CryptoExchangePrivateKey";
-    type Input = ExchangePrivateKeyInput;
-    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        out.serialize_field("prv", &B64u(&self.0))?;
-        out.serialize_field("alg", &ALG_X25519)
-    }
-}
-crypto_serde!(ExchangePrivateKey, ExchangePrivateKeyInput);
+single_key_object!(
+    ExchangePrivateKey,
+    ExchangePrivateKeyInput,
+    type = "CryptoExchangePrivateKey",
+    field = "prv",
+    text = Zeroizing<String>,
+    alg = ALG_X25519
+);
 
 /// An exchange keypair (`CryptoExchangeKeypair`).
 #[derive(Clone, Debug, PartialEq)]
@@ -205,39 +167,13 @@ impl ExchangeKeypair {
     }
 }
 
-#[doc(hidden)]
-#[derive(Deserialize)]
-pub struct ExchangeKeypairInput {
-    #[serde(rename = "@type")]
-    tag: Option<String>,
-    #[serde(rename = "pub")]
-    public: ExchangePublicKey,
-    prv: ExchangePrivateKey,
-}
-
-impl TryFrom<ExchangeKeypairInput> for ExchangeKeypair {
-    type Error = WireError;
-    fn try_from(input: ExchangeKeypairInput) -> Result<Self> {
-        check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        if input.prv.public_key() != input.public {
-            return Err(WireError::KeypairMismatch);
-        }
-        Ok(Self {
-            public: input.public,
-            private: input.prv,
-        })
-    }
-}
-
-impl CryptoObject for ExchangeKeypair {
-    const TYPE: &'static str = "CryptoExchangeKeypair";
-    type Input = ExchangeKeypairInput;
-    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        out.serialize_field("pub", &self.public)?;
-        out.serialize_field("prv", &self.private)
-    }
-}
-crypto_serde!(ExchangeKeypair, ExchangeKeypairInput);
+keypair_object!(
+    ExchangeKeypair,
+    ExchangeKeypairInput,
+    type = "CryptoExchangeKeypair",
+    public = ExchangePublicKey,
+    private = ExchangePrivateKey
+);
 
 /// The receive and transmit session keys of one side (`CryptoExchangeSecrets`).
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq)]
@@ -294,7 +230,7 @@ impl TryFrom<ExchangeSecretsInput> for ExchangeSecrets {
     type Error = WireError;
     fn try_from(input: ExchangeSecretsInput) -> Result<Self> {
         check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        check_alg(input.alg, Self::TYPE)?;
+        check_alg(input.alg, crate::cipher::ALG_XCHACHA20_POLY1305, Self::TYPE)?;
         Ok(Self {
             rx: b64_decode_array(&input.rx, "rx")?,
             tx: b64_decode_array(&input.tx, "tx")?,

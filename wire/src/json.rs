@@ -113,6 +113,15 @@ pub(crate) fn check_type(
     }
 }
 
+/// Checks an `alg` field against the one algorithm an object supports.
+pub(crate) fn check_alg(found: u64, supported: u64, what: &'static str) -> Result<()> {
+    if found == supported {
+        Ok(())
+    } else {
+        Err(WireError::Algorithm { what, alg: found })
+    }
+}
+
 /// Implements `Serialize` through [`CryptoObject::write_fields`] and `Deserialize` through a
 /// private input struct with `TryFrom`.
 macro_rules! crypto_serde {
@@ -132,3 +141,95 @@ macro_rules! crypto_serde {
     };
 }
 pub(crate) use crypto_serde;
+
+/// The wire form of a crypto object that is one fixed-length base64 field plus `alg`
+/// (public, private and secret keys): its input struct, validation and serialisation. The type
+/// provides `from_bytes` and `as_bytes`.
+macro_rules! single_key_object {
+    (
+        $ty:ty, $input:ident, type = $type_name:literal, field = $field:literal,
+        text = $text:ty, alg = $alg:expr $(, type_first = $first:expr)?
+    ) => {
+        #[doc(hidden)]
+        #[derive(serde::Deserialize)]
+        pub struct $input {
+            #[serde(rename = "@type")]
+            tag: Option<String>,
+            #[serde(rename = $field)]
+            value: $text,
+            alg: u64,
+        }
+
+        impl TryFrom<$input> for $ty {
+            type Error = $crate::error::WireError;
+            fn try_from(input: $input) -> $crate::error::Result<Self> {
+                $crate::json::check_type(input.tag.as_deref(), Self::TYPE, &[])?;
+                $crate::json::check_alg(input.alg, $alg, Self::TYPE)?;
+                Ok(Self::from_bytes($crate::encoding::b64_decode_array(
+                    &input.value,
+                    $field,
+                )?))
+            }
+        }
+
+        impl $crate::json::CryptoObject for $ty {
+            const TYPE: &'static str = $type_name;
+            $(const TYPE_FIRST: bool = $first;)?
+            type Input = $input;
+            fn write_fields<S: serde::ser::SerializeStruct>(
+                &self,
+                out: &mut S,
+            ) -> Result<(), S::Error> {
+                out.serialize_field($field, &$crate::encoding::B64u(self.as_bytes()))?;
+                out.serialize_field("alg", &$alg)
+            }
+        }
+        $crate::json::crypto_serde!($ty, $input);
+    };
+}
+pub(crate) use single_key_object;
+
+/// The wire form of a keypair (`pub` and `prv`, nested without `@type`): its input struct,
+/// which refuses a public key that does not belong to the private one, and serialisation. The
+/// type has `public` and `private` fields and the private key a `public_key()`.
+macro_rules! keypair_object {
+    ($ty:ty, $input:ident, type = $type_name:literal, public = $public:ty, private = $private:ty) => {
+        #[doc(hidden)]
+        #[derive(serde::Deserialize)]
+        pub struct $input {
+            #[serde(rename = "@type")]
+            tag: Option<String>,
+            #[serde(rename = "pub")]
+            public: $public,
+            prv: $private,
+        }
+
+        impl TryFrom<$input> for $ty {
+            type Error = $crate::error::WireError;
+            fn try_from(input: $input) -> $crate::error::Result<Self> {
+                $crate::json::check_type(input.tag.as_deref(), Self::TYPE, &[])?;
+                if input.prv.public_key() != input.public {
+                    return Err($crate::error::WireError::KeypairMismatch);
+                }
+                Ok(Self {
+                    public: input.public,
+                    private: input.prv,
+                })
+            }
+        }
+
+        impl $crate::json::CryptoObject for $ty {
+            const TYPE: &'static str = $type_name;
+            type Input = $input;
+            fn write_fields<S: serde::ser::SerializeStruct>(
+                &self,
+                out: &mut S,
+            ) -> Result<(), S::Error> {
+                out.serialize_field("pub", &self.public)?;
+                out.serialize_field("prv", &self.private)
+            }
+        }
+        $crate::json::crypto_serde!($ty, $input);
+    };
+}
+pub(crate) use keypair_object;

@@ -12,7 +12,9 @@ use subtle::ConstantTimeEq;
 
 use crate::encoding::{B64u, b64_decode_array};
 use crate::error::{Result, WireError};
-use crate::json::{CryptoObject, check_type, crypto_serde};
+use crate::json::{
+    CryptoObject, check_alg, check_type, crypto_serde, keypair_object, single_key_object,
+};
 
 /// The only signature algorithm `@nmshd/crypto` implements (`ECDSA_ED25519`, really Ed25519).
 pub const ALG_ED25519: u64 = 3;
@@ -35,14 +37,6 @@ impl HashLabel {
                 alg: other,
             }),
         }
-    }
-}
-
-fn check_alg(alg: u64, what: &'static str) -> Result<()> {
-    if alg == ALG_ED25519 {
-        Ok(())
-    } else {
-        Err(WireError::Algorithm { what, alg })
     }
 }
 
@@ -82,34 +76,14 @@ impl std::fmt::Debug for SignaturePublicKey {
     }
 }
 
-#[doc(hidden)]
-#[derive(Deserialize)]
-pub struct PublicKeyInput {
-    #[serde(rename = "@type")]
-    tag: Option<String>,
-    #[serde(rename = "pub")]
-    public: String,
-    alg: u64,
-}
-
-impl TryFrom<PublicKeyInput> for SignaturePublicKey {
-    type Error = WireError;
-    fn try_from(input: PublicKeyInput) -> Result<Self> {
-        check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        check_alg(input.alg, Self::TYPE)?;
-        Ok(Self::from_bytes(b64_decode_array(&input.public, "pub")?))
-    }
-}
-
-impl CryptoObject for SignaturePublicKey {
-    const TYPE: &'static str = "CryptoSignaturePublicKey";
-    type Input = PublicKeyInput;
-    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        out.serialize_field("pub", &B64u(&self.bytes))?;
-        out.serialize_field("alg", &ALG_ED25519)
-    }
-}
-crypto_serde!(SignaturePublicKey, PublicKeyInput);
+single_key_object!(
+    SignaturePublicKey,
+    PublicKeyInput,
+    type = "CryptoSignaturePublicKey",
+    field = "pub",
+    text = String,
+    alg = ALG_ED25519
+);
 
 /// An Ed25519 private key; on the wire the 64-byte libsodium layout seed‖public key.
 /// Zeroised on drop (by `ed25519-dalek`).
@@ -184,7 +158,7 @@ impl TryFrom<PrivateKeyInput> for SignaturePrivateKey {
     type Error = WireError;
     fn try_from(input: PrivateKeyInput) -> Result<Self> {
         check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        check_alg(input.alg, Self::TYPE)?;
+        check_alg(input.alg, ALG_ED25519, Self::TYPE)?;
         let bytes = zeroize::Zeroizing::new(b64_decode_array::<64>(&input.prv, "prv")?);
         let mut key = Self::from_keypair_bytes(&bytes)?;
         key.id = input.id;
@@ -243,39 +217,13 @@ impl SignatureKeypair {
     }
 }
 
-#[doc(hidden)]
-#[derive(Deserialize)]
-pub struct KeypairInput {
-    #[serde(rename = "@type")]
-    tag: Option<String>,
-    #[serde(rename = "pub")]
-    public: SignaturePublicKey,
-    prv: SignaturePrivateKey,
-}
-
-impl TryFrom<KeypairInput> for SignatureKeypair {
-    type Error = WireError;
-    fn try_from(input: KeypairInput) -> Result<Self> {
-        check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        if input.prv.public_key() != input.public {
-            return Err(WireError::KeypairMismatch);
-        }
-        Ok(Self {
-            public: input.public,
-            private: input.prv,
-        })
-    }
-}
-
-impl CryptoObject for SignatureKeypair {
-    const TYPE: &'static str = "CryptoSignatureKeypair";
-    type Input = KeypairInput;
-    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        out.serialize_field("pub", &self.public)?;
-        out.serialize_field("prv", &self.private)
-    }
-}
-crypto_serde!(SignatureKeypair, KeypairInput);
+keypair_object!(
+    SignatureKeypair,
+    KeypairInput,
+    type = "CryptoSignatureKeypair",
+    public = SignaturePublicKey,
+    private = SignaturePrivateKey
+);
 
 /// A detached Ed25519 signature with its hash label (`CryptoSignature`).
 #[derive(Clone, PartialEq, Eq)]

@@ -10,10 +10,10 @@ use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::cipher::{ALG_XCHACHA20_POLY1305, Cipher, CipherNonce, Nonce, SecretKey, check_alg};
+use crate::cipher::{ALG_XCHACHA20_POLY1305, Cipher, CipherNonce, Nonce, SecretKey};
 use crate::encoding::{B64u, b64_decode_array};
 use crate::error::{Result, WireError};
-use crate::json::{CryptoObject, Verbose, check_type, crypto_serde};
+use crate::json::{CryptoObject, Verbose, check_alg, check_type, crypto_serde};
 
 /// `CryptoStateType`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl TryFrom<PublicStateInput> for PublicState {
     type Error = WireError;
     fn try_from(input: PublicStateInput) -> Result<Self> {
         check_type(input.tag.as_deref(), Self::TYPE, &[])?;
-        check_alg(input.alg, Self::TYPE)?;
+        check_alg(input.alg, ALG_XCHACHA20_POLY1305, Self::TYPE)?;
         Ok(Self {
             nonce: Nonce::parse(&input.nnc, "nnc")?,
             state_type: StateType::from_wire(input.typ)?,
@@ -117,7 +117,7 @@ pub struct PrivateStateInput {
 impl PrivateState {
     fn parse(input: PrivateStateInput, expected: &'static str, typ: StateType) -> Result<Self> {
         check_type(input.tag.as_deref(), expected, &["CryptoPrivateState"])?;
-        check_alg(input.alg, expected)?;
+        check_alg(input.alg, ALG_XCHACHA20_POLY1305, expected)?;
         if StateType::from_wire(input.typ)? != typ {
             return Err(WireError::State(
                 "state type does not match the state's @type",
@@ -129,6 +129,21 @@ impl PrivateState {
             key: SecretKey::from_bytes(b64_decode_array(&input.key, "key")?),
             id: input.id,
         })
+    }
+
+    fn new(key: SecretKey, nonce: Nonce, counter: u32) -> Self {
+        Self {
+            nonce,
+            counter,
+            key,
+            id: None,
+        }
+    }
+
+    /// Decrypts a cipher under this state's key and base nonce, whatever its counter.
+    fn decrypt(&self, cipher: &Cipher) -> Result<Vec<u8>> {
+        cipher_counter(cipher)?;
+        self.key.decrypt_with_base(cipher, &self.nonce)
     }
 
     fn write<S: SerializeStruct>(&self, out: &mut S, typ: StateType) -> Result<(), S::Error> {
@@ -164,12 +179,7 @@ impl TransmitState {
     }
 
     pub(crate) fn new(key: SecretKey, nonce: Nonce, counter: u32) -> Self {
-        Self(PrivateState {
-            nonce,
-            counter,
-            key,
-            id: None,
-        })
+        Self(PrivateState::new(key, nonce, counter))
     }
 
     /// The counter the next reservation will get.
@@ -209,8 +219,7 @@ impl TransmitState {
 
     /// Decrypts a cipher we sent ourselves (`decryptOwn`).
     pub fn decrypt_own(&self, cipher: &Cipher) -> Result<Vec<u8>> {
-        cipher_counter(cipher)?;
-        self.0.key.decrypt_with_base(cipher, &self.0.nonce)
+        self.0.decrypt(cipher)
     }
 }
 
@@ -221,21 +230,6 @@ impl std::fmt::Debug for TransmitState {
             "TransmitState(next counter {}, key <redacted>)",
             self.0.counter
         )
-    }
-}
-
-impl TryFrom<PrivateStateInput> for TransmitState {
-    type Error = WireError;
-    fn try_from(input: PrivateStateInput) -> Result<Self> {
-        PrivateState::parse(input, Self::TYPE, StateType::Transmit).map(Self)
-    }
-}
-
-impl CryptoObject for TransmitState {
-    const TYPE: &'static str = "CryptoPrivateStateTransmit";
-    type Input = PrivateStateInput;
-    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        self.0.write(out, StateType::Transmit)
     }
 }
 
@@ -270,12 +264,7 @@ pub struct ReceiveState(PrivateState);
 
 impl ReceiveState {
     pub(crate) fn new(key: SecretKey, nonce: Nonce, counter: u32) -> Self {
-        Self(PrivateState {
-            nonce,
-            counter,
-            key,
-            id: None,
-        })
+        Self(PrivateState::new(key, nonce, counter))
     }
 
     pub fn from_public_state(state: &PublicState, key: SecretKey) -> Self {
@@ -296,8 +285,7 @@ impl ReceiveState {
     /// Decrypts a peer cipher in any order (`decrypt(cipher, omitCounterCheck = true)`), as
     /// messages do; the state does not change.
     pub fn decrypt_any_order(&self, cipher: &Cipher) -> Result<Vec<u8>> {
-        cipher_counter(cipher)?;
-        self.0.key.decrypt_with_base(cipher, &self.0.nonce)
+        self.0.decrypt(cipher)
     }
 
     /// Decrypts the next peer cipher in strict order and advances the counter on success.
@@ -326,24 +314,25 @@ impl std::fmt::Debug for ReceiveState {
     }
 }
 
-impl TryFrom<PrivateStateInput> for ReceiveState {
-    type Error = WireError;
-    fn try_from(input: PrivateStateInput) -> Result<Self> {
-        PrivateState::parse(input, Self::TYPE, StateType::Receive).map(Self)
-    }
-}
+/// The wire form of a private state. These carry `@type` in every form, so their `Serialize`
+/// is the verbose one.
+macro_rules! private_state_object {
+    ($ty:ty, type = $type_name:literal, $typ:expr) => {
+        impl TryFrom<PrivateStateInput> for $ty {
+            type Error = WireError;
+            fn try_from(input: PrivateStateInput) -> Result<Self> {
+                PrivateState::parse(input, Self::TYPE, $typ).map(Self)
+            }
+        }
 
-impl CryptoObject for ReceiveState {
-    const TYPE: &'static str = "CryptoPrivateStateReceive";
-    type Input = PrivateStateInput;
-    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
-        self.0.write(out, StateType::Receive)
-    }
-}
+        impl CryptoObject for $ty {
+            const TYPE: &'static str = $type_name;
+            type Input = PrivateStateInput;
+            fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
+                self.0.write(out, $typ)
+            }
+        }
 
-// Private states carry `@type` in every form, so their `Serialize` is the verbose one.
-macro_rules! always_tagged {
-    ($ty:ty) => {
         impl Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 Verbose(self).serialize(serializer)
@@ -358,8 +347,8 @@ macro_rules! always_tagged {
         }
     };
 }
-always_tagged!(TransmitState);
-always_tagged!(ReceiveState);
+private_state_object!(TransmitState, type = "CryptoPrivateStateTransmit", StateType::Transmit);
+private_state_object!(ReceiveState, type = "CryptoPrivateStateReceive", StateType::Receive);
 
 #[cfg(test)]
 mod tests {
