@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use wire::address::Address;
-use wire::cipher::SecretKey;
+use wire::cipher::{Cipher, SecretKey};
 use wire::encoding::hex;
 use wire::exchange::ExchangeKeypair;
 use wire::ids::{FileId, RelationshipTemplateId, TokenId};
@@ -18,6 +18,15 @@ use wire::reference::{PasswordType, Reference, SharedPasswordProtection};
 use wire::relationship::{PublicRequest, PublicResponse, RelationshipSecrets, RequestSecrets};
 use wire::signature::{HashLabel, SignatureKeypair};
 use wire::{AnyId, CryptoObject};
+
+/// Encrypts the next message of `sender`; these tests keep no stored secrets to persist first.
+fn send(sender: &mut RelationshipSecrets, plaintext: &[u8]) -> Cipher {
+    sender
+        .reserve_transmit()
+        .unwrap()
+        .encrypt(plaintext)
+        .unwrap()
+}
 
 fn interop_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop");
@@ -162,22 +171,14 @@ fn build_input() -> (Value, usize) {
     let from_requestor: Vec<Value> = ["eins", "zwei", "drei"]
         .iter()
         .map(|text| {
-            let cipher = requestor_secrets
-                .reserve_transmit()
-                .unwrap()
-                .encrypt(text.as_bytes())
-                .unwrap();
+            let cipher = send(&mut requestor_secrets, text.as_bytes());
             json!({ "plaintext": text, "cipher": cipher.to_json() })
         })
         .collect();
     let from_templator: Vec<Value> = ["one", "two"]
         .iter()
         .map(|text| {
-            let cipher = templator_secrets
-                .reserve_transmit()
-                .unwrap()
-                .encrypt(text.as_bytes())
-                .unwrap();
+            let cipher = send(&mut templator_secrets, text.as_bytes());
             json!({ "plaintext": text, "cipher": cipher.to_json() })
         })
         .collect();
