@@ -5,10 +5,10 @@ mod common;
 
 use backbone::Config;
 use common::{
-    FORBIDDEN, Harness, NOT_FOUND, UNAUTHORIZED, UNPARSABLE, assert_error, bad_request, cipher,
-    reply, result_id, start,
+    FORBIDDEN, Harness, Identity, NOT_FOUND, UNAUTHORIZED, UNPARSABLE, assert_error, bad_request,
+    cipher, reply, result_id, start,
 };
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -193,6 +193,21 @@ async fn unknown_and_malformed_ids() {
     );
 }
 
+/// Asserts that each request by `who` finds nothing (PUTs carry an empty body).
+async fn assert_all_not_found<const N: usize>(
+    h: &Harness,
+    who: &Identity,
+    requests: [(Method, String); N],
+) {
+    for (method, path) in requests {
+        let body = (method == Method::PUT).then(|| json!({}));
+        assert_error(
+            h.request(method, Some(&who.token), &path, body).await,
+            NOT_FOUND,
+        );
+    }
+}
+
 #[tokio::test]
 async fn identities_never_see_each_others_data() {
     let h = harness().await;
@@ -204,28 +219,15 @@ async fn identities_never_see_each_others_data() {
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     let message = result_id(&sent);
 
-    assert_error(
-        h.get(
-            Some(&c.token),
-            &format!("/api/v2/Relationships/{relationship}"),
-        )
-        .await,
-        NOT_FOUND,
-    );
-    assert_error(
-        h.put(
-            Some(&c.token),
-            &format!("/api/v2/Relationships/{relationship}/Accept"),
-            json!({}),
-        )
-        .await,
-        NOT_FOUND,
-    );
-    assert_error(
-        h.get(Some(&c.token), &format!("/api/v2/Messages/{message}"))
-            .await,
-        NOT_FOUND,
-    );
+    let others = [
+        (Method::GET, format!("/api/v2/Relationships/{relationship}")),
+        (
+            Method::PUT,
+            format!("/api/v2/Relationships/{relationship}/Accept"),
+        ),
+        (Method::GET, format!("/api/v2/Messages/{message}")),
+    ];
+    assert_all_not_found(&h, &c, others).await;
     let (_, listed) = h
         .get(Some(&c.token), &format!("/api/v2/Messages?ids={message}"))
         .await;
@@ -243,28 +245,22 @@ async fn identities_never_see_each_others_data() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert_error(
-        h.get(
-            Some(&c.token),
-            &format!("/api/v2/SyncRuns/{run}/ExternalEvents"),
-        )
-        .await,
-        NOT_FOUND,
-    );
-    assert_error(
-        h.put(
-            Some(&c.token),
-            &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"),
-            json!({}),
-        )
-        .await,
-        NOT_FOUND,
-    );
+    let others = [
+        (
+            Method::GET,
+            format!("/api/v2/SyncRuns/{run}/ExternalEvents"),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync"),
+        ),
+    ];
+    assert_all_not_found(&h, &c, others).await;
 
     let push = json!({ "localIndex": null, "modifications": [{ "objectIdentifier": "x", "collection": "c", "type": "Create", "datawalletVersion": 1 }] });
     let (status, _) = h
         .datawallet_request(
-            reqwest::Method::POST,
+            Method::POST,
             &b.token,
             "/api/v2/Datawallet/Modifications",
             Some(push),
@@ -273,7 +269,7 @@ async fn identities_never_see_each_others_data() {
     assert_eq!(status, StatusCode::CREATED);
     let (_, mods) = h
         .datawallet_request(
-            reqwest::Method::GET,
+            Method::GET,
             &c.token,
             "/api/v2/Datawallet/Modifications?localIndex=-1",
             None,
