@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{Filter, FindOptions};
+use store::Filter;
 use wire::{Address, FileId};
 
 pub const COLLECTION: &str = "files";
@@ -195,19 +195,11 @@ impl Backbone {
 
     /// Files the caller owns, all of them or those in `ids`.
     pub async fn list_files(&self, caller: &Caller, ids: &[String]) -> Result<Vec<FileDto>> {
-        let mut filter = Filter::eq("owner", caller.address.as_str());
-        if !ids.is_empty() {
-            filter = filter.and(Filter::cond(
-                "id",
-                store::Op::In,
-                ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
-            ));
-        }
         let found: Vec<File> = self
-            .find(
+            .find_listed(
                 COLLECTION,
-                &filter,
-                &FindOptions::sorted_by("createdAt", false),
+                Filter::eq("owner", caller.address.as_str()),
+                ids,
             )
             .await?;
         Ok(found

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{Filter, FindOptions};
+use store::Filter;
 use wire::{Address, FileId, MessageId};
 
 pub const COLLECTION: &str = "messages";
@@ -247,19 +247,11 @@ impl Backbone {
     /// The caller's messages, all of them or those in `ids`; fetching marks them received.
     pub async fn list_messages(&self, caller: &Caller, ids: &[String]) -> Result<Vec<MessageDto>> {
         let _gate = self.gate().await;
-        let mut filter = Filter::eq("participants", caller.address.as_str());
-        if !ids.is_empty() {
-            filter = filter.and(Filter::cond(
-                "id",
-                store::Op::In,
-                ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
-            ));
-        }
         let mut found: Vec<Message> = self
-            .find(
+            .find_listed(
                 COLLECTION,
-                &filter,
-                &FindOptions::sorted_by("createdAt", false),
+                Filter::eq("participants", caller.address.as_str()),
+                ids,
             )
             .await?;
         let mut tx = Tx::new();

@@ -125,6 +125,28 @@ impl Backbone {
         docs.into_iter().map(from_doc).collect()
     }
 
+    /// What a list route returns: the documents matching `filter`, narrowed to `ids` when any
+    /// are given, oldest first.
+    pub(crate) async fn find_listed<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        filter: Filter,
+        ids: &[String],
+    ) -> Result<Vec<T>> {
+        let filter = if ids.is_empty() {
+            filter
+        } else {
+            let ids: Vec<serde_json::Value> = ids.iter().map(|i| serde_json::json!(i)).collect();
+            filter.and(Filter::cond("id", store::Op::In, ids))
+        };
+        self.find(
+            collection,
+            &filter,
+            &FindOptions::sorted_by("createdAt", false),
+        )
+        .await
+    }
+
     pub(crate) async fn count(&self, collection: &str, filter: &Filter) -> Result<u64> {
         Ok(self.store.count(collection, filter).await?)
     }

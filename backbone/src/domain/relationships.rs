@@ -498,22 +498,7 @@ impl Backbone {
             Filter::eq("from", caller.address.as_str()),
             Filter::eq("to", caller.address.as_str()),
         ]);
-        let filter = if ids.is_empty() {
-            mine
-        } else {
-            mine.and(Filter::cond(
-                "id",
-                store::Op::In,
-                ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
-            ))
-        };
-        let found: Vec<Relationship> = self
-            .find(
-                COLLECTION,
-                &filter,
-                &FindOptions::sorted_by("createdAt", false),
-            )
-            .await?;
+        let found: Vec<Relationship> = self.find_listed(COLLECTION, mine, ids).await?;
         Ok(found.into_iter().map(RelationshipDto::full).collect())
     }
 

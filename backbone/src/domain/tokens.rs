@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{Filter, FindOptions};
+use store::Filter;
 use wire::{Address, TokenId};
 
 pub const COLLECTION: &str = "tokens";
@@ -304,19 +304,11 @@ impl Backbone {
 
     /// Tokens the caller created, all of them or those in `ids`.
     pub async fn list_tokens(&self, caller: &Caller, ids: &[String]) -> Result<Vec<TokenDto>> {
-        let mut filter = Filter::eq("createdBy", caller.address.as_str());
-        if !ids.is_empty() {
-            filter = filter.and(Filter::cond(
-                "id",
-                store::Op::In,
-                ids.iter().map(|i| json!(i)).collect::<Vec<_>>(),
-            ));
-        }
         let found: Vec<Token> = self
-            .find(
+            .find_listed(
                 COLLECTION,
-                &filter,
-                &FindOptions::sorted_by("createdAt", false),
+                Filter::eq("createdBy", caller.address.as_str()),
+                ids,
             )
             .await?;
         Ok(found.into_iter().map(|t| TokenDto::new(t, true)).collect())
