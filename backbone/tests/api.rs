@@ -361,15 +361,16 @@ async fn expired_and_unknown_access_tokens_get_401() {
 async fn templates_honour_for_identity_passwords_and_allocations() {
     let h = harness().await;
     let (a, b, c) = (h.identity().await, h.identity().await, h.identity().await);
-    let personal = h.template(&a, json!({ "forIdentity": b.address })).await;
-    assert_error(
+    // `query` is a template id, possibly followed by a query string.
+    let read = async |who: &Identity, query: &str| {
         h.get(
-            Some(&c.token),
-            &format!("/api/v2/RelationshipTemplates/{personal}"),
+            Some(&who.token),
+            &format!("/api/v2/RelationshipTemplates/{query}"),
         )
-        .await,
-        NOT_FOUND,
-    );
+        .await
+    };
+    let personal = h.template(&a, json!({ "forIdentity": b.address })).await;
+    assert_error(read(&c, &personal).await, NOT_FOUND);
     let (status, body) = h
         .get(
             Some(&b.token),
@@ -385,52 +386,22 @@ async fn templates_honour_for_identity_passwords_and_allocations() {
 
     let password = "6UIRURdA+wPlQdscxhonvoGmzhawCEH7cK7Nj/2bKtE=";
     let protected = h.template(&a, json!({ "password": password })).await;
-    assert_eq!(
-        h.get(
-            Some(&b.token),
-            &format!("/api/v2/RelationshipTemplates/{protected}"),
-        )
-        .await
-        .0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(read(&b, &protected).await.0, StatusCode::NOT_FOUND);
     let encoded: String = form_urlencoded::byte_serialize(password.as_bytes()).collect();
     assert_eq!(
-        h.get(
-            Some(&b.token),
-            &format!("/api/v2/RelationshipTemplates/{protected}?password={encoded}"),
-        )
-        .await
-        .0,
+        read(&b, &format!("{protected}?password={encoded}")).await.0,
         StatusCode::OK
     );
     assert_eq!(
-        h.get(
-            Some(&b.token),
-            &format!("/api/v2/RelationshipTemplates/{protected}"),
-        )
-        .await
-        .0,
+        read(&b, &protected).await.0,
         StatusCode::OK,
         "an allocation remembers the password"
     );
 
     let single = h.template(&a, json!({ "maxNumberOfAllocations": 1 })).await;
-    assert_eq!(
-        h.get(
-            Some(&b.token),
-            &format!("/api/v2/RelationshipTemplates/{single}"),
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
+    assert_eq!(read(&b, &single).await.0, StatusCode::OK);
     assert_error(
-        h.get(
-            Some(&c.token),
-            &format!("/api/v2/RelationshipTemplates/{single}"),
-        )
-        .await,
+        read(&c, &single).await,
         bad_request(
             "error.platform.validation.relationshipTemplate.maxNumberOfAllocationsExhausted",
         ),
