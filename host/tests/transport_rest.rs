@@ -544,6 +544,39 @@ async fn qr_codes_carry_the_url_references_where_the_official_offers_png() {
 }
 
 #[tokio::test]
+async fn files_above_the_json_body_limit_upload_and_oversized_files_get_the_transport_error() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    // Larger than the 2 MiB JSON body limit, small enough for the Backbone's blob limit.
+    let big: Vec<u8> = (0..3 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let file = upload(&a, "big.bin", &big).await;
+    assert_eq!(file["filesize"], big.len());
+    let resp = a
+        .send(
+            reqwest::Method::GET,
+            &format!("/Files/{}/Download", file["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert!(resp.bytes().await.unwrap().as_ref() == big.as_slice());
+
+    let too_big = vec![7u8; transport::files::MAX_FILE_SIZE + 1];
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(too_big).file_name("too-big.bin"),
+    );
+    let resp = a
+        .http
+        .post(a.url("/Files/Own"))
+        .header("X-API-KEY", API_KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    error_of(resp, 400, "error.transport.files.maxFileSizeExceeded").await;
+}
+
+#[tokio::test]
 async fn bad_input_gets_the_official_errors() {
     let backbone = Backbone::start().await;
     let a = Peer::start(&backbone).await;

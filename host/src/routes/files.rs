@@ -3,7 +3,7 @@
 use super::{ApiResult, QueryPairs, TransportApiError, check_id, object, qr};
 use crate::app::App;
 use crate::http::json::{ApiJson, Created, Envelope};
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -11,10 +11,17 @@ use transport::files::{Download, NewFile};
 use transport::{Ownership, TransportError};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+/// Room for the multipart framing and form fields around a file of the largest allowed size.
+const UPLOAD_BODY_LIMIT: usize = transport::files::MAX_FILE_SIZE + 1024 * 1024;
+
 pub fn routes() -> OpenApiRouter<App> {
+    // Uploads may carry a whole file; every other route keeps the small JSON body limit.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(upload, list_own))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
     OpenApiRouter::new()
         .routes(routes!(list_all))
-        .routes(routes!(upload, list_own))
+        .merge(uploads)
         .routes(routes!(load_peer, list_peer))
         .routes(routes!(get_file, delete_file))
         .routes(routes!(download))
