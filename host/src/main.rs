@@ -22,8 +22,26 @@ enum Command {
         )]
         args: Vec<String>,
     },
+    /// The stored identity: `connector identity status [--config FILE]`.
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
     /// Exit 0 when the Connector's `/health` answers 200 (for Docker's HEALTHCHECK).
     Healthcheck {
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        args: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// Print the identity this Connector's database holds; exit 1 when there is none.
+    Status {
         #[arg(
             trailing_var_arg = true,
             allow_hyphen_values = true,
@@ -45,6 +63,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Start { args } => runtime.block_on(start(args)),
         Command::Healthcheck { args } => runtime.block_on(healthcheck(args)),
+        Command::Identity {
+            command: IdentityCommand::Status { args },
+        } => runtime.block_on(identity_status(args)),
     }
 }
 
@@ -111,6 +132,40 @@ async fn healthcheck(args: Vec<String>) -> ExitCode {
         }
         Err(e) => {
             eprintln!("{url}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn identity_status(args: Vec<String>) -> ExitCode {
+    let config = match config_from(&args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let store = match connector::database::open(&config.database).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot open the database: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let found = transport::account::stored_identity(store.as_ref()).await;
+    let _ = store.close().await;
+    match found {
+        Ok(Some(identity)) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&identity).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("no identity in database `{}`", config.database.db_name);
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("cannot read the identity: {e}");
             ExitCode::FAILURE
         }
     }

@@ -129,6 +129,33 @@ async fn start_log_healthcheck_and_graceful_stop() {
     );
     assert!(dir.path().join("data/default.db").exists());
 
+    // The stored identity, read offline.
+    let status = Command::new(BIN)
+        .args(["identity", "status"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let identity: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(identity["state"], "created");
+    assert!(identity["address"].as_str().unwrap().starts_with("did:e:"));
+    let empty = tempfile::tempdir().unwrap();
+    let none = Command::new(BIN)
+        .args([
+            "identity",
+            "status",
+            &format!("--database:folder={}", empty.path().display()),
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no identity"));
+
     // Nothing listens any more: healthcheck fails.
     let hc = Command::new(BIN)
         .args([

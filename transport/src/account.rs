@@ -342,3 +342,19 @@ fn check_address(
     }
     Ok(())
 }
+
+/// What the store says about the identity, read without contacting the Backbone or opening
+/// the key vault: `state` (`pending` until the Backbone confirmed it, then `created`),
+/// `address`, `publicKey` and `deviceId`. `None` when no identity was ever started.
+pub async fn stored_identity(store: &dyn Store) -> Result<Option<Value>> {
+    let Some(doc) = store.get(ACCOUNT_INFO, IDENTITY_DOC).await? else {
+        return Ok(None);
+    };
+    let field = |name: &str| doc.get(name).cloned().unwrap_or(Value::Null);
+    Ok(Some(json!({
+        "state": field("state"),
+        "address": field("address"),
+        "publicKey": field("publicKey"),
+        "deviceId": field("deviceId"),
+    })))
+}
