@@ -10,6 +10,9 @@ CONNECTOR_PORT="${CONNECTOR_PORT:-8080}"
 
 echo "building (the first build takes a few minutes)..."
 cargo build --release --locked -p backbone -p connector
+# The built-in modules land next to the binary, where the Connector looks for them.
+rustup target add wasm32-wasip2 >/dev/null 2>&1 || true
+cargo build --release --locked --manifest-path modules/Cargo.toml --target wasm32-wasip2 --target-dir "$CARGO_TARGET_DIR"
 bin="$CARGO_TARGET_DIR/release"
 
 mkdir -p data
