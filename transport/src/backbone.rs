@@ -250,10 +250,7 @@ impl BackboneClient {
         path: &str,
         body: &impl Serialize,
     ) -> Result<T> {
-        let response = self
-            .send(false, || self.prepare(method.clone(), path).json(body))
-            .await?;
-        Self::result(response).await
+        self.call_json(false, method, path, body).await
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
@@ -267,8 +264,20 @@ impl BackboneClient {
         path: &str,
         body: &impl Serialize,
     ) -> Result<T> {
+        self.call_json(true, method, path, body).await
+    }
+
+    async fn call_json<T: DeserializeOwned>(
+        &self,
+        authenticated: bool,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T> {
         let response = self
-            .send(true, || self.prepare(method.clone(), path).json(body))
+            .send(authenticated, || {
+                self.prepare(method.clone(), path).json(body)
+            })
             .await?;
         Self::result(response).await
     }

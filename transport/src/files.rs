@@ -6,7 +6,7 @@
 use crate::Transport;
 use crate::error::{Result, TransportError};
 use crate::password::PasswordProtection;
-use crate::tokens::{NewToken, parse_for_identity};
+use crate::tokens::{NewToken, parse_for_identity, token_target};
 use crate::util::{self, LOCAL, Ownership, local_str, str_field};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -250,23 +250,7 @@ impl Transport {
         let reference = util::parse_reference(reference, &["FIL", "TOK"])?;
         let (file_id, key) = if reference.id.as_str().starts_with("TOK") {
             let token = self.load_token(&reference, password, true).await?;
-            let content = &token["content"];
-            if content.get("@type").and_then(Value::as_str) != Some("TokenContentFile") {
-                return Err(TransportError::rule(
-                    "error.runtime.invalidTokenContent",
-                    "the token does not point to a file",
-                ));
-            }
-            let id = content
-                .get("fileId")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    TransportError::rule("error.runtime.invalidTokenContent", "fileId missing")
-                })?;
-            (
-                id.to_owned(),
-                SecretKey::from_json(&content["secretKey"].to_string())?,
-            )
+            token_target(&token["content"], "TokenContentFile", "fileId", "a file")?
         } else {
             (reference.id.to_string(), reference.key.clone())
         };
@@ -394,19 +378,8 @@ impl Transport {
 
     /// `DELETE /Files/{id}`.
     pub async fn delete_file(&self, id: &str) -> Result<()> {
-        let doc = self.get_doc(COLLECTION, id, "File").await?;
-        if doc.get("isOwn") == Some(&json!(true)) {
-            match self
-                .backbone
-                .call_no_result(Method::DELETE, &format!("/api/v2/Files/{id}"), None)
-                .await
-            {
-                Err(e) if !e.is_backbone_not_found() => return Err(e),
-                _ => {}
-            }
-        }
-        self.store.delete(COLLECTION, id).await?;
-        Ok(())
+        self.delete_doc(COLLECTION, id, "File", &format!("/api/v2/Files/{id}"))
+            .await
     }
 
     /// A `FileOwnershipLocked` or `FileOwnershipClaimed` event: refresh the local copy.

@@ -92,6 +92,30 @@ impl Transport {
         Ok(docs.into_iter().map(util::dto).collect())
     }
 
+    /// Deletes a stored object; an own one on the Backbone (at `backbone_path`) first, where
+    /// one already gone counts as deleted.
+    async fn delete_doc(
+        &self,
+        collection: &str,
+        id: &str,
+        what: &'static str,
+        backbone_path: &str,
+    ) -> Result<()> {
+        let doc = self.get_doc(collection, id, what).await?;
+        if doc.get("isOwn") == Some(&serde_json::Value::Bool(true)) {
+            match self
+                .backbone
+                .call_no_result(reqwest::Method::DELETE, backbone_path, None)
+                .await
+            {
+                Err(e) if !e.is_backbone_not_found() => return Err(e),
+                _ => {}
+            }
+        }
+        self.store.delete(collection, id).await?;
+        Ok(())
+    }
+
     async fn get_doc(
         &self,
         collection: &str,

@@ -6,7 +6,7 @@ use crate::Transport;
 use crate::error::{Result, TransportError};
 use crate::events;
 use crate::password::{self, PasswordProtection};
-use crate::tokens::{NewToken, parse_for_identity};
+use crate::tokens::{NewToken, parse_for_identity, token_target};
 use crate::util::{self, LOCAL, Ownership, local, local_str, str_field};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -159,25 +159,16 @@ impl Transport {
         let (template_id, key, shared) = if reference.id.as_str().starts_with("TOK") {
             let token = self.load_token(&reference, password, true).await?;
             let content = &token["content"];
-            if content.get("@type").and_then(Value::as_str)
-                != Some("TokenContentRelationshipTemplate")
-            {
-                return Err(TransportError::rule(
-                    "error.runtime.invalidTokenContent",
-                    "the token does not point to a relationship template",
-                ));
-            }
-            let id = content
-                .get("templateId")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    TransportError::rule("error.runtime.invalidTokenContent", "templateId missing")
-                })?;
-            let key = SecretKey::from_json(&content["secretKey"].to_string())?;
+            let (id, key) = token_target(
+                content,
+                "TokenContentRelationshipTemplate",
+                "templateId",
+                "a relationship template",
+            )?;
             let shared = content
                 .get("passwordProtection")
                 .and_then(password::shared_from_json);
-            (id.to_owned(), key, shared)
+            (id, key, shared)
         } else {
             (
                 reference.id.to_string(),
@@ -296,23 +287,9 @@ impl Transport {
 
     /// `DELETE /RelationshipTemplates/{id}`: always locally, on the Backbone when own.
     pub async fn delete_template(&self, id: &str) -> Result<()> {
-        let doc = self.get_doc(COLLECTION, id, "RelationshipTemplate").await?;
-        if doc.get("isOwn") == Some(&json!(true)) {
-            match self
-                .backbone
-                .call_no_result(
-                    Method::DELETE,
-                    &format!("/api/v2/RelationshipTemplates/{id}"),
-                    None,
-                )
-                .await
-            {
-                Err(e) if !e.is_backbone_not_found() => return Err(e),
-                _ => {}
-            }
-        }
-        self.store.delete(COLLECTION, id).await?;
-        Ok(())
+        let backbone_path = format!("/api/v2/RelationshipTemplates/{id}");
+        self.delete_doc(COLLECTION, id, "RelationshipTemplate", &backbone_path)
+            .await
     }
 
     /// `POST /RelationshipTemplates/Own/{id}/Token`: a token holding the template's key, with

@@ -43,6 +43,33 @@ pub fn parse_for_identity(value: Option<&Value>) -> Result<Option<Address>> {
     }
 }
 
+/// The object a loaded token points to: its content must be of `content_type` and name the
+/// object in `id_field`; yields the object's id and key.
+pub(crate) fn token_target(
+    content: &Value,
+    content_type: &str,
+    id_field: &str,
+    what: &str,
+) -> Result<(String, SecretKey)> {
+    if content.get("@type").and_then(Value::as_str) != Some(content_type) {
+        return Err(TransportError::rule(
+            "error.runtime.invalidTokenContent",
+            format!("the token does not point to {what}"),
+        ));
+    }
+    let id = content
+        .get(id_field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            TransportError::rule(
+                "error.runtime.invalidTokenContent",
+                format!("{id_field} missing"),
+            )
+        })?;
+    let key = SecretKey::from_json(&content["secretKey"].to_string())?;
+    Ok((id.to_owned(), key))
+}
+
 impl Transport {
     /// `POST /Tokens/Own`.
     pub async fn create_own_token(&self, body: &Value) -> Result<Value> {
@@ -203,19 +230,8 @@ impl Transport {
 
     /// `DELETE /Tokens/{id}`: on the Backbone too when it is our own.
     pub async fn delete_token(&self, id: &str) -> Result<()> {
-        let doc = self.get_doc(COLLECTION, id, "Token").await?;
-        if doc.get("isOwn") == Some(&json!(true)) {
-            match self
-                .backbone
-                .call_no_result(Method::DELETE, &format!("/api/v2/Tokens/{id}"), None)
-                .await
-            {
-                Err(e) if !e.is_backbone_not_found() => return Err(e),
-                _ => {}
-            }
-        }
-        self.store.delete(COLLECTION, id).await?;
-        Ok(())
+        self.delete_doc(COLLECTION, id, "Token", &format!("/api/v2/Tokens/{id}"))
+            .await
     }
 
     /// The key of a stored token (for tests and re-sharing).
