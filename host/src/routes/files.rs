@@ -153,11 +153,8 @@ async fn get_file(
         check_id(&id, "FIL")?;
     }
     let file = app.transport.get_or_load_file(&id).await?;
-    if qr::wants_png(&headers) {
-        let file_id = file["id"].as_str().unwrap_or(&id).to_owned();
-        return qr::png_response(&file, &file_id, StatusCode::OK);
-    }
-    Ok(Envelope(file).into_response())
+    let file_id = file["id"].as_str().unwrap_or(&id).to_owned();
+    qr::dto_or_png(&headers, file, &file_id)
 }
 
 #[utoipa::path(delete, path = "/api/core/v1/Files/{idOrReference}", tag = "Files", responses((status = 204), (status = 404)))]
@@ -183,16 +180,11 @@ async fn create_token(
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
     check_id(&id, "FIL")?;
-    let mut body = object(body)?;
-    let png = qr::wants_png(&headers);
-    if png {
-        body["ephemeral"] = Value::Bool(true);
-    }
-    let token = app.transport.create_file_token(&id, &body).await?;
-    if png {
-        return qr::png_response(&token, &id, StatusCode::CREATED);
-    }
-    Ok(Created(token).into_response())
+    let (app, id) = (&app, id.as_str());
+    qr::token_response(&headers, id, body, |body| async move {
+        app.transport.create_file_token(id, &body).await
+    })
+    .await
 }
 
 #[utoipa::path(patch, path = "/api/core/v1/Files/{id}/RegenerateOwnershipToken", tag = "Files", responses((status = 200), (status = 400), (status = 404)))]

@@ -1,7 +1,8 @@
 //! QR code answers: where the official Connector offers `image/png`, the picture encodes the
 //! object's URL reference (`reference.url`), as its controllers do.
 
-use super::{ApiResult, TransportApiError};
+use super::{ApiResult, TransportApiError, object};
+use crate::http::json::{Created, Envelope};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qrcode::{Color, EcLevel, QrCode};
@@ -56,6 +57,39 @@ fn rank(accept: &str, kind: &str, sub: &str) -> Option<(f32, u8, usize)> {
         }
     }
     best
+}
+
+/// `dto` in the JSON envelope, or its reference as a QR code named `{name}.png` when the
+/// client asks for `image/png`.
+pub fn dto_or_png(headers: &HeaderMap, dto: Value, name: &str) -> ApiResult<Response> {
+    if wants_png(headers) {
+        return png_response(&dto, name, StatusCode::OK);
+    }
+    Ok(Envelope(dto).into_response())
+}
+
+/// A new token for the object `id`, made by `create` from the request body. With
+/// `Accept: image/png` the token is ephemeral and the answer is its reference as a QR code:
+/// the picture is all the client keeps of it.
+pub async fn token_response<F>(
+    headers: &HeaderMap,
+    id: &str,
+    body: Value,
+    create: impl FnOnce(Value) -> F,
+) -> ApiResult<Response>
+where
+    F: Future<Output = Result<Value, TransportError>>,
+{
+    let mut body = object(body)?;
+    let png = wants_png(headers);
+    if png {
+        body["ephemeral"] = Value::Bool(true);
+    }
+    let token = create(body).await?;
+    if png {
+        return png_response(&token, id, StatusCode::CREATED);
+    }
+    Ok(Created(token).into_response())
 }
 
 /// The PNG answer for a DTO with a `reference.url`, named `{name}.png`.

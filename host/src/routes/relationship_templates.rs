@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::http::json::{ApiJson, Created, Envelope};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::Value;
 use transport::Ownership;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -78,10 +78,7 @@ async fn get_template(
 ) -> ApiResult<Response> {
     check_id(&id, "RLT")?;
     let template = app.transport.get_template(&id).await?;
-    if qr::wants_png(&headers) {
-        return qr::png_response(&template, &id, StatusCode::OK);
-    }
-    Ok(Envelope(template).into_response())
+    qr::dto_or_png(&headers, template, &id)
 }
 
 #[utoipa::path(delete, path = "/api/core/v1/RelationshipTemplates/{id}", tag = "RelationshipTemplates", responses((status = 204), (status = 404)))]
@@ -101,14 +98,9 @@ async fn create_token(
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
     check_id(&id, "RLT")?;
-    let mut body = object(body)?;
-    let png = qr::wants_png(&headers);
-    if png {
-        body["ephemeral"] = Value::Bool(true);
-    }
-    let token = app.transport.create_template_token(&id, &body).await?;
-    if png {
-        return qr::png_response(&token, &id, StatusCode::CREATED);
-    }
-    Ok(Created(token).into_response())
+    let (app, id) = (&app, id.as_str());
+    qr::token_response(&headers, id, body, |body| async move {
+        app.transport.create_template_token(id, &body).await
+    })
+    .await
 }

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::http::json::{ApiJson, Created, Envelope};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::Value;
 use transport::Ownership;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -63,10 +63,7 @@ async fn get_token(
 ) -> ApiResult<Response> {
     check_id(&id, "TOK")?;
     let token = app.transport.get_token(&id).await?;
-    if qr::wants_png(&headers) {
-        return qr::png_response(&token, &id, StatusCode::OK);
-    }
-    Ok(Envelope(token).into_response())
+    qr::dto_or_png(&headers, token, &id)
 }
 
 #[utoipa::path(delete, path = "/api/core/v1/Tokens/{id}", tag = "Tokens", responses((status = 204), (status = 404)))]
