@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{API_KEY, Backbone};
+use common::{Backbone, Peer, in_minutes};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,59 +22,6 @@ fn interop_dir() -> PathBuf {
         "run `npm ci` in interop/ first"
     );
     interop
-}
-
-/// Our Connector on a fresh data folder, driven over REST.
-struct Rest {
-    connector: connector::RunningConnector,
-    _data: tempfile::TempDir,
-    http: reqwest::Client,
-}
-
-impl Rest {
-    async fn start(backbone: &Backbone) -> Self {
-        let data = tempfile::tempdir().unwrap();
-        let connector = connector::start(common::load(common::config_json(
-            &backbone.base_url(),
-            data.path(),
-        )))
-        .await
-        .unwrap();
-        Self {
-            connector,
-            _data: data,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/core/v1{path}", self.connector.base_url())
-    }
-
-    /// A successful call's `result`.
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self
-            .http
-            .request(method.clone(), self.url(path))
-            .header("X-API-KEY", API_KEY);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        assert!(status < 300, "{method} {path}: {status} {text}");
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str::<Value>(&text).unwrap()["result"].clone()
-        }
-    }
-
-    async fn sync(&self) {
-        self.call(reqwest::Method::POST, "/Account/Sync", None)
-            .await;
-    }
 }
 
 /// A Node script whose stdout lines arrive as they are printed.
@@ -141,7 +88,7 @@ impl Script {
 }
 
 /// Syncs and asks `check` until it yields a value.
-async fn until<F, Fut>(rest: &Rest, what: &str, mut check: F) -> Value
+async fn until<F, Fut>(rest: &Peer, what: &str, mut check: F) -> Value
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<Value>>,
@@ -159,15 +106,12 @@ where
 
 #[tokio::test]
 async fn the_official_transport_relates_and_messages_with_our_connector() {
-    use reqwest::Method as M;
     let backbone = Backbone::start().await;
-    let rest = Rest::start(&backbone).await;
-    let expires = (chrono::Utc::now() + chrono::Duration::minutes(10)).to_rfc3339();
+    let rest = Peer::start(&backbone).await;
     let template = rest
-        .call(
-            M::POST,
+        .post(
             "/RelationshipTemplates/Own",
-            Some(json!({"content": {"from": "connector"}, "expiresAt": expires})),
+            json!({"content": {"from": "connector"}, "expiresAt": in_minutes(10)}),
         )
         .await;
     let backbone_url = backbone.base_url();
@@ -181,33 +125,24 @@ async fn the_official_transport_relates_and_messages_with_our_connector() {
     peer.expect("ADDRESS ", Duration::from_secs(60)).await;
 
     let pending = until(&rest, "the relationship request", || async {
-        let pending = rest
-            .call(M::GET, "/Relationships?status=Pending", None)
-            .await;
+        let pending = rest.get("/Relationships?status=Pending").await;
         pending.as_array().unwrap().first().cloned()
     })
     .await;
     assert_eq!(pending["creationContent"]["from"], "official transport");
     let id = pending["id"].as_str().unwrap();
-    let active = rest
-        .call(
-            M::PUT,
-            &format!("/Relationships/{id}/Accept"),
-            Some(json!({})),
-        )
-        .await;
+    let active = rest.put(&format!("/Relationships/{id}/Accept")).await;
     assert_eq!(active["status"], "Active");
 
     let message = until(&rest, "the official transport's message", || async {
-        let received = rest.call(M::GET, "/Messages?isOwn=false", None).await;
+        let received = rest.get("/Messages?isOwn=false").await;
         received.as_array().unwrap().first().cloned()
     })
     .await;
     assert_eq!(message["content"]["text"], "hello Connector");
-    rest.call(
-        M::POST,
+    rest.post(
         "/Messages",
-        Some(json!({"recipients": [message["createdBy"]], "content": {"text": "hello official transport"}})),
+        json!({"recipients": [message["createdBy"]], "content": {"text": "hello official transport"}}),
     )
     .await;
 
@@ -218,9 +153,8 @@ async fn the_official_transport_relates_and_messages_with_our_connector() {
 
 #[tokio::test]
 async fn our_connector_relates_to_a_template_of_the_official_transport() {
-    use reqwest::Method as M;
     let backbone = Backbone::start().await;
-    let rest = Rest::start(&backbone).await;
+    let rest = Peer::start(&backbone).await;
     let backbone_url = backbone.base_url();
     let mut templator = Script::spawn("templator.mjs", &[&backbone_url]);
     let official = templator.expect("ADDRESS ", Duration::from_secs(60)).await;
@@ -230,39 +164,31 @@ async fn our_connector_relates_to_a_template_of_the_official_transport() {
 
     // The token's reference, as a user would scan it, loads the official side's template.
     let template = rest
-        .call(
-            M::POST,
-            "/RelationshipTemplates/Peer",
-            Some(json!({"reference": url})),
-        )
+        .post("/RelationshipTemplates/Peer", json!({"reference": url}))
         .await;
     assert_eq!(template["isOwn"], false);
     assert_eq!(template["createdBy"], official);
     assert_eq!(template["content"]["from"], "official transport");
     // Loading it again by the truncated reference finds the same template.
     let again = rest
-        .call(
-            M::POST,
+        .post(
             "/RelationshipTemplates/Peer",
-            Some(json!({"reference": truncated})),
+            json!({"reference": truncated}),
         )
         .await;
     assert_eq!(again["id"], template["id"]);
 
     let relationship = rest
-        .call(
-            M::POST,
+        .post(
             "/Relationships",
-            Some(json!({"templateId": template["id"], "creationContent": {"from": "connector"}})),
+            json!({"templateId": template["id"], "creationContent": {"from": "connector"}}),
         )
         .await;
     assert_eq!(relationship["status"], "Pending");
     assert_eq!(relationship["peer"], official);
     let rel_id = relationship["id"].as_str().unwrap().to_owned();
     until(&rest, "the official side to accept", || async {
-        let current = rest
-            .call(M::GET, &format!("/Relationships/{rel_id}"), None)
-            .await;
+        let current = rest.get(&format!("/Relationships/{rel_id}")).await;
         (current["status"] == "Active").then_some(current)
     })
     .await;
@@ -276,30 +202,17 @@ async fn our_connector_relates_to_a_template_of_the_official_transport() {
                 .mime_str("text/plain")
                 .unwrap(),
         )
-        .text(
-            "expiresAt",
-            (chrono::Utc::now() + chrono::Duration::minutes(10)).to_rfc3339(),
-        );
-    let resp = rest
-        .http
-        .post(rest.url("/Files/Own"))
-        .header("X-API-KEY", API_KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
-    let file = resp.json::<Value>().await.unwrap()["result"].clone();
+        .text("expiresAt", in_minutes(10));
+    let file = rest.upload(form).await;
     let sent = rest
-        .call(
-            M::POST,
+        .post(
             "/Messages",
-            Some(json!({"recipients": [official], "content": {"text": "hello official transport"}, "attachments": [file["id"]]})),
+            json!({"recipients": [official], "content": {"text": "hello official transport"}, "attachments": [file["id"]]}),
         )
         .await;
 
     let reply = until(&rest, "the official side's reply", || async {
-        let received = rest.call(M::GET, "/Messages?isOwn=false", None).await;
+        let received = rest.get("/Messages?isOwn=false").await;
         received.as_array().unwrap().first().cloned()
     })
     .await;
@@ -319,24 +232,17 @@ async fn our_connector_relates_to_a_template_of_the_official_transport() {
         reply["id"].as_str().unwrap(),
         result["replyFileId"].as_str().unwrap()
     );
-    let resp = rest
-        .http
-        .get(rest.url(&path))
-        .header("X-API-KEY", API_KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = rest.send(reqwest::Method::GET, &path, None).await;
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(
         resp.bytes().await.unwrap().as_ref(),
         result["replyFileText"].as_str().unwrap().as_bytes()
     );
     let file_meta = rest
-        .call(
-            M::GET,
-            &format!("/Files/{}", result["replyFileId"].as_str().unwrap()),
-            None,
-        )
+        .get(&format!(
+            "/Files/{}",
+            result["replyFileId"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(file_meta["filename"], "reply.txt");
     assert_eq!(file_meta["isOwn"], false);

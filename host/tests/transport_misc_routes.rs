@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{API_KEY, Backbone, error_of};
+use common::{API_KEY, Backbone, Peer, error_of, relate};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -15,137 +15,19 @@ const INVALID_PROPERTY: &str = "error.runtime.validation.invalidPropertyValue";
 const FORBIDDEN: &str = "error.connector.forbidden";
 const DELETION: &str = "/IdentityDeletionProcess";
 
-struct Peer {
-    connector: connector::RunningConnector,
-    _data: tempfile::TempDir,
-    http: reqwest::Client,
-}
-
-impl Peer {
-    async fn start(backbone: &Backbone, debug: bool) -> Self {
-        let data = tempfile::tempdir().unwrap();
-        let mut cfg = common::config_json(&backbone.base_url(), data.path());
+async fn start(backbone: &Backbone, debug: bool) -> Peer {
+    Peer::start_with(backbone, |cfg| {
         cfg["debug"] = json!(debug);
         cfg["infrastructure"]["httpServer"]["authentication"]["apiKey"]["keys"]["tokens"] =
             json!({"key": TOKENS_ONLY_KEY, "scopes": ["core:tokens"]});
-        let connector = connector::start(common::load(cfg)).await.unwrap();
-        Self {
-            connector,
-            _data: data,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    async fn send_as(
-        &self,
-        key: &str,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> reqwest::Response {
-        let mut req = self
-            .http
-            .request(
-                method,
-                format!("{}/api/core/v1{path}", self.connector.base_url()),
-            )
-            .header("X-API-KEY", key);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        req.send().await.unwrap()
-    }
-
-    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
-        self.send_as(API_KEY, method, path, body).await
-    }
-
-    /// The `result` of a successful call with `status`.
-    async fn ok(&self, method: Method, path: &str, body: Option<Value>, status: u16) -> Value {
-        let resp = self.send(method.clone(), path, body).await;
-        let got = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        assert_eq!(got, status, "{method} {path}: {text}");
-        if status == 204 {
-            assert!(text.is_empty(), "{text}");
-            return Value::Null;
-        }
-        serde_json::from_str::<Value>(&text).unwrap()["result"].clone()
-    }
-
-    async fn address(&self) -> String {
-        self.ok(Method::GET, "/Account/IdentityInfo", None, 200)
-            .await["address"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    async fn sync(&self) {
-        self.ok(Method::POST, "/Account/Sync", None, 204).await;
-    }
-}
-
-fn in_minutes(m: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339()
-}
-
-/// `a` offers a template, `b` requests the relationship, `a` accepts; returns its id.
-async fn relate(a: &Peer, b: &Peer) -> String {
-    let template = a
-        .ok(
-            Method::POST,
-            "/RelationshipTemplates/Own",
-            Some(json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {}}, "expiresAt": in_minutes(30)})),
-            201,
-        )
-        .await;
-    let token = a
-        .ok(
-            Method::POST,
-            &format!(
-                "/RelationshipTemplates/Own/{}/Token",
-                template["id"].as_str().unwrap()
-            ),
-            Some(json!({})),
-            201,
-        )
-        .await;
-    let loaded = b
-        .ok(
-            Method::POST,
-            "/RelationshipTemplates/Peer",
-            Some(json!({"reference": token["reference"]["url"]})),
-            201,
-        )
-        .await;
-    let rel = b
-        .ok(
-            Method::POST,
-            "/Relationships",
-            Some(json!({"templateId": loaded["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {}}})),
-            201,
-        )
-        .await;
-    let id = rel["id"].as_str().unwrap().to_owned();
-    a.sync().await;
-    let accepted = a
-        .ok(
-            Method::PUT,
-            &format!("/Relationships/{id}/Accept"),
-            Some(json!({})),
-            200,
-        )
-        .await;
-    assert_eq!(accepted["status"], "Active");
-    b.sync().await;
-    id
+    })
+    .await
 }
 
 #[tokio::test]
 async fn announcements_come_from_the_backbone_in_the_asked_language() {
     let backbone = Backbone::start().await;
-    let peer = Peer::start(&backbone, false).await;
+    let peer = start(&backbone, false).await;
 
     // The local Backbone publishes none; the answer is still the official list envelope.
     let list = peer
@@ -180,8 +62,8 @@ async fn announcements_come_from_the_backbone_in_the_asked_language() {
 #[tokio::test]
 async fn backbone_notifications_reach_the_backbone_only_for_active_relationships() {
     let backbone = Backbone::start().await;
-    let a = Peer::start(&backbone, false).await;
-    let b = Peer::start(&backbone, false).await;
+    let a = start(&backbone, false).await;
+    let b = start(&backbone, false).await;
     let b_addr = b.address().await;
     let send = |body: Value| a.send(Method::POST, "/BackboneNotifications", Some(body));
 
@@ -244,17 +126,8 @@ async fn backbone_notifications_reach_the_backbone_only_for_active_relationships
         error_of(send(body).await, 400, INVALID_PROPERTY).await;
     }
     let resp = a
-        .http
-        .post(format!(
-            "{}/api/core/v1/BackboneNotifications",
-            a.connector.base_url()
-        ))
-        .header("X-API-KEY", API_KEY)
-        .header("content-type", "application/json")
-        .body("{\"recipients\": [")
-        .send()
-        .await
-        .unwrap();
+        .post_raw("/BackboneNotifications", "{\"recipients\": [")
+        .await;
     error_of(resp, 400, "error.connector.validation.invalidJsonInPayload").await;
 
     let resp = a
@@ -286,7 +159,7 @@ async fn backbone_notifications_reach_the_backbone_only_for_active_relationships
 #[tokio::test]
 async fn identity_deletion_process_starts_reads_and_cancels_in_debug_mode() {
     let backbone = Backbone::start().await;
-    let peer = Peer::start(&backbone, true).await;
+    let peer = start(&backbone, true).await;
     let mut events = peer.connector.app.transport.events().subscribe();
     let no_active = "error.runtime.identityDeletionProcess.noActiveIdentityDeletionProcess";
 
@@ -381,7 +254,7 @@ async fn identity_deletion_process_starts_reads_and_cancels_in_debug_mode() {
 #[tokio::test]
 async fn identity_deletion_routes_do_not_exist_in_production() {
     let backbone = Backbone::start().await;
-    let peer = Peer::start(&backbone, false).await;
+    let peer = start(&backbone, false).await;
     for key in [API_KEY, TOKENS_ONLY_KEY] {
         for method in [Method::POST, Method::GET, Method::DELETE, Method::PUT] {
             let resp = peer
@@ -396,14 +269,6 @@ async fn identity_deletion_routes_do_not_exist_in_production() {
         }
     }
     // Authentication still comes first, as for any unknown route.
-    let resp = peer
-        .http
-        .get(format!(
-            "{}/api/core/v1{DELETION}",
-            peer.connector.base_url()
-        ))
-        .send()
-        .await
-        .unwrap();
+    let resp = peer.http.get(peer.url(DELETION)).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 401);
 }

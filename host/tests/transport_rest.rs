@@ -5,90 +5,8 @@
 
 mod common;
 
-use common::{API_KEY, Backbone, error_of};
+use common::{API_KEY, Backbone, Peer, error_of, in_minutes};
 use serde_json::{Value, json};
-
-struct Peer {
-    connector: connector::RunningConnector,
-    _data: tempfile::TempDir,
-    http: reqwest::Client,
-}
-
-impl Peer {
-    async fn start(backbone: &Backbone) -> Self {
-        let data = tempfile::tempdir().unwrap();
-        let cfg = common::config_json(&backbone.base_url(), data.path());
-        let connector = connector::start(common::load(cfg)).await.unwrap();
-        Self {
-            connector,
-            _data: data,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/core/v1{path}", self.connector.base_url())
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> reqwest::Response {
-        let mut req = self
-            .http
-            .request(method, self.url(path))
-            .header("X-API-KEY", API_KEY);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        req.send().await.unwrap()
-    }
-
-    async fn ok(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-        status: u16,
-    ) -> Value {
-        let resp = self.send(method.clone(), path, body).await;
-        let got = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        assert_eq!(got, status, "{method} {path}: {text}");
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str::<Value>(&text).unwrap()["result"].clone()
-        }
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        self.ok(reqwest::Method::GET, path, None, 200).await
-    }
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.ok(reqwest::Method::POST, path, Some(body), 201).await
-    }
-    async fn put(&self, path: &str) -> Value {
-        self.ok(reqwest::Method::PUT, path, Some(json!({})), 200)
-            .await
-    }
-    async fn sync(&self) {
-        self.ok(reqwest::Method::POST, "/Account/Sync", None, 204)
-            .await;
-    }
-    async fn address(&self) -> String {
-        self.get("/Account/IdentityInfo").await["address"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-}
-
-fn in_minutes(m: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339()
-}
 
 async fn upload(peer: &Peer, name: &str, bytes: &[u8]) -> Value {
     let form = reqwest::multipart::Form::new()
@@ -101,75 +19,21 @@ async fn upload(peer: &Peer, name: &str, bytes: &[u8]) -> Value {
         )
         .text("title", "A title")
         .text("expiresAt", in_minutes(60));
-    let resp = peer
-        .http
-        .post(peer.url("/Files/Own"))
-        .header("X-API-KEY", API_KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
-    resp.json::<Value>().await.unwrap()["result"].clone()
+    peer.upload(form).await
 }
 
 /// Sets up two connected Connectors; returns them with the relationship id.
 async fn related(backbone: &Backbone) -> (Peer, Peer, String) {
     let a = Peer::start(backbone).await;
     let b = Peer::start(backbone).await;
-    let template = a
-        .post(
-            "/RelationshipTemplates/Own",
-            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {"offer": 1}}, "expiresAt": in_minutes(30)}),
-        )
-        .await;
-    let token = a
-        .post(
-            &format!(
-                "/RelationshipTemplates/Own/{}/Token",
-                template["id"].as_str().unwrap()
-            ),
-            json!({}),
-        )
-        .await;
     // The peer loads the template through the token's URL reference.
-    let loaded = b
-        .post(
-            "/RelationshipTemplates/Peer",
-            json!({"reference": token["reference"]["url"]}),
-        )
-        .await;
+    let (loaded, rel) =
+        common::request_relationship(&a, &b, json!({"offer": 1}), json!({"hello": "a"}), "url")
+            .await;
     assert_eq!(loaded["content"]["value"]["offer"], 1);
-    let can = b
-        .ok(
-            reqwest::Method::PUT,
-            "/Relationships/CanCreate",
-            Some(json!({"templateId": loaded["id"]})),
-            200,
-        )
-        .await;
-    assert_eq!(can["isSuccess"], true);
-    let rel = b
-        .post(
-            "/Relationships",
-            json!({"templateId": loaded["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {"hello": "a"}}}),
-        )
-        .await;
-    assert_eq!(rel["status"], "Pending");
     let id = rel["id"].as_str().unwrap().to_owned();
-    a.sync().await;
-    let pending = a.get(&format!("/Relationships/{id}")).await;
-    assert_eq!(pending["peer"], b.address().await);
+    let pending = common::accept_relationship(&a, &b, &id).await;
     assert_eq!(pending["creationContent"]["value"]["hello"], "a");
-    assert_eq!(
-        a.put(&format!("/Relationships/{id}/Accept")).await["status"],
-        "Active"
-    );
-    b.sync().await;
-    assert_eq!(
-        b.get(&format!("/Relationships/{id}")).await["status"],
-        "Active"
-    );
     (a, b, id)
 }
 
@@ -565,14 +429,7 @@ async fn files_above_the_json_body_limit_upload_and_oversized_files_get_the_tran
         "file",
         reqwest::multipart::Part::bytes(too_big).file_name("too-big.bin"),
     );
-    let resp = a
-        .http
-        .post(a.url("/Files/Own"))
-        .header("X-API-KEY", API_KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = a.post_form("/Files/Own", form).await;
     error_of(resp, 400, "error.transport.files.maxFileSizeExceeded").await;
 }
 
@@ -775,33 +632,20 @@ async fn bad_input_gets_the_official_errors() {
         error_of(resp, status, code).await;
     }
     // A syntax error in the body and a wrong multipart upload.
-    let resp = a
-        .http
-        .post(a.url("/Tokens/Own"))
-        .header("X-API-KEY", API_KEY)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+    let resp = a.post_raw("/Tokens/Own", "{not json").await;
     error_of(resp, 400, "error.connector.validation.invalidJsonInPayload").await;
-    let resp = a
-        .http
-        .post(a.url("/Files/Own"))
-        .header("X-API-KEY", API_KEY)
-        .multipart(reqwest::multipart::Form::new().text("title", "no file"))
-        .send()
-        .await
-        .unwrap();
+    let form = reqwest::multipart::Form::new().text("title", "no file");
+    let resp = a.post_form("/Files/Own", form).await;
     error_of(resp, 400, "error.runtime.validation.invalidPropertyValue").await;
     // Scopes: a key without core:* scopes is refused.
     let resp = a
-        .http
-        .get(a.url("/Relationships"))
-        .header("X-API-KEY", common::MONITOR_ONLY_KEY)
-        .send()
-        .await
-        .unwrap();
+        .send_as(
+            common::MONITOR_ONLY_KEY,
+            reqwest::Method::GET,
+            "/Relationships",
+            None,
+        )
+        .await;
     error_of(resp, 403, "error.connector.forbidden").await;
 }
 

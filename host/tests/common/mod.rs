@@ -2,6 +2,7 @@
 //! operator would, driven over HTTP.
 #![allow(dead_code)]
 
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -14,13 +15,15 @@ pub struct Backbone {
 
 impl Backbone {
     pub async fn start() -> Self {
+        Self::start_with(backbone::Config::default()).await
+    }
+
+    pub async fn start_with(config: backbone::Config) -> Self {
         install_tls_provider();
         let store: Arc<dyn store::Store> =
             Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let handle = backbone::serve(backbone::Config::default(), store, listener)
-            .await
-            .unwrap();
+        let handle = backbone::serve(config, store, listener).await.unwrap();
         Self { handle }
     }
     pub fn base_url(&self) -> String {
@@ -101,6 +104,216 @@ impl Running {
         }
         req.send().await.unwrap()
     }
+}
+
+/// A Connector on its own data folder, driven over the core REST API with [`API_KEY`].
+pub struct Peer {
+    pub connector: connector::RunningConnector,
+    pub data: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+impl Peer {
+    pub async fn start(backbone: &Backbone) -> Self {
+        Self::start_with(backbone, |_| {}).await
+    }
+
+    /// Starts with [`config_json`] changed by `patch`.
+    pub async fn start_with(backbone: &Backbone, patch: impl FnOnce(&mut Value)) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let mut cfg = config_json(&backbone.base_url(), data.path());
+        patch(&mut cfg);
+        let connector = connector::start(load(cfg)).await.unwrap();
+        Self {
+            connector,
+            data,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The URL of a route below `/api/core/v1`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/core/v1{path}", self.connector.base_url())
+    }
+
+    pub async fn send_as(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .header("X-API-KEY", key);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
+        self.send_as(API_KEY, method, path, body).await
+    }
+
+    /// A body that is sent as JSON whether or not it is.
+    pub async fn post_raw(&self, path: &str, body: &'static str) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("X-API-KEY", API_KEY)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_form(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("X-API-KEY", API_KEY)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `POST /Files/Own`; the new file's DTO.
+    pub async fn upload(&self, form: reqwest::multipart::Form) -> Value {
+        let resp = self.post_form("/Files/Own", form).await;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        assert_eq!(status, 201, "upload: {text}");
+        serde_json::from_str::<Value>(&text).unwrap()["result"].clone()
+    }
+
+    /// The status and the `result` of the answer (`Null` when there is none).
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let resp = self.send(method, path, body).await;
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        let result = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str::<Value>(&text).unwrap()["result"].clone()
+        };
+        (status, result)
+    }
+
+    /// The `result` of a call that must answer `status`; a 204 must have no body.
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>, status: u16) -> Value {
+        let resp = self.send(method.clone(), path, body).await;
+        let got = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        assert_eq!(got, status, "{method} {path}: {text}");
+        if status == 204 {
+            assert!(text.is_empty(), "{text}");
+            return Value::Null;
+        }
+        serde_json::from_str::<Value>(&text).unwrap()["result"].clone()
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        self.ok(Method::GET, path, None, 200).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.ok(Method::POST, path, Some(body), 201).await
+    }
+
+    pub async fn put(&self, path: &str) -> Value {
+        self.ok(Method::PUT, path, Some(json!({})), 200).await
+    }
+
+    pub async fn sync(&self) {
+        self.ok(Method::POST, "/Account/Sync", None, 204).await;
+    }
+
+    pub async fn address(&self) -> String {
+        self.get("/Account/IdentityInfo").await["address"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// An RFC 3339 time `m` minutes from now.
+pub fn in_minutes(m: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339()
+}
+
+/// `templator` offers a template (`template_value` as its content's value) through a token,
+/// `requestor` loads it by the token's `reference` form (`"url"` or `"truncated"`), checks it
+/// may, and requests the relationship. Returns the loaded template and the relationship.
+pub async fn request_relationship(
+    templator: &Peer,
+    requestor: &Peer,
+    template_value: Value,
+    creation_value: Value,
+    reference: &str,
+) -> (Value, Value) {
+    let template = templator
+        .post(
+            "/RelationshipTemplates/Own",
+            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": template_value}, "expiresAt": in_minutes(30)}),
+        )
+        .await;
+    let id = template["id"].as_str().unwrap();
+    let token = templator
+        .post(&format!("/RelationshipTemplates/Own/{id}/Token"), json!({}))
+        .await;
+    let loaded = requestor
+        .post(
+            "/RelationshipTemplates/Peer",
+            json!({"reference": token["reference"][reference]}),
+        )
+        .await;
+    assert_eq!(loaded["id"], id);
+    let can = requestor
+        .ok(
+            Method::PUT,
+            "/Relationships/CanCreate",
+            Some(json!({"templateId": id})),
+            200,
+        )
+        .await;
+    assert_eq!(can["isSuccess"], true);
+    let relationship = requestor
+        .post(
+            "/Relationships",
+            json!({"templateId": id, "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": creation_value}}),
+        )
+        .await;
+    assert_eq!(relationship["status"], "Pending");
+    (loaded, relationship)
+}
+
+/// `templator` syncs, sees `requestor`'s pending request `id` and accepts it; `requestor`
+/// syncs and sees it active. Returns the request as `templator` received it.
+pub async fn accept_relationship(templator: &Peer, requestor: &Peer, id: &str) -> Value {
+    templator.sync().await;
+    let pending = templator.get(&format!("/Relationships/{id}")).await;
+    assert_eq!(pending["status"], "Pending");
+    assert_eq!(pending["peer"], requestor.address().await);
+    assert_eq!(
+        templator.put(&format!("/Relationships/{id}/Accept")).await["status"],
+        "Active"
+    );
+    requestor.sync().await;
+    assert_eq!(
+        requestor.get(&format!("/Relationships/{id}")).await["status"],
+        "Active"
+    );
+    pending
+}
+
+/// `a` and `b` in an active relationship through `a`'s template; returns its id.
+pub async fn relate(a: &Peer, b: &Peer) -> String {
+    let (_, relationship) = request_relationship(a, b, json!({}), json!({}), "url").await;
+    let id = relationship["id"].as_str().unwrap().to_owned();
+    accept_relationship(a, b, &id).await;
+    id
 }
 
 /// Asserts the official error envelope and returns its `error` object.
