@@ -292,10 +292,9 @@ impl Api {
             .await;
     }
 
-    /// Syncs until the Backbone has nothing left. After a restart the local Backbone may answer
-    /// the first start with "no new events" (see [`Binary::crash_during_sync`]), so twice.
+    /// Syncs until the Backbone has nothing left: after a restart, one sync delivers every
+    /// event a killed run left open.
     async fn sync_to_completion(&self) {
-        self.sync().await;
         self.sync().await;
     }
 
@@ -424,36 +423,25 @@ impl Binary {
     /// Starts `POST /Account/Sync`, waits until the proxy holds the armed request, then kills
     /// the process with SIGKILL and restarts it on the same folder.
     async fn crash_during_sync(&mut self, mut held: oneshot::Receiver<String>) -> String {
-        let mut attempts = 0;
-        let (path, sync) = loop {
-            attempts += 1;
-            let api = self.api.clone();
-            let mut sync = tokio::spawn(async move {
-                api.http
-                    .post(api.url("/Account/Sync"))
-                    .header("X-API-KEY", API_KEY)
-                    .send()
-                    .await
-            });
-            tokio::select! {
-                reached = &mut held => break (reached.unwrap(), sync),
-                answer = &mut sync => {
-                    // The local Backbone hands the events of a run that a killed process left
-                    // open only to the run after the one whose start cancelled it; that first
-                    // start answers "no new events".
-                    let status = answer.unwrap().unwrap().status();
-                    assert_eq!(status, 204);
-                    assert!(
-                        attempts < 2,
-                        "two syncs ended without reaching the crash point:\n{}",
-                        read(&self.log)
-                    );
-                }
-                () = tokio::time::sleep(STEP_TIMEOUT) => panic!(
-                    "the sync never reached the crash point:\n{}",
-                    read(&self.log)
-                ),
-            }
+        let api = self.api.clone();
+        let mut sync = tokio::spawn(async move {
+            api.http
+                .post(api.url("/Account/Sync"))
+                .header("X-API-KEY", API_KEY)
+                .send()
+                .await
+        });
+        let path = tokio::select! {
+            reached = &mut held => reached.unwrap(),
+            answer = &mut sync => panic!(
+                "a sync ended ({:?}) without reaching the crash point: after a restart one sync must deliver everything left open:\n{}",
+                answer.map(|r| r.map(|r| r.status())),
+                read(&self.log)
+            ),
+            () = tokio::time::sleep(STEP_TIMEOUT) => panic!(
+                "the sync never reached the crash point:\n{}",
+                read(&self.log)
+            ),
         };
         self.child.kill().unwrap();
         let status = self.child.wait().unwrap();

@@ -239,8 +239,12 @@ impl Backbone {
                     ),
                 ));
             }
-            self.close_run(run.clone(), &[], "syncRunCanceled", &mut tx)
+            // Cancel and save first, as the official Backbone does: the cancelled run's events
+            // go back to pending and must be found by the lookup below.
+            let mut cancel = Tx::new();
+            self.close_run(run.clone(), &[], "syncRunCanceled", &mut cancel)
                 .await?;
+            self.commit(cancel).await?;
         }
         let events = match request.kind {
             SyncRunType::ExternalEventSync => {
