@@ -5,12 +5,15 @@
 //!
 //! Run: `cargo bench -p connector --bench transport`.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{API_KEY, Peer, in_minutes};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-const KEY: &str = "Bench-Key-0123456789-abcdefghIJKL!";
 const MESSAGES: usize = 10_000;
 const SENDERS: usize = 8;
 const LIST_SAMPLES: usize = 40;
@@ -19,65 +22,14 @@ const FILE_BYTES: usize = 10 * 1024 * 1024;
 const FILE_ROUNDS: usize = 3;
 const MIB: f64 = 1024.0 * 1024.0;
 
-struct Node {
-    running: connector::RunningConnector,
-    _data: tempfile::TempDir,
-    http: reqwest::Client,
-}
-
-impl Node {
-    async fn start(backbone_url: &str) -> Self {
-        let data = tempfile::tempdir().unwrap();
-        let config = connector::config::load_from_value({
-            let mut v = connector::config::defaults();
-            connector::config::merge(&mut v, json!({
-                "transportLibrary": {"baseUrl": backbone_url, "platformClientId": "test", "platformClientSecret": "test"},
-                "database": {"folder": data.path().to_str().unwrap()},
-                "logging": {"level": "warn"},
-                "infrastructure": {"httpServer": {"port": 0, "host": "127.0.0.1",
-                    "authentication": {"apiKey": {"keys": {"bench": {"key": KEY}}}}}}
-            }));
-            v
-        })
-        .unwrap();
-        Self {
-            running: connector::start(config).await.unwrap(),
-            _data: data,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/core/v1{path}", self.running.base_url())
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self
-            .http
-            .request(method.clone(), self.url(path))
-            .header("X-API-KEY", KEY);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status();
-        let bytes = resp.bytes().await.expect("body");
-        assert!(
-            status.is_success(),
-            "{method} {path}: {status} {}",
-            String::from_utf8_lossy(&bytes)
-        );
-        if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice::<Value>(&bytes).expect("JSON")["result"].take()
-        }
-    }
-
-    async fn sync(&self) {
-        self.call(reqwest::Method::POST, "/Account/Sync", None)
-            .await;
-    }
+/// A Connector that logs only warnings and knows one API key.
+async fn start(backbone: &common::Backbone) -> Peer {
+    Peer::start_with(backbone, |cfg| {
+        cfg["logging"] = json!({"level": "warn"});
+        cfg["infrastructure"]["httpServer"]["authentication"]["apiKey"]["keys"] =
+            json!({"bench": {"key": API_KEY}});
+    })
+    .await
 }
 
 /// The resident set of this process (Backbone, both Connectors and the client) in KiB.
@@ -125,55 +77,6 @@ fn percentile(sorted: &[Duration], p: usize) -> Duration {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
 }
 
-fn in_minutes(m: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339()
-}
-
-/// A and B related through A's template, loaded by B from a token.
-async fn relate(a: &Node, b: &Node) {
-    use reqwest::Method as M;
-    let template = a
-        .call(
-            M::POST,
-            "/RelationshipTemplates/Own",
-            Some(json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {}}, "expiresAt": in_minutes(60)})),
-        )
-        .await;
-    let token = a
-        .call(
-            M::POST,
-            &format!(
-                "/RelationshipTemplates/Own/{}/Token",
-                template["id"].as_str().unwrap()
-            ),
-            Some(json!({})),
-        )
-        .await;
-    let loaded = b
-        .call(
-            M::POST,
-            "/RelationshipTemplates/Peer",
-            Some(json!({"reference": token["reference"]["truncated"]})),
-        )
-        .await;
-    b.call(
-        M::POST,
-        "/Relationships",
-        Some(json!({"templateId": loaded["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {}}})),
-    )
-    .await;
-    a.sync().await;
-    let pending = a.call(M::GET, "/Relationships?status=Pending", None).await;
-    let id = pending[0]["id"].as_str().expect("a pending relationship");
-    a.call(
-        M::PUT,
-        &format!("/Relationships/{id}/Accept"),
-        Some(json!({})),
-    )
-    .await;
-    b.sync().await;
-}
-
 async fn latencies(
     client: &reqwest::Client,
     url: &str,
@@ -199,7 +102,7 @@ async fn latencies(
     out
 }
 
-async fn upload(node: &Node, content: Vec<u8>) -> Value {
+async fn upload(node: &Peer, content: Vec<u8>) -> Value {
     let form = reqwest::multipart::Form::new()
         .part(
             "file",
@@ -209,27 +112,11 @@ async fn upload(node: &Node, content: Vec<u8>) -> Value {
                 .unwrap(),
         )
         .text("expiresAt", in_minutes(60));
-    let resp = node
-        .http
-        .post(node.url("/Files/Own"))
-        .header("X-API-KEY", KEY)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = resp.status();
-    let body: Value = resp.json().await.expect("JSON");
-    assert_eq!(status.as_u16(), 201, "{body}");
-    body["result"].clone()
+    node.upload(form).await
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    use reqwest::Method as M;
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let backbone_store: Arc<dyn store::Store> =
-        Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     // The Backbone's per-sender quota of unreceived messages (20) and its 10 MiB blob limit
     // (a 10 MiB file's JSON cipher is ~13.4 MiB) are raised so the Connectors are measured.
     let backbone_config = backbone::Config {
@@ -238,13 +125,11 @@ async fn main() {
         sync_run_duration: Duration::from_secs(600),
         ..backbone::Config::default()
     };
-    let bb = backbone::serve(backbone_config, backbone_store, listener)
-        .await
-        .unwrap();
-    let a = Arc::new(Node::start(&bb.base_url()).await);
-    let b = Node::start(&bb.base_url()).await;
-    relate(&a, &b).await;
-    let b_address = b.call(M::GET, "/Account/IdentityInfo", None).await["address"].clone();
+    let bb = common::Backbone::start_with(backbone_config).await;
+    let a = Arc::new(start(&bb).await);
+    let b = start(&bb).await;
+    common::relate(&a, &b).await;
+    let b_address = b.address().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let rss_idle = rss_kib();
 
@@ -256,10 +141,9 @@ async fn main() {
             let (a, to) = (a.clone(), b_address.clone());
             tokio::spawn(async move {
                 for i in (s..MESSAGES).step_by(SENDERS) {
-                    a.call(
-                        M::POST,
+                    a.post(
                         "/Messages",
-                        Some(json!({"recipients": [to], "content": {"@type": "Mail", "to": [to], "subject": format!("Message {i}"), "body": "A benchmark message with a short body."}})),
+                        json!({"recipients": [to], "content": {"@type": "Mail", "to": [to], "subject": format!("Message {i}"), "body": "A benchmark message with a short body."}}),
                     )
                     .await;
                 }
@@ -275,7 +159,7 @@ async fn main() {
     while received < MESSAGES {
         b.sync().await;
         received = b
-            .call(M::GET, "/Messages?isOwn=false", None)
+            .get("/Messages?isOwn=false")
             .await
             .as_array()
             .map_or(0, Vec::len);
@@ -285,11 +169,11 @@ async fn main() {
 
     // Listing 10,000 stored messages against the cheapest route of the same server.
     let peak = RssPeak::start();
-    let list = latencies(&b.http, &b.url("/Messages"), Some(KEY), LIST_SAMPLES).await;
+    let list = latencies(&b.http, &b.url("/Messages"), Some(API_KEY), LIST_SAMPLES).await;
     let list_bytes = b
         .http
         .get(b.url("/Messages"))
-        .header("X-API-KEY", KEY)
+        .header("X-API-KEY", API_KEY)
         .send()
         .await
         .unwrap()
@@ -300,7 +184,7 @@ async fn main() {
     let rss_list = peak.finish().await;
     let health = latencies(
         &b.http,
-        &format!("{}/health", b.running.base_url()),
+        &format!("{}/health", b.connector.base_url()),
         None,
         HEALTH_SAMPLES,
     )
@@ -316,20 +200,15 @@ async fn main() {
         let file = upload(&a, content.clone()).await;
         uploads.push(t.elapsed());
         let id = file["id"].as_str().unwrap().to_owned();
-        b.call(
-            M::POST,
+        b.post(
             "/Files/Peer",
-            Some(json!({"reference": file["reference"]["truncated"]})),
+            json!({"reference": file["reference"]["truncated"]}),
         )
         .await;
         let t = Instant::now();
         let resp = b
-            .http
-            .get(b.url(&format!("/Files/{id}/Download")))
-            .header("X-API-KEY", KEY)
-            .send()
-            .await
-            .unwrap();
+            .send(reqwest::Method::GET, &format!("/Files/{id}/Download"), None)
+            .await;
         assert!(resp.status().is_success(), "{}", resp.status());
         let got = resp.bytes().await.unwrap();
         downloads.push(t.elapsed());
@@ -406,7 +285,7 @@ async fn main() {
     }
 
     let a = Arc::try_unwrap(a).ok().expect("senders are done");
-    a.running.shutdown().await.unwrap();
-    b.running.shutdown().await.unwrap();
-    bb.shutdown().await.unwrap();
+    a.connector.shutdown().await.unwrap();
+    b.connector.shutdown().await.unwrap();
+    bb.handle.shutdown().await.unwrap();
 }

@@ -75,17 +75,17 @@ pub struct Running {
 
 impl Running {
     pub async fn start_with(patch: impl FnOnce(&mut Value)) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let backbone = Backbone::start().await;
-        let data = tempfile::tempdir().unwrap();
-        let mut cfg = config_json(&backbone.base_url(), data.path());
-        patch(&mut cfg);
-        let connector = connector::start(load(cfg)).await.unwrap();
+        let Peer {
+            connector,
+            data,
+            http,
+        } = Peer::start_with(&backbone, patch).await;
         Self {
             connector,
             backbone,
             data,
-            http: reqwest::Client::new(),
+            http,
         }
     }
 
