@@ -242,10 +242,7 @@ impl Transport {
 
     /// `POST /Files/Peer` and `GET /Files/{reference}`: by file reference or file token.
     pub async fn load_peer_file(&self, body: &Value) -> Result<Value> {
-        let reference = body
-            .get("reference")
-            .and_then(Value::as_str)
-            .ok_or_else(|| TransportError::invalid("reference must be a string"))?;
+        let reference = util::reference_field(body)?;
         let password = body.get("password").and_then(Value::as_str);
         let reference = util::parse_reference(reference, &["FIL", "TOK"])?;
         let (file_id, key) = if reference.id.as_str().starts_with("TOK") {

@@ -146,10 +146,7 @@ impl Transport {
     /// `POST /RelationshipTemplates/Peer`: by a template reference or a token reference whose
     /// content points to a template.
     pub async fn load_peer_template(&self, body: &Value) -> Result<Value> {
-        let reference = body
-            .get("reference")
-            .and_then(Value::as_str)
-            .ok_or_else(|| TransportError::invalid("reference must be a string"))?;
+        let reference = util::reference_field(body)?;
         let password = match body.get("password") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.as_str()),

@@ -150,10 +150,7 @@ impl Transport {
 
     /// `POST /Tokens/Peer`.
     pub async fn load_peer_token(&self, body: &Value) -> Result<Value> {
-        let reference = body
-            .get("reference")
-            .and_then(Value::as_str)
-            .ok_or_else(|| TransportError::invalid("reference must be a string"))?;
+        let reference = util::reference_field(body)?;
         let ephemeral = body
             .get("ephemeral")
             .and_then(Value::as_bool)

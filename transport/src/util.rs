@@ -117,6 +117,13 @@ pub fn reference_dto(reference: &wire::Reference) -> Result<Value> {
     }))
 }
 
+/// The `reference` string of a request body that loads a peer's object.
+pub fn reference_field(body: &Value) -> Result<&str> {
+    body.get("reference")
+        .and_then(Value::as_str)
+        .ok_or_else(|| TransportError::invalid("reference must be a string"))
+}
+
 /// Parses a reference given by a user, truncated or URL, with one of the allowed id prefixes.
 pub fn parse_reference(text: &str, prefixes: &[&str]) -> Result<wire::Reference> {
     let reference = wire::Reference::parse(text.trim())
