@@ -7,12 +7,10 @@
 
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { newIdentity, until } from "./identity.mjs";
 
 const require = createRequire(import.meta.url);
-const { Transport, AccountController, RelationshipTemplateReference, RelationshipStatus } = require("@nmshd/transport");
-const { LokiJsConnection } = require("@js-soft/docdb-access-loki");
-const { SimpleLoggerFactory } = require("@js-soft/simple-logger");
-const { EventEmitter2EventBus } = require("@js-soft/ts-utils");
+const { RelationshipTemplateReference, RelationshipStatus } = require("@nmshd/transport");
 const { JSONWrapper } = require("@js-soft/ts-serval");
 
 const [baseUrl, reference] = process.argv.slice(2);
@@ -21,35 +19,8 @@ if (!baseUrl || !reference) {
     process.exit(1);
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what, check) {
-    for (let i = 0; i < 120; i++) {
-        const value = await check();
-        if (value) return value;
-        await sleep(250);
-    }
-    throw new Error(`timed out waiting for ${what}`);
-}
-
 async function main() {
-    const transport = new Transport(
-        {
-            baseUrl,
-            platformClientId: process.env.BACKBONE_CLIENT_ID ?? "test",
-            platformClientSecret: process.env.BACKBONE_CLIENT_SECRET ?? "test",
-            supportedIdentityVersion: 1,
-            addressGenerationHostnameOverride: "localhost",
-            datawalletEnabled: false
-        },
-        new EventEmitter2EventBus((error) => console.error("event bus error", error)),
-        new SimpleLoggerFactory(5)
-    );
-    await transport.init();
-    const db = await LokiJsConnection.inMemory().getDatabase("peer");
-    const me = new AccountController(transport, db, transport.config);
-    await me.init();
-    console.log(`ADDRESS ${me.identity.address.toString()}`);
+    const me = await newIdentity(baseUrl, "peer");
 
     const template = await me.relationshipTemplates.loadPeerRelationshipTemplateByReference(RelationshipTemplateReference.from(reference));
     const templateContent = template.content.toJSON();

@@ -9,12 +9,10 @@
 
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { newIdentity, until } from "./identity.mjs";
 
 const require = createRequire(import.meta.url);
-const { Transport, AccountController, TokenContentRelationshipTemplate, RelationshipStatus } = require("@nmshd/transport");
-const { LokiJsConnection } = require("@js-soft/docdb-access-loki");
-const { SimpleLoggerFactory } = require("@js-soft/simple-logger");
-const { EventEmitter2EventBus } = require("@js-soft/ts-utils");
+const { TokenContentRelationshipTemplate, RelationshipStatus } = require("@nmshd/transport");
 const { CoreDate } = require("@nmshd/core-types");
 const { CoreBuffer } = require("@nmshd/crypto");
 const { JSONWrapper } = require("@js-soft/ts-serval");
@@ -28,35 +26,8 @@ if (!baseUrl) {
 const CONNECTOR_FILE_TEXT = "a file from the Connector";
 const OWN_FILE_TEXT = "a file from the official transport";
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what, check) {
-    for (let i = 0; i < 240; i++) {
-        const value = await check();
-        if (value) return value;
-        await sleep(250);
-    }
-    throw new Error(`timed out waiting for ${what}`);
-}
-
 async function main() {
-    const transport = new Transport(
-        {
-            baseUrl,
-            platformClientId: process.env.BACKBONE_CLIENT_ID ?? "test",
-            platformClientSecret: process.env.BACKBONE_CLIENT_SECRET ?? "test",
-            supportedIdentityVersion: 1,
-            addressGenerationHostnameOverride: "localhost",
-            datawalletEnabled: false
-        },
-        new EventEmitter2EventBus((error) => console.error("event bus error", error)),
-        new SimpleLoggerFactory(5)
-    );
-    await transport.init();
-    const db = await LokiJsConnection.inMemory().getDatabase("templator");
-    const me = new AccountController(transport, db, transport.config);
-    await me.init();
-    console.log(`ADDRESS ${me.identity.address.toString()}`);
+    const me = await newIdentity(baseUrl, "templator");
 
     const template = await me.relationshipTemplates.sendRelationshipTemplate({
         content: JSONWrapper.from({ from: "official transport" }),
