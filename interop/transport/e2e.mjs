@@ -9,24 +9,20 @@
 
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { officialTransport } from "./identity.mjs";
 
 const require = createRequire(import.meta.url);
 const transportLib = require("@nmshd/transport");
 const { LokiJsConnection } = require("@js-soft/docdb-access-loki");
-const { SimpleLoggerFactory } = require("@js-soft/simple-logger");
-const { EventEmitter2EventBus } = require("@js-soft/ts-utils");
 const { CoreDate } = require("@nmshd/core-types");
 const { CoreBuffer } = require("@nmshd/crypto");
 const { JSONWrapper } = require("@js-soft/ts-serval");
 
 const {
-    Transport,
     AccountController,
     TokenContentRelationshipTemplate,
     RelationshipStatus
 } = transportLib;
-
-const LOG_LEVEL_FATAL = 5;
 
 const baseUrl = process.argv[2] ?? process.env.BACKBONE_URL;
 if (!baseUrl) {
@@ -48,21 +44,7 @@ function inMinutes(minutes) {
 }
 
 async function main() {
-    const eventBus = new EventEmitter2EventBus((error) => console.error("event bus error", error));
-    const loggerFactory = new SimpleLoggerFactory(LOG_LEVEL_FATAL);
-    const transport = new Transport(
-        {
-            baseUrl,
-            platformClientId: process.env.BACKBONE_CLIENT_ID ?? "test",
-            platformClientSecret: process.env.BACKBONE_CLIENT_SECRET ?? "test",
-            supportedIdentityVersion: 1,
-            addressGenerationHostnameOverride: "localhost",
-            datawalletEnabled: false
-        },
-        eventBus,
-        loggerFactory
-    );
-    await transport.init();
+    const transport = await officialTransport(baseUrl);
     const connection = LokiJsConnection.inMemory();
 
     async function account(name) {

@@ -21,8 +21,8 @@ export async function until(what, check, tries = 240) {
     throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Creates an identity on the Backbone at `baseUrl` and prints `ADDRESS <address>`. */
-export async function newIdentity(baseUrl, name) {
+/** The official transport library, initialised for the Backbone at `baseUrl`, logging only fatal errors. */
+export async function officialTransport(baseUrl) {
     const transport = new Transport(
         {
             baseUrl,
@@ -36,6 +36,12 @@ export async function newIdentity(baseUrl, name) {
         new SimpleLoggerFactory(5)
     );
     await transport.init();
+    return transport;
+}
+
+/** Creates an identity on the Backbone at `baseUrl` and prints `ADDRESS <address>`. */
+export async function newIdentity(baseUrl, name) {
+    const transport = await officialTransport(baseUrl);
     const db = await LokiJsConnection.inMemory().getDatabase(name);
     const account = new AccountController(transport, db, transport.config);
     await account.init();
