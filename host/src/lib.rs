@@ -89,7 +89,7 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
     }
     let module_api = Arc::new(modules::InProcessApi::default());
     let module_host = Arc::new(modules::start(&config, store.clone(), module_api.clone()).await?);
-    let forwarder = modules::forward_events(transport.events().subscribe(), module_host.clone());
+    let forwarder = modules::forward_events(transport.clone(), module_host.clone());
     let push = config.module_enabled("sse").then(|| {
         let base = config
             .modules

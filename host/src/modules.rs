@@ -114,43 +114,45 @@ impl ConnectorApi for InProcessApi {
     }
 }
 
-/// Forwards every transport event into the module host's durable log, batching whatever has
-/// queued up while the previous append was on disk. Runs until the bus closes.
+/// Moves every event from transport's outbox into the module host's durable log, oldest first,
+/// and only then removes it from the outbox: at least once, across crashes. Wakes on the
+/// transport bus and drains leftovers from before a restart at once.
 pub fn forward_events(
-    mut events: tokio::sync::broadcast::Receiver<transport::Event>,
+    transport: Arc<transport::Transport>,
     host: Arc<ModuleHost>,
 ) -> tokio::task::JoinHandle<()> {
-    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-    let convert = |e: transport::Event| module_host::Event::new(e.namespace, e.data);
+    use tokio::sync::broadcast::error::RecvError;
+    let mut wake = transport.events().subscribe();
     tokio::spawn(async move {
         loop {
-            let first = match events.recv().await {
-                Ok(event) => event,
-                Err(RecvError::Lagged(lost)) => {
-                    tracing::error!(
-                        "{lost} runtime events were lost before reaching the module log"
-                    );
-                    continue;
-                }
-                Err(RecvError::Closed) => return,
-            };
-            let mut batch = vec![convert(first)];
-            loop {
-                match events.try_recv() {
-                    Ok(event) => batch.push(convert(event)),
-                    Err(TryRecvError::Lagged(lost)) => {
-                        tracing::error!(
-                            "{lost} runtime events were lost before reaching the module log"
-                        )
+            match transport.outbox().await {
+                Ok(pending) if !pending.is_empty() => {
+                    let (ids, events): (Vec<String>, Vec<module_host::Event>) = pending
+                        .into_iter()
+                        .map(|(id, e)| (id, module_host::Event::new(e.namespace, e.data)))
+                        .unzip();
+                    match host.publish_all(&events).await {
+                        Ok(_) => {
+                            if let Err(e) = transport.acknowledge(ids).await {
+                                tracing::error!(
+                                    "could not clear forwarded events from the outbox: {e}"
+                                );
+                            }
+                            continue;
+                        }
+                        Err(e) => tracing::error!(
+                            "could not append {} events to the module log: {e}",
+                            events.len()
+                        ),
                     }
-                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
                 }
+                Ok(_) => {}
+                Err(e) => tracing::error!("could not read the event outbox: {e}"),
             }
-            if let Err(e) = host.publish_all(&batch).await {
-                tracing::error!(
-                    "could not append {} events to the module log: {e}",
-                    batch.len()
-                );
+            // Wait for news; a periodic look also retries after a failure.
+            tokio::select! {
+                received = wake.recv() => if let Err(RecvError::Closed) = received { return },
+                () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
             }
         }
     })

@@ -103,3 +103,48 @@ async fn relationship_request_is_auto_accepted_and_every_event_is_posted() {
         "the body carries the relationship DTO: {first}"
     );
 }
+
+/// The state a crash leaves between storing a change (with its event in the outbox) and handing
+/// the event to the module log: at the next start, the event still reaches the module.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_left_in_the_outbox_by_a_crash_are_delivered_after_restart() {
+    use store::Store;
+    let backbone = Backbone::start().await;
+    let (hook_url, received) = webhook_receiver().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = common::config_json(&backbone.base_url(), data.path());
+    cfg["moduleHost"] = json!({"builtinDirectory": common::wasm_dir()});
+    cfg["modules"] = json!({
+        "webhooks": {"enabled": true, "targets": {"receiver": {"url": hook_url}},
+                     "webhooks": [{"triggers": ["transport.messageReceived"], "target": "receiver"}],
+                     "grants": {"allowedHosts": ["127.0.0.1"]}}
+    });
+    let first = connector::start(common::load(cfg.clone())).await.unwrap();
+    first.shutdown().await.unwrap();
+
+    // Exactly what sync writes in its batch for a received message, left behind by a crash.
+    let db = store::sqlite::SqliteStore::open_in_folder(data.path(), "default")
+        .await
+        .unwrap();
+    db.create(
+        "EventOutbox",
+        json!({"id": "EVTcrashLeftover0001", "namespace": "transport.messageReceived",
+               "eventTargetAddress": "did:e:localhost:dids:0000000000000000000000", "data": {"id": "MSGleftover00000001"}}),
+    )
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+
+    let _second = connector::start(common::load(cfg)).await.unwrap();
+    let mut bodies = Vec::new();
+    for _ in 0..100 {
+        bodies = received.lock().unwrap().clone();
+        if !bodies.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert_eq!(bodies[0]["trigger"], "transport.messageReceived");
+    assert_eq!(bodies[0]["data"]["id"], "MSGleftover00000001");
+}

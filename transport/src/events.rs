@@ -1,11 +1,18 @@
 //! The transport event bus: every change a sync or an API call makes is published here with the
-//! official event names (`transport.messageReceived`, …) and DTO payloads. Subscribers (the
-//! module host, tests) get their own receiver; a slow subscriber loses old events rather than
-//! slowing transport down.
+//! official event names (`transport.messageReceived`, …) and DTO payloads. Subscribers (tests,
+//! the module host's forwarder as a wake-up) get their own receiver; a slow subscriber loses old
+//! events rather than slowing transport down.
+//!
+//! What must not be lost goes through the [`OUTBOX`] as well: each event is stored there, in the
+//! same atomic batch as the change it reports where transport writes a batch, and stays until a
+//! consumer has taken it ([`crate::Transport::outbox`], [`crate::Transport::acknowledge`]).
 
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::broadcast;
+
+/// Events wait here, durably, until a consumer has taken them.
+pub const OUTBOX: &str = "EventOutbox";
 
 pub const MESSAGE_RECEIVED: &str = "transport.messageReceived";
 pub const MESSAGE_SENT: &str = "transport.messageSent";
@@ -23,7 +30,7 @@ pub const PEER_DELETED: &str = "transport.peerDeleted";
 pub const PEER_DELETION_CANCELLED: &str = "transport.peerDeletionCancelled";
 
 /// `Event<TData> { namespace, eventTargetAddress, data }`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     pub namespace: String,
@@ -54,11 +61,15 @@ impl EventBus {
     }
 
     pub fn publish(&self, namespace: &str, target: &str, data: Value) {
-        // No subscriber is not an error: events are a notification, not a queue.
-        let _ = self.sender.send(Event {
+        self.announce(Event {
             namespace: namespace.to_owned(),
             event_target_address: target.to_owned(),
             data,
         });
+    }
+
+    pub fn announce(&self, event: Event) {
+        // No subscriber is not an error: the bus is a notification, the outbox is the queue.
+        let _ = self.sender.send(event);
     }
 }

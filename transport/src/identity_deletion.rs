@@ -101,7 +101,7 @@ impl Transport {
         };
         let started: BackboneProcess = self.backbone.call(Method::POST, PROCESSES, &body).await?;
         let dto = to_dto(started)?;
-        self.publish(STATUS_CHANGED, dto.clone());
+        self.publish(STATUS_CHANGED, dto.clone()).await;
         Ok(dto)
     }
 
@@ -128,7 +128,7 @@ impl Transport {
             )
             .await?;
         let dto = to_dto(cancelled)?;
-        self.publish(STATUS_CHANGED, dto.clone());
+        self.publish(STATUS_CHANGED, dto.clone()).await;
         Ok(dto)
     }
 }

@@ -72,9 +72,73 @@ impl Transport {
             .map(|d| (d.username.clone(), d.password.as_str().to_owned()))
     }
 
-    fn publish(&self, namespace: &str, data: serde_json::Value) {
-        self.events
-            .publish(namespace, self.identity.address.as_str(), data);
+    fn event(&self, namespace: &str, data: serde_json::Value) -> Event {
+        Event {
+            namespace: namespace.to_owned(),
+            event_target_address: self.identity.address.to_string(),
+            data,
+        }
+    }
+
+    /// The outbox entry for an event, to be written in the same batch as the change it reports.
+    fn outbox_write(event: &Event) -> Result<store::Write> {
+        let mut doc =
+            serde_json::to_value(event).map_err(|e| TransportError::Internal(e.to_string()))?;
+        doc["id"] = serde_json::Value::String(wire::AnyId::generate("EVT")?.to_string());
+        Ok(store::Write::Create {
+            collection: events::OUTBOX.into(),
+            doc,
+        })
+    }
+
+    /// Stores the event in the outbox, then announces it. The change it reports is already
+    /// stored; a failure here is logged rather than failing the caller's request.
+    async fn publish(&self, namespace: &str, data: serde_json::Value) {
+        let event = self.event(namespace, data);
+        let stored = match Self::outbox_write(&event) {
+            Ok(write) => self
+                .store
+                .write_batch(vec![write])
+                .await
+                .map_err(TransportError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = stored {
+            tracing::error!("event {namespace} could not be stored for modules: {e}");
+        }
+        self.events.announce(event);
+    }
+
+    /// Events in the outbox, oldest first, with their outbox ids.
+    pub async fn outbox(&self) -> Result<Vec<(String, Event)>> {
+        let docs = self
+            .store
+            .find(
+                events::OUTBOX,
+                &store::Filter::All,
+                &store::FindOptions::default(),
+            )
+            .await?;
+        docs.into_iter()
+            .map(|doc| {
+                let id = util::str_field(&doc, "id")?.to_owned();
+                let event = serde_json::from_value(doc)
+                    .map_err(|e| TransportError::Internal(e.to_string()))?;
+                Ok((id, event))
+            })
+            .collect()
+    }
+
+    /// Removes events a consumer has durably taken over.
+    pub async fn acknowledge(&self, ids: Vec<String>) -> Result<()> {
+        let writes = ids
+            .into_iter()
+            .map(|id| store::Write::Delete {
+                collection: events::OUTBOX.into(),
+                id,
+            })
+            .collect();
+        Ok(self.store.write_batch(writes).await?)
     }
 }
 

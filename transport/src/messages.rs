@@ -165,7 +165,7 @@ impl Transport {
         });
         self.store.put(COLLECTION, doc.clone()).await?;
         let dto = message_dto(doc);
-        self.publish(events::MESSAGE_SENT, dto.clone());
+        self.publish(events::MESSAGE_SENT, dto.clone()).await;
         Ok(dto)
     }
 

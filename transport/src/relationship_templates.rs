@@ -263,7 +263,8 @@ impl Transport {
             "identityPublicKey": identity_key.to_json(),
         });
         self.store.put(COLLECTION, doc.clone()).await?;
-        self.publish(events::PEER_RELATIONSHIP_TEMPLATE_LOADED, dto);
+        self.publish(events::PEER_RELATIONSHIP_TEMPLATE_LOADED, dto)
+            .await;
         Ok(doc)
     }
 

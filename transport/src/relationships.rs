@@ -220,7 +220,8 @@ impl Transport {
         });
         self.store.put(COLLECTION, doc.clone()).await?;
         let dto = util::dto(doc);
-        self.publish(events::RELATIONSHIP_CHANGED, dto.clone());
+        self.publish(events::RELATIONSHIP_CHANGED, dto.clone())
+            .await;
         Ok(dto)
     }
 
@@ -554,9 +555,10 @@ impl Transport {
         doc["auditLog"] = audit_log(&answer);
         self.store.put(COLLECTION, doc.clone()).await?;
         let dto = util::dto(doc);
-        self.publish(events::RELATIONSHIP_CHANGED, dto.clone());
+        self.publish(events::RELATIONSHIP_CHANGED, dto.clone())
+            .await;
         for event in extra_events {
-            self.publish(event, dto.clone());
+            self.publish(event, dto.clone()).await;
         }
         Ok(dto)
     }
@@ -602,7 +604,8 @@ impl Transport {
         self.publish(
             events::RELATIONSHIP_DECOMPOSED_BY_SELF,
             json!({"relationshipId": id}),
-        );
+        )
+        .await;
         Ok(())
     }
 

@@ -177,9 +177,16 @@ impl Transport {
             collection: PROCESSED.into(),
             doc: json!({"id": event_id, "type": kind, "processedAt": util::now()}),
         });
-        self.store.write_batch(writes).await?;
+        let mut events = Vec::new();
         for (name, data) in publish {
-            self.publish(name, data);
+            let event = self.event(name, data);
+            writes.push(Self::outbox_write(&event)?);
+            events.push(event);
+        }
+        // The change, its events for modules and the processed marker land together or not at all.
+        self.store.write_batch(writes).await?;
+        for event in events {
+            self.events.announce(event);
         }
         Ok(())
     }
