@@ -137,7 +137,10 @@ fn crash_child() {
         let store = sqlite_store(Path::new(&dir)).await;
         let config = json!({"webhooks": {
             "enabled": true,
-            "webhooks": [{"triggers": ["**"], "target": {"url": format!("http://127.0.0.1:{port}/slow/{{{{trigger}}}}")}}]
+            "webhooks": [{"triggers": ["**"], "target": {"url": format!("http://127.0.0.1:{port}/slow/{{{{trigger}}}}")}}],
+            // This test is about the kill: a call that traps on a loaded machine must be retried,
+            // not dead-lettered, or "every event arrives" would depend on the machine's load.
+            "delivery": {"maxAttempts": 1000, "initialBackoffMs": 10, "maxBackoffMs": 200}
         }});
         let host = start_host(config, store, TestApi::new()).await;
         println!("started");
