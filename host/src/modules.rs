@@ -154,6 +154,9 @@ pub fn forward_events(
                 received = wake.recv() => if let Err(RecvError::Closed) = received { return },
                 () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
             }
+            // One look at the outbox covers every announcement queued so far: a sync of a
+            // thousand messages wakes one drain, not a thousand.
+            while wake.try_recv().is_ok() {}
         }
     })
 }
