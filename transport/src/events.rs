@@ -14,20 +14,7 @@ use tokio::sync::broadcast;
 /// Events wait here, durably, until a consumer has taken them.
 pub const OUTBOX: &str = "EventOutbox";
 
-pub const MESSAGE_RECEIVED: &str = "transport.messageReceived";
-pub const MESSAGE_SENT: &str = "transport.messageSent";
-pub const RELATIONSHIP_CHANGED: &str = "transport.relationshipChanged";
-pub const RELATIONSHIP_REACTIVATION_REQUESTED: &str = "transport.relationshipReactivationRequested";
-pub const RELATIONSHIP_REACTIVATION_COMPLETED: &str = "transport.relationshipReactivationCompleted";
-pub const RELATIONSHIP_DECOMPOSED_BY_SELF: &str = "transport.relationshipDecomposedBySelf";
-pub const PEER_RELATIONSHIP_TEMPLATE_LOADED: &str = "transport.peerRelationshipTemplateLoaded";
-pub const TEMPLATE_ALLOCATIONS_EXHAUSTED: &str =
-    "transport.relationshipTemplateAllocationsExhausted";
-pub const FILE_OWNERSHIP_LOCKED: &str = "transport.fileOwnershipLocked";
-pub const FILE_OWNERSHIP_CLAIMED: &str = "transport.fileOwnershipClaimed";
-pub const PEER_TO_BE_DELETED: &str = "transport.peerToBeDeleted";
-pub const PEER_DELETED: &str = "transport.peerDeleted";
-pub const PEER_DELETION_CANCELLED: &str = "transport.peerDeletionCancelled";
+pub use runtime_types::events::*;
 
 /// `Event<TData> { namespace, eventTargetAddress, data }`.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]

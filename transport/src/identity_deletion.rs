@@ -4,13 +4,13 @@
 //! housekeeping) is never shown stale.
 
 use crate::Transport;
+use crate::change::Change;
 use crate::error::{Result, TransportError};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// Published with the process's DTO whenever this Connector starts or cancels a process.
-pub const STATUS_CHANGED: &str = "transport.identityDeletionProcessStatusChanged";
 
 const NO_ACTIVE: &str = "error.runtime.identityDeletionProcess.noActiveIdentityDeletionProcess";
 const ALREADY_ACTIVE: &str =
@@ -101,7 +101,12 @@ impl Transport {
         };
         let started: BackboneProcess = self.backbone.call(Method::POST, PROCESSES, &body).await?;
         let dto = to_dto(started)?;
-        self.publish(STATUS_CHANGED, dto.clone()).await;
+        let mut change = Change::new();
+        change.event(
+            crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED,
+            &dto,
+        )?;
+        self.commit(change).await?;
         Ok(dto)
     }
 
@@ -128,7 +133,12 @@ impl Transport {
             )
             .await?;
         let dto = to_dto(cancelled)?;
-        self.publish(STATUS_CHANGED, dto.clone()).await;
+        let mut change = Change::new();
+        change.event(
+            crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED,
+            &dto,
+        )?;
+        self.commit(change).await?;
         Ok(dto)
     }
 }

@@ -12,6 +12,7 @@ pub mod announcements;
 pub mod backbone;
 pub mod backbone_notifications;
 pub mod challenges;
+mod change;
 pub mod error;
 pub mod events;
 pub mod files;
@@ -70,43 +71,6 @@ impl Transport {
         self.backbone
             .device()
             .map(|d| (d.username.clone(), d.password.as_str().to_owned()))
-    }
-
-    fn event(&self, namespace: &str, data: serde_json::Value) -> Event {
-        Event {
-            namespace: namespace.to_owned(),
-            event_target_address: self.identity.address.to_string(),
-            data,
-        }
-    }
-
-    /// The outbox entry for an event, to be written in the same batch as the change it reports.
-    fn outbox_write(event: &Event) -> Result<store::Write> {
-        let mut doc =
-            serde_json::to_value(event).map_err(|e| TransportError::Internal(e.to_string()))?;
-        doc["id"] = serde_json::Value::String(wire::AnyId::generate("EVT")?.to_string());
-        Ok(store::Write::Create {
-            collection: events::OUTBOX.into(),
-            doc,
-        })
-    }
-
-    /// Stores the event in the outbox, then announces it. The change it reports is already
-    /// stored; a failure here is logged rather than failing the caller's request.
-    async fn publish(&self, namespace: &str, data: serde_json::Value) {
-        let event = self.event(namespace, data);
-        let stored = match Self::outbox_write(&event) {
-            Ok(write) => self
-                .store
-                .write_batch(vec![write])
-                .await
-                .map_err(TransportError::from),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = stored {
-            tracing::error!("event {namespace} could not be stored for modules: {e}");
-        }
-        self.events.announce(event);
     }
 
     /// Events in the outbox, oldest first, with their outbox ids.

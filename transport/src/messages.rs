@@ -4,6 +4,7 @@
 //! verified and stored during sync, their attachments loaded with them.
 
 use crate::Transport;
+use crate::change::Change;
 use crate::error::{Result, TransportError};
 use crate::events;
 use crate::util::{self, str_field};
@@ -163,9 +164,11 @@ impl Transport {
             "attachments": attachment_ids,
             "participant": addresses,
         });
-        self.store.put(COLLECTION, doc.clone()).await?;
-        let dto = message_dto(doc);
-        self.publish(events::MESSAGE_SENT, dto.clone()).await;
+        let dto = message_dto(doc.clone());
+        let mut change = Change::new();
+        change.put(COLLECTION, &doc)?;
+        change.event(events::MESSAGE_SENT, &dto)?;
+        self.commit(change).await?;
         Ok(dto)
     }
 

@@ -3,6 +3,7 @@
 //! template is loaded by reference (its own or a token's) and verified before it is stored.
 
 use crate::Transport;
+use crate::change::Change;
 use crate::error::{Result, TransportError};
 use crate::events;
 use crate::password::{self, PasswordProtection};
@@ -262,9 +263,10 @@ impl Transport {
             "templateKey": template_key.to_json(),
             "identityPublicKey": identity_key.to_json(),
         });
-        self.store.put(COLLECTION, doc.clone()).await?;
-        self.publish(events::PEER_RELATIONSHIP_TEMPLATE_LOADED, dto)
-            .await;
+        let mut change = Change::new();
+        change.put(COLLECTION, &doc)?;
+        change.event(events::PEER_RELATIONSHIP_TEMPLATE_LOADED, &dto)?;
+        self.commit(change).await?;
         Ok(doc)
     }
 

@@ -8,6 +8,7 @@
 //! to continue.
 
 use crate::Transport;
+use crate::change::Change;
 use crate::error::{Result, TransportError, WRONG_RELATIONSHIP_STATUS};
 use crate::events;
 use crate::util::{self, LOCAL, local_str, str_field};
@@ -218,10 +219,11 @@ impl Transport {
             "auditLog": audit_log(&created),
             LOCAL: {"secretsId": secrets_id.as_str(), "role": "requestor"},
         });
-        self.store.put(COLLECTION, doc.clone()).await?;
-        let dto = util::dto(doc);
-        self.publish(events::RELATIONSHIP_CHANGED, dto.clone())
-            .await;
+        let dto = util::dto(doc.clone());
+        let mut change = Change::new();
+        change.put(COLLECTION, &doc)?;
+        change.event(events::RELATIONSHIP_CHANGED, &dto)?;
+        self.commit(change).await?;
         Ok(dto)
     }
 
@@ -553,13 +555,14 @@ impl Transport {
             .cloned()
             .unwrap_or(doc["status"].clone());
         doc["auditLog"] = audit_log(&answer);
-        self.store.put(COLLECTION, doc.clone()).await?;
-        let dto = util::dto(doc);
-        self.publish(events::RELATIONSHIP_CHANGED, dto.clone())
-            .await;
+        let dto = util::dto(doc.clone());
+        let mut change = Change::new();
+        change.put(COLLECTION, &doc)?;
+        change.event(events::RELATIONSHIP_CHANGED, &dto)?;
         for event in extra_events {
-            self.publish(event, dto.clone()).await;
+            change.event(event, &dto)?;
         }
+        self.commit(change).await?;
         Ok(dto)
     }
 
@@ -576,16 +579,9 @@ impl Transport {
             )
             .await?;
         let peer = str_field(&doc, "peer")?;
-        let mut writes = vec![
-            Write::Delete {
-                collection: COLLECTION.into(),
-                id: id.to_owned(),
-            },
-            Write::Delete {
-                collection: SECRETS.into(),
-                id: local_str(&doc, "secretsId")?.to_owned(),
-            },
-        ];
+        let mut change = Change::new();
+        change.delete(COLLECTION, id);
+        change.delete(SECRETS, local_str(&doc, "secretsId")?);
         let messages = self
             .store
             .find(
@@ -595,18 +591,13 @@ impl Transport {
             )
             .await?;
         for m in messages {
-            writes.push(Write::Delete {
-                collection: crate::messages::COLLECTION.into(),
-                id: str_field(&m, "id")?.to_owned(),
-            });
+            change.delete(crate::messages::COLLECTION, str_field(&m, "id")?);
         }
-        self.store.write_batch(writes).await?;
-        self.publish(
+        change.event(
             events::RELATIONSHIP_DECOMPOSED_BY_SELF,
-            json!({"relationshipId": id}),
-        )
-        .await;
-        Ok(())
+            &json!({"relationshipId": id}),
+        )?;
+        self.commit(change).await
     }
 
     /// The established secrets and document of the active relationship to `peer`.

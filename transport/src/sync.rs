@@ -8,6 +8,7 @@
 //! until finalised) and nothing is duplicated (the marker), and its event is published once.
 
 use crate::Transport;
+use crate::change::Change;
 use crate::error::{Result, TransportError};
 use crate::events;
 use crate::util::{self, str_field};
@@ -134,7 +135,10 @@ impl Transport {
                 {
                     Some(doc) => (
                         Vec::new(),
-                        vec![(events::TEMPLATE_ALLOCATIONS_EXHAUSTED, util::dto(doc))],
+                        vec![(
+                            events::RELATIONSHIP_TEMPLATE_ALLOCATIONS_EXHAUSTED,
+                            util::dto(doc),
+                        )],
                     ),
                     None => (Vec::new(), Vec::new()),
                 }
@@ -177,18 +181,13 @@ impl Transport {
             collection: PROCESSED.into(),
             doc: json!({"id": event_id, "type": kind, "processedAt": util::now()}),
         });
-        let mut events = Vec::new();
-        for (name, data) in publish {
-            let event = self.event(name, data);
-            writes.push(Self::outbox_write(&event)?);
-            events.push(event);
-        }
         // The change, its events for modules and the processed marker land together or not at all.
-        self.store.write_batch(writes).await?;
-        for event in events {
-            self.events.announce(event);
+        let mut change = Change::new();
+        change.extend(writes);
+        for (name, data) in publish {
+            change.event(name, &data)?;
         }
-        Ok(())
+        self.commit(change).await
     }
 
     async fn peer_deletion_changed(

@@ -176,7 +176,14 @@ macro_rules! id_types {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
                 let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Self::parse(&text).map_err(serde::de::Error::custom)
+                // The runtime's words, so the API edge can answer "id must match pattern …".
+                Self::parse(&text).map_err(|_| {
+                    serde::de::Error::custom(format_args!(
+                        "must match pattern {}[A-Za-z0-9]{{{}}}",
+                        Self::PREFIX,
+                        ID_LENGTH - Self::PREFIX.len()
+                    ))
+                })
             }
         }
     )*};

@@ -46,9 +46,11 @@ pub struct Envelope<T>(pub T);
 /// `{"result": …}` with 201.
 pub struct Created<T>(pub T);
 
-#[derive(Serialize)]
-struct ResultBody<T> {
-    result: T,
+/// The success envelope, also the response schema of every route in the API document:
+/// `responses((status = 200, body = ResultBody<MessageDto>))`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResultBody<T> {
+    pub result: T,
 }
 
 impl<T: Serialize> IntoResponse for Envelope<T> {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod json;
 pub mod middleware;
 pub mod monitoring;
+pub mod path;
 
 use crate::app::App;
 use axum::Router;

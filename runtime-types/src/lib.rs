@@ -1,0 +1,34 @@
+//! The official runtime's types as the REST API and the events show them: DTOs with the field
+//! names, optionality and formats of `@nmshd/runtime-types` 7.0.0, the request bodies of the
+//! routes, and the one list of runtime event names. Dates are [`Date`]s, printed as the runtime
+//! prints them (`2026-11-28T01:13:37.487Z`).
+//!
+//! With the `schema` feature every type also describes itself as an OpenAPI schema.
+//!
+//! It knows nothing about storage, the Backbone or HTTP.
+
+#[cfg(feature = "dto")]
+pub mod account;
+#[cfg(feature = "dto")]
+pub mod announcements;
+#[cfg(feature = "dto")]
+pub mod backbone_notifications;
+#[cfg(feature = "dto")]
+pub mod challenges;
+pub mod events;
+#[cfg(feature = "dto")]
+pub mod files;
+#[cfg(feature = "dto")]
+pub mod identity_deletion;
+#[cfg(feature = "dto")]
+pub mod messages;
+#[cfg(feature = "dto")]
+pub mod relationship_templates;
+#[cfg(feature = "dto")]
+pub mod relationships;
+#[cfg(feature = "dto")]
+pub mod tokens;
+
+/// A point in time as the runtime prints it.
+#[cfg(feature = "dto")]
+pub type Date = consumer_api::Timestamp;

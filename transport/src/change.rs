@@ -1,0 +1,96 @@
+//! A unit of work: the document writes of one state change plus the runtime events it causes,
+//! committed in one atomic store batch (each event goes into the [`crate::events::OUTBOX`] in
+//! that batch). Whether the change comes from the REST API or from a sync, a crash can never
+//! keep the change and lose its events, or the other way round.
+
+use crate::Transport;
+use crate::error::{Result, TransportError};
+use crate::events::{self, Event};
+use serde::Serialize;
+use serde_json::Value;
+use store::Write;
+
+#[derive(Default)]
+pub(crate) struct Change {
+    writes: Vec<Write>,
+    events: Vec<(&'static str, Value)>,
+}
+
+fn to_doc(value: &impl Serialize) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| TransportError::Internal(e.to_string()))
+}
+
+impl Change {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn put(&mut self, collection: &str, doc: &impl Serialize) -> Result<()> {
+        self.writes.push(Write::Put {
+            collection: collection.to_owned(),
+            doc: to_doc(doc)?,
+        });
+        Ok(())
+    }
+
+    pub fn delete(&mut self, collection: &str, id: &str) {
+        self.writes.push(Write::Delete {
+            collection: collection.to_owned(),
+            id: id.to_owned(),
+        });
+    }
+
+    /// Writes prepared elsewhere (e.g. a received message's attachments).
+    pub fn extend(&mut self, writes: impl IntoIterator<Item = Write>) {
+        self.writes.extend(writes);
+    }
+
+    /// Queues a runtime event with its DTO payload.
+    pub fn event(&mut self, namespace: &'static str, data: &impl Serialize) -> Result<()> {
+        self.events.push((namespace, to_doc(data)?));
+        Ok(())
+    }
+}
+
+impl Transport {
+    /// Writes the change and the outbox entries of its events in one atomic batch, then
+    /// announces the events on the in-process bus.
+    pub(crate) async fn commit(&self, change: Change) -> Result<()> {
+        let Change {
+            mut writes,
+            events: pending,
+        } = change;
+        let mut announced = Vec::with_capacity(pending.len());
+        for (namespace, data) in pending {
+            let event = self.event(namespace, data);
+            writes.push(Self::outbox_write(&event)?);
+            announced.push(event);
+        }
+        if !writes.is_empty() {
+            self.store.write_batch(writes).await?;
+        }
+        for event in announced {
+            self.events.announce(event);
+        }
+        Ok(())
+    }
+
+    fn event(&self, namespace: &str, data: Value) -> Event {
+        Event {
+            namespace: namespace.to_owned(),
+            event_target_address: self.identity.address.to_string(),
+            data,
+        }
+    }
+
+    /// The outbox entry for an event, to be written in the same batch as the change it reports.
+    fn outbox_write(event: &Event) -> Result<Write> {
+        let mut doc =
+            serde_json::to_value(event).map_err(|e| TransportError::Internal(e.to_string()))?;
+        doc["id"] = Value::String(wire::AnyId::generate("EVT")?.to_string());
+        Ok(Write::Create {
+            collection: events::OUTBOX.into(),
+            doc,
+        })
+    }
+}
