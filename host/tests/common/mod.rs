@@ -2,6 +2,8 @@
 //! operator would, driven over HTTP.
 #![allow(dead_code)]
 
+pub mod binary;
+
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;
