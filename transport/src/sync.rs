@@ -46,7 +46,8 @@ impl Transport {
                         tracing::warn!(
                             event = event_id,
                             code = e.code(),
-                            "external event failed: {e}"
+                            error = %e,
+                            "external event failed"
                         );
                         results.push(json!({"externalEventId": event_id, "errorCode": e.code()}));
                     }
