@@ -118,6 +118,7 @@ impl Transport {
         };
         let (mut writes, publish): (Vec<Write>, Vec<(&'static str, Value)>) = match kind {
             "MessageReceived" => self.receive_message(&payload_str("id")?).await?,
+            "MessageDelivered" => self.message_delivered(&payload_str("id")?).await?,
             "RelationshipStatusChanged"
             | "RelationshipReactivationRequested"
             | "RelationshipReactivationCompleted" => {
@@ -169,8 +170,7 @@ impl Transport {
             "TokenLocked"
             | "PeerFeatureFlagsChanged"
             | "IdentityDeletionProcessStarted"
-            | "IdentityDeletionProcessStatusChanged"
-            | "MessageDelivered" => (Vec::new(), Vec::new()),
+            | "IdentityDeletionProcessStatusChanged" => (Vec::new(), Vec::new()),
             other => {
                 return Err(TransportError::rule(
                     "error.transport.unknown",

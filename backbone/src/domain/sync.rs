@@ -22,6 +22,7 @@ const MAX_SYNC_ERRORS: u8 = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventType {
     MessageReceived,
+    MessageDelivered,
     RelationshipStatusChanged,
     RelationshipReactivationRequested,
     RelationshipReactivationCompleted,
