@@ -2,7 +2,7 @@
 //! identity creation and login, template and token, relationship handshake, messages both
 //! ways with an attachment, file download, sync idempotency and the relationship life cycle.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use transport::{KeySource, Transport, TransportConfig};
 
@@ -153,7 +153,9 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
         b.get_relationship(&rel_id).await.unwrap()["status"],
         "DeletionProposed"
     );
-    let _: Value = b.sync_info().await.unwrap();
+    let info = b.sync_info().await.unwrap();
+    assert!(info.last_sync_run.is_some(), "{info:?}");
+    assert!(info.last_datawallet_sync.is_none(), "{info:?}");
 }
 
 #[tokio::test]
