@@ -170,7 +170,9 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
         b.get_relationship(&rel_id).await.unwrap()["status"],
         "DeletionProposed"
     );
-    let _: Value = b.sync_info().await.unwrap();
+    let info = b.sync_info().await.unwrap();
+    assert!(info.last_sync_run.is_some(), "{info:?}");
+    assert!(info.last_datawallet_sync.is_none(), "{info:?}");
 }
 
 #[tokio::test]
