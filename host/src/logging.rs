@@ -32,8 +32,11 @@ pub fn init(config: &LoggingConfig) {
     // RUST_LOG wins for debugging; otherwise the configured level for our crates.
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(default_directives(&config.effective_level())));
+    // Colours only for a terminal: piped into a file or a log collector they are noise.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stdout);
     let _ = match config.effective_format() {
         LogFormat::Json => builder
