@@ -746,7 +746,10 @@ async fn deletion_process_starts_informs_peers_and_can_be_cancelled() {
     // A running process is `Active`, as the real Backbone (v7) and the official runtime say;
     // the approval fields stay for older clients.
     assert_eq!(process["result"]["status"], "Active");
-    assert_eq!(process["result"]["approvedAt"], process["result"]["createdAt"]);
+    assert_eq!(
+        process["result"]["approvedAt"],
+        process["result"]["createdAt"]
+    );
     assert_eq!(
         process["result"]["approvedByDevice"],
         process["result"]["createdByDevice"]

@@ -209,7 +209,9 @@ impl ExternalEventPayload {
             Self::RelationshipReactivationRequested(_) => T::RelationshipReactivationRequested,
             Self::RelationshipReactivationCompleted(_) => T::RelationshipReactivationCompleted,
             Self::IdentityDeletionProcessStarted(_) => T::IdentityDeletionProcessStarted,
-            Self::IdentityDeletionProcessStatusChanged(_) => T::IdentityDeletionProcessStatusChanged,
+            Self::IdentityDeletionProcessStatusChanged(_) => {
+                T::IdentityDeletionProcessStatusChanged
+            }
             Self::PeerToBeDeleted(_) => T::PeerToBeDeleted,
             Self::PeerDeletionCancelled(_) => T::PeerDeletionCancelled,
             Self::PeerDeleted(_) => T::PeerDeleted,
@@ -391,7 +393,10 @@ mod tests {
             panic!("{bad:?}")
         };
         assert!(u.reason.contains("MSG"), "{}", u.reason);
-        assert_eq!(bad.into_parts(), ("MessageReceived".into(), json!({"id": "nope"})));
+        assert_eq!(
+            bad.into_parts(),
+            ("MessageReceived".into(), json!({"id": "nope"}))
+        );
     }
 
     #[test]

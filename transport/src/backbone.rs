@@ -430,7 +430,10 @@ impl BackboneClient {
     }
 
     /// `POST /api/v2/Identities`, anonymous.
-    pub async fn create_identity(&self, request: &CreateIdentityRequest) -> Result<CreatedIdentity> {
+    pub async fn create_identity(
+        &self,
+        request: &CreateIdentityRequest,
+    ) -> Result<CreatedIdentity> {
         self.anonymous(Method::POST, "/api/v2/Identities", request)
             .await
     }

@@ -6,7 +6,9 @@
 use crate::Transport;
 use crate::change::Change;
 use crate::error::{Result, TransportError};
-use consumer_api::identities::{DeletionProcess, DeletionProcessStatus, StartDeletionProcessRequest};
+use consumer_api::identities::{
+    DeletionProcess, DeletionProcessStatus, StartDeletionProcessRequest,
+};
 use runtime_types::identity_deletion::{IdentityDeletionProcessDto, IdentityDeletionProcessStatus};
 use serde_json::Value;
 use store::Write;
@@ -100,10 +102,16 @@ impl Transport {
     }
 
     /// Commits `transport.identityDeletionProcessStatusChanged` with the process's DTO.
-    async fn publish_process(&self, process: DeletionProcess) -> Result<IdentityDeletionProcessDto> {
+    async fn publish_process(
+        &self,
+        process: DeletionProcess,
+    ) -> Result<IdentityDeletionProcessDto> {
         let dto = to_dto(process.clone()).ok_or_else(|| unexpected_status(&process))?;
         let mut change = Change::new();
-        change.event(crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED, &dto)?;
+        change.event(
+            crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED,
+            &dto,
+        )?;
         self.commit(change).await?;
         Ok(dto)
     }
@@ -118,10 +126,14 @@ impl Transport {
         let Some(dto) = processes.into_iter().find(|p| &p.id == id).and_then(to_dto) else {
             return Ok((Vec::new(), Vec::new()));
         };
-        let data = serde_json::to_value(&dto).map_err(|e| TransportError::Internal(e.to_string()))?;
+        let data =
+            serde_json::to_value(&dto).map_err(|e| TransportError::Internal(e.to_string()))?;
         Ok((
             Vec::new(),
-            vec![(crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED, data)],
+            vec![(
+                crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED,
+                data,
+            )],
         ))
     }
 }

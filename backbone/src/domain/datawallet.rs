@@ -4,12 +4,12 @@
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
 use crate::model::{Bytes, Timestamp};
-use serde::{Deserialize, Serialize};
-use store::{Filter, FindOptions};
 pub use consumer_api::datawallet::{
     CreatedModification, Datawallet as DatawalletDto, Modification as ModificationDto,
     ModificationType, NewModification, PushModificationsRequest, PushedModifications,
 };
+use serde::{Deserialize, Serialize};
+use store::{Filter, FindOptions};
 use wire::{Address, DatawalletModificationId, DeviceId};
 
 pub const WALLETS: &str = "datawallets";

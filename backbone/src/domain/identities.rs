@@ -4,7 +4,9 @@ use super::devices::{self, Device};
 use super::{Backbone, Tx};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
-pub use consumer_api::identities::{CreateIdentityRequest, CreatedDevice, CreatedIdentity, IsDeleted};
+pub use consumer_api::identities::{
+    CreateIdentityRequest, CreatedDevice, CreatedIdentity, IsDeleted,
+};
 use serde::{Deserialize, Serialize};
 use wire::{Address, CryptoObject, DeviceId, SignaturePublicKey, Username};
 

@@ -66,14 +66,20 @@ async fn initiate(
 }
 
 /// `GET`: the active process, 400 when there is none.
-async fn get_active(_: DebugAccess, State(app): State<App>) -> ApiResult<Envelope<IdentityDeletionProcessDto>> {
+async fn get_active(
+    _: DebugAccess,
+    State(app): State<App>,
+) -> ApiResult<Envelope<IdentityDeletionProcessDto>> {
     Ok(Envelope(
         app.transport.get_active_identity_deletion().await?,
     ))
 }
 
 /// `DELETE`: cancels the active process.
-async fn cancel(_: DebugAccess, State(app): State<App>) -> ApiResult<Envelope<IdentityDeletionProcessDto>> {
+async fn cancel(
+    _: DebugAccess,
+    State(app): State<App>,
+) -> ApiResult<Envelope<IdentityDeletionProcessDto>> {
     Ok(Envelope(app.transport.cancel_identity_deletion().await?))
 }
 
