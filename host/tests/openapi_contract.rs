@@ -101,19 +101,27 @@ impl Report {
                 .keys()
                 .any(|p| p.len() > path.len() && self.is_child(path, p));
             if our_ty == "any" && has_children {
-                self.add(format!("{part} field `{path}` untyped here (official: {ty})"));
+                self.add(format!(
+                    "{part} field `{path}` untyped here (official: {ty})"
+                ));
                 self.covered.push(path.clone());
                 continue;
             }
             if !compatible(ty, our_ty) {
-                self.add(format!("{part} field `{path}`: official {ty}, here {our_ty}"));
+                self.add(format!(
+                    "{part} field `{path}`: official {ty}, here {our_ty}"
+                ));
             }
             let official_req = official_required.contains(path);
             let our_req = ours_required.contains(path);
             if official_req && !our_req {
-                self.add(format!("{part} field `{path}` required officially, optional here"));
+                self.add(format!(
+                    "{part} field `{path}` required officially, optional here"
+                ));
             } else if both_ways_required && our_req && !official_req {
-                self.add(format!("{part} field `{path}` optional officially, required here"));
+                self.add(format!(
+                    "{part} field `{path}` optional officially, required here"
+                ));
             }
         }
     }
@@ -149,7 +157,10 @@ fn compare(
                 None => report.add(format!("path parameter `{}` not described", p.name)),
                 Some(o) => {
                     if o.name != p.name {
-                        report.add(format!("path parameter `{}` named `{}` here", p.name, o.name));
+                        report.add(format!(
+                            "path parameter `{}` named `{}` here",
+                            p.name, o.name
+                        ));
                     }
                     if !compatible(&p.ty, &o.ty) {
                         report.add(format!(
@@ -271,7 +282,9 @@ async fn api_document_covers_the_official_7_0_0_document() {
     assert_eq!(resp.status(), 200);
     let doc: Value = resp.json().await.unwrap();
     assert!(
-        doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")),
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
         "an OpenAPI 3.1 document: {}",
         doc["openapi"]
     );
@@ -387,10 +400,7 @@ fn comparison_sees_missing_and_mistyped_parts() {
                 "result": {"type": "object", "properties": {
                     "n": {"type": "integer"}, "s": {"type": ["boolean", "null"]}}}}}}}}}}}}
     });
-    let (found, counts) = compare(
-        &facts::of_document(&official),
-        &facts::of_document(&ours),
-    );
+    let (found, counts) = compare(&facts::of_document(&official), &facts::of_document(&ours));
     let whats: Vec<(&str, &str)> = found
         .iter()
         .map(|d| (d.operation.as_str(), d.what.as_str()))
@@ -400,9 +410,15 @@ fn comparison_sees_missing_and_mistyped_parts() {
         vec![
             ("GET /a/{id}", "path parameter `id` named `x` here"),
             ("GET /a/{id}", "query parameter `q` missing"),
-            ("GET /a/{id}", "response field `result.n` required officially, optional here"),
+            (
+                "GET /a/{id}",
+                "response field `result.n` required officially, optional here"
+            ),
             ("GET /a/{id}", "response field `result.o` missing"),
-            ("GET /a/{id}", "response field `result.s`: official string, here boolean"),
+            (
+                "GET /a/{id}",
+                "response field `result.s`: official string, here boolean"
+            ),
             ("POST /b", "operation missing"),
         ]
     );

@@ -237,7 +237,10 @@ impl<'a> Walker<'a> {
 
     fn param_type(&self, param: &'a Value) -> String {
         // A parameter may carry `type` itself instead of a schema (the official document does).
-        match (param.get("schema"), param.get("type").and_then(Value::as_str)) {
+        match (
+            param.get("schema"),
+            param.get("type").and_then(Value::as_str),
+        ) {
             (Some(schema), _) => type_name(&self.shape(schema, &[]).types),
             (None, Some(t)) => t.to_owned(),
             (None, None) => "any".into(),
@@ -301,7 +304,9 @@ impl<'a> Walker<'a> {
         if let Some((status, response)) = success.first() {
             facts.status = status.parse().ok();
             let response = self.deref(response, &mut Vec::new());
-            let content = response.and_then(|r| r.get("content")).and_then(Value::as_object);
+            let content = response
+                .and_then(|r| r.get("content"))
+                .and_then(Value::as_object);
             if let Some(json) = content.and_then(|c| c.get("application/json")) {
                 let (fields, required) = match json.get("schema") {
                     Some(schema) => self.fields(schema),
