@@ -93,8 +93,9 @@ function child(path, key) {
  * line the field it holds: the compiler reports line numbers, this turns them back into fields.
  * An error about a whole object (a missing property) lands on the line that opens it.
  */
-function printLiteral(value, path, indent, lead, out) {
-    const open = (text) => out.push({ text: lead + text, path });
+function printLiteral(value, path, indent, lead, out, owner = null, key = null) {
+    const open = (text) => out.push({ text: lead + text, path, owner, key, node: value });
+    if (value === SETTLED) return open("undefined as any");
     if (Array.isArray(value) || (value !== null && typeof value === "object")) {
         const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
         const [l, r] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
@@ -103,7 +104,7 @@ function printLiteral(value, path, indent, lead, out) {
         const inner = indent + "    ";
         entries.forEach(([key, v], n) => {
             const keyText = typeof key === "number" ? "" : `${JSON.stringify(key)}: `;
-            printLiteral(v, child(path, key), inner, inner + keyText, out);
+            printLiteral(v, child(path, key), inner, inner + keyText, out, value, key);
             if (n < entries.length - 1) out[out.length - 1].text += ",";
         });
         out.push({ text: indent + r, path });
@@ -174,9 +175,34 @@ function parseDiagnostics(output) {
     return diagnostics;
 }
 
-async function main() {
-    const input = readInput();
-    const samples = [...input, ...CANARIES.map((c) => ({ ...c, route: `canary: ${c.why}`, identity: "checker" }))];
+/**
+ * TypeScript stops at the first extra field of an object literal, and a wrong field can hide an
+ * extra one next to it. So the check runs in rounds: each reported field is settled in a working
+ * copy (an extra field removed, a wrong one or a missing one replaced by `undefined as any`, which
+ * any type accepts) and the next round looks past it, until a round finds nothing new.
+ */
+const MAX_ROUNDS = 8;
+const SETTLED = Symbol("settled");
+const EXCESS_PROPERTY = "TS2353";
+
+/** Settles the field an error was reported at; false when there is nothing to settle. */
+function settle(at, message) {
+    const missing = [...message.matchAll(/Property '([^']+)' is missing in type/g)].map((m) => m[1]);
+    const list = /is missing the following properties from type '[^']*': ([^.]+?)(?:, and \d+ more)?\.?$/m.exec(message);
+    if (list) missing.push(...list[1].split(", "));
+    if (missing.length && at.node !== null && typeof at.node === "object" && !Array.isArray(at.node)) {
+        for (const name of missing) at.node[name] = SETTLED;
+        return true;
+    }
+    if (!at.owner) return false;
+    if (message.includes("is missing")) return false;
+    if (at.code === EXCESS_PROPERTY && !Array.isArray(at.owner)) delete at.owner[at.key];
+    else at.owner[at.key] = SETTLED;
+    return true;
+}
+
+/** One compiler run over `samples`; the errors of the input samples and the canaries that failed. */
+async function compile(samples, inputCount) {
     const lines = generate(samples);
     const dir = mkdtempSync(join(here, ".check-"));
     const file = join(dir, "samples.ts");
@@ -187,23 +213,43 @@ async function main() {
     } finally {
         if (!process.env.KEEP_RUNTIME_TYPES_CHECK) rmSync(dir, { recursive: true, force: true });
     }
-
-    const errors = [];
+    const found = [];
     const canaryHit = new Set();
     for (const d of parseDiagnostics(result.output)) {
         const at = d.file && d.file.endsWith("samples.ts") ? lines[d.line - 1] : undefined;
         if (!at || at.index === null) fail(`the compiler refused the checker itself: ${d.file ?? ""}(${d.line}) ${d.code} ${d.message}`);
-        if (at.index >= input.length) {
-            canaryHit.add(at.index - input.length);
-            continue;
-        }
-        const s = input[at.index];
-        errors.push({ index: at.index, type: s.type, route: s.route ?? null, identity: s.identity ?? null, path: at.path, kind: "type", code: d.code, message: d.message });
+        if (at.index >= inputCount) canaryHit.add(at.index - inputCount);
+        else found.push({ at, code: d.code, message: d.message });
     }
-    CANARIES.forEach((c, i) => {
-        if (!canaryHit.has(i)) fail(`canary passed although it must fail (${c.why}): the official types did not resolve; run npm ci in interop/`);
-    });
-    if (result.code !== 0 && errors.length === 0 && canaryHit.size === 0) fail(`tsc failed without diagnostics:\n${result.output}`);
+    if (result.code !== 0 && found.length === 0 && canaryHit.size === 0) fail(`tsc failed without diagnostics:\n${result.output}`);
+    return { found, canaryHit };
+}
+
+async function main() {
+    const input = readInput();
+    // The working copy loses each extra field once reported, so the next round sees past it.
+    const working = input.map((s) => ({ ...s, value: structuredClone(s.value) }));
+    const canaries = CANARIES.map((c) => ({ ...c, route: `canary: ${c.why}`, identity: "checker" }));
+    const errors = [];
+    const seen = new Set();
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+        const { found, canaryHit } = await compile([...working, ...canaries], input.length);
+        if (round === 0) {
+            CANARIES.forEach((c, i) => {
+                if (!canaryHit.has(i)) fail(`canary passed although it must fail (${c.why}): the official types did not resolve; run npm ci in interop/`);
+            });
+        }
+        let settled = false;
+        for (const { at, code, message } of found) {
+            const key = `${at.index}|${at.path}|${code}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const s = input[at.index];
+            errors.push({ index: at.index, type: s.type, route: s.route ?? null, identity: s.identity ?? null, path: at.path, kind: "type", code, message });
+            settled = settle({ ...at, code }, message) || settled;
+        }
+        if (!settled) break;
+    }
 
     input.forEach((s, index) => {
         const found = [];
