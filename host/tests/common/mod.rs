@@ -399,7 +399,12 @@ impl TypeSamples {
         let checker = interop.join("runtime-types/check.mjs");
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("samples.json");
-        std::fs::write(&input, serde_json::to_vec(&self.samples).unwrap()).unwrap();
+        let samples = serde_json::to_vec_pretty(&self.samples).unwrap();
+        std::fs::write(&input, &samples).unwrap();
+        // To read what was judged: RUNTIME_TYPES_SAMPLES=/some/file.json keeps a copy.
+        if let Some(copy) = std::env::var_os("RUNTIME_TYPES_SAMPLES") {
+            std::fs::write(copy, &samples).unwrap();
+        }
         let out = std::process::Command::new("node")
             .arg(&checker)
             .arg(&input)
