@@ -190,14 +190,14 @@ async fn message_content_and_recipients_get_the_official_answers() {
         (
             json!({"recipients": [b_addr], "content": {"@type": "Mail", "to": [b_addr, stranger], "subject": "s", "body": "b"}}),
             "error.runtime.validation.invalidPropertyValue",
-            &format!(
+            format!(
                 "The identities '{stranger}' are not listed among both the Message recipients and the recipients in 'to'/'cc'."
             )
         ),
         (
             json!({"recipients": [stranger], "content": {"@type": "ArbitraryMessageContent", "value": 1}}),
             "error.runtime.messages.hasNoActiveRelationship",
-            &format!(
+            format!(
                 "The Message cannot be sent as there is no active Relationship to the recipient(s) with the following address(es): '{stranger}'. However, please note that Messages whose content is a Notification can be sent on terminated Relationships as well."
             )
         ),
