@@ -3,7 +3,7 @@
 //! ways with an attachment, file download, sync idempotency and the relationship life cycle.
 
 use runtime_types::messages::SendMessageRequest;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use transport::{KeySource, Transport, TransportConfig};
 
