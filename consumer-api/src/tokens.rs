@@ -103,7 +103,12 @@ mod tests {
         });
         let absent: Token = serde_json::from_value(base.clone()).unwrap();
         assert_eq!(absent.content, None);
-        assert!(serde_json::to_value(&absent).unwrap().get("content").is_none());
+        assert!(
+            serde_json::to_value(&absent)
+                .unwrap()
+                .get("content")
+                .is_none()
+        );
 
         let mut with_null = base.clone();
         with_null["content"] = json!(null);
