@@ -591,7 +591,7 @@ async fn bad_input_gets_the_official_errors() {
             "/Tokens/Peer",
             Some(json!({"reference": "VE9LeHh4eHh4eHh4eHh4eHh4eHh4fDN8"})),
             400,
-            "error.runtime.invalidReference",
+            "error.runtime.validation.invalidPropertyValue",
         ),
         (
             M::POST,
