@@ -127,8 +127,13 @@ async function main() {
 
     await a.messages.sendMessage({ recipients: [b.identity.address], content: content({ text: "hello B" }) });
     const syncB1 = await b.syncEverything();
-    assert.equal(syncB1.messages.length, 1, "B receives A's reply");
-    assert.deepEqual(syncB1.messages[0].content.toJSON(), { text: "hello B" });
+    // The same sync also brings the receipt of B's own message (MessageDelivered), which the
+    // official transport applies to that message: only A's reply is new from A.
+    const fromA = syncB1.messages.filter((m) => m.createdBy.equals(a.identity.address));
+    assert.equal(fromA.length, 1, "B receives A's reply");
+    assert.deepEqual(fromA[0].content.toJSON(), { text: "hello B" });
+    const ownDelivered = syncB1.messages.filter((m) => m.isOwn);
+    assert.ok(ownDelivered.every((m) => m.recipients[0].receivedAt), "B's own message carries A's receipt");
     step("message to B");
 
     // A password-protected template without allocation limit; C rejects nothing, A rejects C.
