@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the suite needs (the
-# wasm32-wasip2 target, the pinned @nmshd npm packages, headless Chromium), then runs the
+# wasm32-wasip2 target, the pinned @nmshd npm packages, headless Chromium, schemathesis), then runs the
 # whole workspace's tests. The build cache lives outside the checkout so repeated runs are fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,20 @@ if ! command -v chromium >/dev/null 2>&1; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+
+echo "== property-based API testing: schemathesis, pinned in schemathesis/requirements.txt"
+SCHEMATHESIS_VENV="$CARGO_TARGET_DIR/schemathesis-venv"
+if ! cmp -s schemathesis/requirements.txt "$SCHEMATHESIS_VENV/requirements.txt"; then
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+    $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -rf "$SCHEMATHESIS_VENV"
+  python3 -m venv "$SCHEMATHESIS_VENV"
+  "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check -r schemathesis/requirements.txt
+  cp schemathesis/requirements.txt "$SCHEMATHESIS_VENV/requirements.txt"
+fi
+export SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
 
 echo "== tests"
 cargo test --workspace --locked

@@ -32,6 +32,9 @@ pub struct Config {
     pub deletion_grace_period_days: u32,
     /// How often expired deletion processes are carried out.
     pub housekeeping_interval: Duration,
+    /// The codes `POST /Notifications` accepts: the real Backbone's configured notification
+    /// texts. Its development and test setup configures exactly `TestCode`.
+    pub notification_codes: Vec<String>,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             max_content_size: 10 * 1024 * 1024,
             deletion_grace_period_days: 14,
             housekeeping_interval: Duration::from_secs(60),
+            notification_codes: vec!["TestCode".to_owned()],
         }
     }
 }

@@ -46,6 +46,10 @@ struct StartArgs {
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 300)]
     token_lifetime: u64,
+    /// A code `POST /Notifications` accepts; repeat for several. Defaults to `TestCode`, as
+    /// the official Backbone's development setup.
+    #[arg(long = "notification-code", value_name = "CODE")]
+    notification_codes: Vec<String>,
 }
 
 #[tokio::main]
@@ -62,6 +66,9 @@ async fn main() -> anyhow::Result<()> {
         ..Config::default()
     };
     config.access_token_lifetime = std::time::Duration::from_secs(args.token_lifetime);
+    if !args.notification_codes.is_empty() {
+        config.notification_codes = args.notification_codes;
+    }
     if !args.clients.is_empty() {
         config.clients = args
             .clients

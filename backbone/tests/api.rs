@@ -743,7 +743,17 @@ async fn deletion_process_starts_informs_peers_and_can_be_cancelled() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{process}");
-    assert_eq!(process["result"]["status"], "Approved");
+    // A running process is `Active`, as the real Backbone (v7) and the official runtime say;
+    // the approval fields stay for older clients.
+    assert_eq!(process["result"]["status"], "Active");
+    assert_eq!(
+        process["result"]["approvedAt"],
+        process["result"]["createdAt"]
+    );
+    assert_eq!(
+        process["result"]["approvedByDevice"],
+        process["result"]["createdByDevice"]
+    );
     let id = result_id(&process);
     assert_error(
         h.post(
@@ -799,7 +809,7 @@ async fn sse_announces_new_external_events() {
     let (a, b) = (h.identity().await, h.identity().await);
     let mut stream = h
         .http
-        .get(format!("{}/api/v2/SSE", h.url))
+        .get(format!("{}/api/v1/SSE", h.url))
         .bearer_auth(&a.token)
         .send()
         .await
@@ -820,6 +830,38 @@ async fn sse_announces_new_external_events() {
     read_until("event: ConnectionOpened").await;
     h.pending_relationship(&a, &b).await;
     read_until("event: ExternalEventCreated").await;
+}
+
+#[tokio::test]
+async fn notifications_need_a_relationship_and_a_configured_code() {
+    let h = harness().await;
+    let (a, b, c) = (h.identity().await, h.identity().await, h.identity().await);
+    h.active_relationship(&a, &b).await;
+    let notify = |to: &str, code: &str| {
+        h.post(
+            Some(&a.token),
+            "/api/v2/Notifications",
+            json!({"recipients": [to], "code": code}),
+        )
+    };
+    let (status, _) = notify(&b.address, "TestCode").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = notify(&b.address, "NoSuchCode").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["error"]["code"],
+        "error.platform.validation.notification.codeDoesNotExist"
+    );
+    assert_eq!(
+        body["error"]["message"],
+        "The given message code does not exist. Valid message codes are: TestCode"
+    );
+    assert_error(
+        notify(&c.address, "TestCode").await,
+        bad_request(
+            "error.platform.validation.notification.noRelationshipToOneOrMoreRecipientsExists",
+        ),
+    );
 }
 
 #[tokio::test]

@@ -6,10 +6,14 @@
 //!
 //! It knows nothing about storage, HTTP servers or clients.
 
+pub mod announcements;
 pub mod bytes;
 pub mod challenges;
+pub mod datawallet;
 pub mod files;
+pub mod identities;
 pub mod messages;
+pub mod notifications;
 pub mod relationship_templates;
 pub mod relationships;
 pub mod sync;

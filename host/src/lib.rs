@@ -144,7 +144,7 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
         closed?;
         Ok(())
     });
-    tracing::info!("listening on http://{local_addr}");
+    tracing::info!(address = %local_addr, "listening");
     Ok(RunningConnector {
         app,
         local_addr,
@@ -239,8 +239,8 @@ fn key_file(folder: &str, db_name: &str) -> anyhow::Result<String> {
     file.write_all(key.as_bytes())?;
     file.sync_all()?;
     tracing::warn!(
-        "no transportLibrary.keyEncryptionKey configured; generated {}: keep it with the database",
-        path.display()
+        key_file = %path.display(),
+        "no transportLibrary.keyEncryptionKey configured; generated a key file: keep it with the database"
     );
     Ok(key.to_string())
 }

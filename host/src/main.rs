@@ -93,7 +93,7 @@ async fn start(args: Vec<String>) -> ExitCode {
     let running = match connector::start(config).await {
         Ok(r) => r,
         Err(e) => {
-            tracing::error!("start-up failed: {e:#}");
+            tracing::error!(error = format!("{e:#}"), "start-up failed");
             eprintln!("start-up failed: {e:#}");
             return ExitCode::FAILURE;
         }
@@ -101,7 +101,7 @@ async fn start(args: Vec<String>) -> ExitCode {
     match running.run_until(connector::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!("shutdown failed: {e:#}");
+            tracing::error!(error = format!("{e:#}"), "shutdown failed");
             ExitCode::FAILURE
         }
     }

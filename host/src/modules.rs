@@ -50,7 +50,7 @@ pub async fn start(
     });
     let host = ModuleHost::start(&modules, options, HostServices { store, api }).await?;
     for name in host.module_names() {
-        tracing::info!("module {name} loaded");
+        tracing::info!(module = %name, "module loaded");
     }
     Ok(host)
 }
@@ -129,25 +129,31 @@ pub fn forward_events(
                 Ok(pending) if !pending.is_empty() => {
                     let (ids, events): (Vec<String>, Vec<module_host::Event>) = pending
                         .into_iter()
-                        .map(|(id, e)| (id, module_host::Event::new(e.namespace, e.data)))
+                        .map(|(id, e)| {
+                            let mut event = module_host::Event::new(e.namespace, e.data);
+                            event.correlation_id = e.correlation_id;
+                            (id, event)
+                        })
                         .unzip();
                     match host.publish_all(&events).await {
                         Ok(_) => {
                             if let Err(e) = transport.acknowledge(ids).await {
                                 tracing::error!(
-                                    "could not clear forwarded events from the outbox: {e}"
+                                    error = %e,
+                                    "could not clear forwarded events from the outbox"
                                 );
                             }
                             continue;
                         }
                         Err(e) => tracing::error!(
-                            "could not append {} events to the module log: {e}",
-                            events.len()
+                            events = events.len(),
+                            error = %e,
+                            "could not append events to the module log"
                         ),
                     }
                 }
                 Ok(_) => {}
-                Err(e) => tracing::error!("could not read the event outbox: {e}"),
+                Err(e) => tracing::error!(error = %e, "could not read the event outbox"),
             }
             // Wait for news; a periodic look also retries after a failure.
             tokio::select! {

@@ -1,6 +1,7 @@
 //! The `sse` module, run inside the host rather than as a WebAssembly module: it holds a
-//! long-lived authenticated stream to the Backbone and triggers a sync whenever the Backbone
-//! announces `ExternalEventCreated`, which a module instance (alive for one call) cannot do.
+//! long-lived authenticated stream to the Backbone (`/api/v1/sse`, where the real Backbone's SSE
+//! server listens) and triggers a sync whenever the Backbone announces `ExternalEventCreated`,
+//! which a module instance (alive for one call) cannot do.
 //!
 //! Unlike the official module it reconnects after any failure, 5xx answers included, and syncs
 //! on every (re)connect, so nothing announced while disconnected waits for the next event.

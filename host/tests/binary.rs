@@ -119,7 +119,19 @@ async fn start_log_healthcheck_and_graceful_stop() {
         out.contains("corr-4711"),
         "the request log line names the correlation id:\n{out}"
     );
-    assert!(out.contains("GET /Monitoring/Version 200"), "{out}");
+    // The request line carries its values as fields, not inside the message.
+    let line = out
+        .lines()
+        .find(|l| l.contains("request answered"))
+        .unwrap_or_else(|| panic!("a request line:\n{out}"));
+    for field in ["method=GET", "path=/Monitoring/Version", "status=200"] {
+        assert!(line.contains(field), "{field} in {line}");
+    }
+    // Transport logs at the configured level by default.
+    assert!(
+        out.contains("created a new identity on the Backbone"),
+        "transport's info line:\n{out}"
+    );
     assert!(!out.contains(API_KEY), "an API key reached the log");
     // The store was closed: the WAL was folded back into the database file.
     let wal = dir.path().join("data/default.db-wal");
@@ -218,4 +230,28 @@ fn bad_configuration_exits_1_naming_the_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("transportLibrary.baseUrl"));
+
+    // Unknown keys stop the start where the official schema refuses them, naming the key.
+    for (config, key) in [
+        (
+            r#"{"transportLibrary":{"baseUrl":"http://127.0.0.1:1","someTypo":1}}"#,
+            "transportLibrary.someTypo",
+        ),
+        (
+            r#"{"transportLibrary":{"baseUrl":"http://127.0.0.1:1"},"infrastructure":{"httpServer":{"docs":{"enabled":true}}}}"#,
+            "infrastructure.httpServer.docs",
+        ),
+    ] {
+        std::fs::write(&file, config).unwrap();
+        let out = Command::new(BIN)
+            .arg("start")
+            .arg("--config")
+            .arg(&file)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{config}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(key), "{key} named in: {stderr}");
+    }
 }

@@ -228,6 +228,25 @@ fn official_config_json_is_accepted_unchanged() {
 }
 
 #[test]
+fn open_sections_take_any_key_as_the_official_schema_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "config.json",
+        &json!({
+            "someToolsOwnKey": {"x": 1},
+            "modules": {"webhooks": {"aKeyOfTheModule": 1}, "custom": {"enabled": false, "location": "custom.wasm", "own": {"deep": [1]}}},
+            "infrastructure": {"httpServer": {"authentication": {"jwtBearer": {"audience": "a", "clockTolerance": 5}}}}
+        })
+        .to_string(),
+    );
+    let mut s = sources(dir.path());
+    s.config_file = Some(file);
+    let c = load(&s).unwrap();
+    assert_eq!(c.modules["custom"]["own"]["deep"][0], 1);
+}
+
+#[test]
 fn invalid_configurations_name_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&str, &str)] = &[
@@ -257,6 +276,23 @@ fn invalid_configurations_name_the_key() {
             "modules.sync.enabled",
         ),
         (r#"{"debug":"maybe"}"#, "debug"),
+        // Unknown keys where the official schema allows none.
+        (
+            r#"{"transportLibrary":{"someTypo":true}}"#,
+            "transportLibrary.someTypo",
+        ),
+        (
+            r#"{"infrastructure":{"httpServer":{"docs":{"enabled":true}}}}"#,
+            "infrastructure.httpServer.docs",
+        ),
+        (
+            r#"{"moduleHost":{"builtinDir":"x"}}"#,
+            "moduleHost.builtinDir",
+        ),
+        (
+            r#"{"modules":{"webhooks":{"grants":{"allowedHost":["x"]}}}}"#,
+            "modules.webhooks.grants.allowedHost",
+        ),
     ];
     for (content, key) in cases {
         let file = write(dir.path(), "bad.json", content);

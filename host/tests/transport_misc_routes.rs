@@ -85,6 +85,18 @@ async fn backbone_notifications_reach_the_backbone_only_for_active_relationships
     )
     .await;
 
+    // The Backbone knows only the codes it is configured with, and says which.
+    let err = error_of(
+        send(json!({"recipients": [b_addr], "code": "NoSuchCode"})).await,
+        400,
+        "error.platform.validation.notification.codeDoesNotExist",
+    )
+    .await;
+    assert_eq!(
+        err["message"],
+        "The given message code does not exist. Valid message codes are: TestCode"
+    );
+
     // One unrelated recipient (a well-formed address nobody has) spoils the whole request.
     let stranger = "did:e:localhost:dids:0000000000000000000000";
     let err = error_of(
@@ -154,6 +166,64 @@ async fn backbone_notifications_reach_the_backbone_only_for_active_relationships
         "error.transport.backboneNotifications.noActiveRelationshipFoundForRecipients",
     )
     .await;
+}
+
+#[tokio::test]
+async fn device_challenges_are_created_but_not_validated() {
+    let backbone = Backbone::start().await;
+    let a = start(&backbone, false).await;
+    let b = start(&backbone, false).await;
+    relate(&a, &b).await;
+
+    let challenge = a
+        .ok(
+            Method::POST,
+            "/Challenges",
+            Some(json!({"challengeType": "Device"})),
+            201,
+        )
+        .await;
+    assert_eq!(challenge["type"], "Device");
+    assert_eq!(challenge["createdBy"], a.address().await.as_str());
+    assert!(
+        challenge["createdByDevice"]
+            .as_str()
+            .unwrap()
+            .starts_with("DVC")
+    );
+
+    let validate = json!({"challengeString": challenge["challengeString"], "signature": challenge["signature"]});
+    let err = error_of(
+        b.send(Method::POST, "/Challenges/Validate", Some(validate))
+            .await,
+        400,
+        "error.runtime.notSupported",
+    )
+    .await;
+    assert_eq!(
+        err["message"],
+        "Validating challenges of the type 'Device' is not yet supported."
+    );
+
+    // An identity challenge of the same peer still validates.
+    let challenge = a
+        .ok(
+            Method::POST,
+            "/Challenges",
+            Some(json!({"challengeType": "Identity"})),
+            201,
+        )
+        .await;
+    let validated = b
+        .ok(
+            Method::POST,
+            "/Challenges/Validate",
+            Some(json!({"challengeString": challenge["challengeString"], "signature": challenge["signature"]})),
+            200,
+        )
+        .await;
+    assert_eq!(validated["isValid"], true, "{validated}");
+    assert!(validated["correspondingRelationship"]["id"].is_string());
 }
 
 #[tokio::test]

@@ -60,7 +60,9 @@ async fn two_connectors_relate_message_share_files_and_tokens_and_decompose() {
         .await;
     assert_eq!(got["content"]["subject"], "Hi");
     assert_eq!(got["createdBy"], a_addr);
-    assert_eq!(got["attachments"], json!([file["id"]]));
+    // `GET /Messages/{id}` shows the attached files themselves (`MessageWithAttachmentsDTO`).
+    assert_eq!(got["attachments"][0]["id"], file["id"]);
+    assert_eq!(got["attachments"][0]["filename"], "Grüße.txt");
     let listed = b
         .get(&format!("/Messages?createdBy={a_addr}&content.subject=Hi"))
         .await;
@@ -430,7 +432,8 @@ async fn files_above_the_json_body_limit_upload_and_oversized_files_get_the_tran
         reqwest::multipart::Part::bytes(too_big).file_name("too-big.bin"),
     );
     let resp = a.post_form("/Files/Own", form).await;
-    error_of(resp, 400, "error.transport.files.maxFileSizeExceeded").await;
+    let err = error_of(resp, 400, "error.runtime.validation.invalidPropertyValue").await;
+    assert_eq!(err["message"], "'content' is too large");
 }
 
 #[tokio::test]
@@ -588,7 +591,7 @@ async fn bad_input_gets_the_official_errors() {
             "/Tokens/Peer",
             Some(json!({"reference": "VE9LeHh4eHh4eHh4eHh4eHh4eHh4fDN8"})),
             400,
-            "error.runtime.invalidReference",
+            "error.runtime.validation.invalidPropertyValue",
         ),
         (
             M::POST,

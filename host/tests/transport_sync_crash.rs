@@ -15,12 +15,12 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::Response;
-use common::API_KEY;
+use common::{API_KEY, binary};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -378,46 +378,8 @@ impl Binary {
     }
 
     async fn spawn(dir: &Path, config: &Path, n: usize) -> (Child, PathBuf, Api) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = dir.join(format!("connector-{n}.log"));
-        let out = std::fs::File::create(&log).unwrap();
-        let mut child = Command::new(BIN)
-            .arg("start")
-            .arg("--config")
-            .arg(config)
-            .arg(format!("--infrastructure:httpServer:port={port}"))
-            .current_dir(dir)
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::from(out.try_clone().unwrap()))
-            .stderr(Stdio::from(out))
-            .spawn()
-            .unwrap();
-        let api = Api::new(format!("http://127.0.0.1:{port}"));
-        let ready = async {
-            loop {
-                if let Some(status) = child.try_wait().unwrap() {
-                    panic!("the connector exited with {status}:\n{}", read(&log));
-                }
-                let probe = api
-                    .http
-                    .get(api.url("/Account/IdentityInfo"))
-                    .header("X-API-KEY", API_KEY)
-                    .send()
-                    .await;
-                if probe.is_ok_and(|r| r.status().is_success()) {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        };
-        if tokio::time::timeout(STEP_TIMEOUT, ready).await.is_err() {
-            panic!("the connector did not become ready:\n{}", read(&log));
-        }
-        (child, log, api)
+        let spawned = binary::spawn(BIN, dir, config, n).await;
+        (spawned.child, spawned.log, Api::new(spawned.base_url))
     }
 
     /// Starts `POST /Account/Sync`, waits until the proxy holds the armed request, then kills
@@ -436,11 +398,11 @@ impl Binary {
             answer = &mut sync => panic!(
                 "a sync ended ({:?}) without reaching the crash point: after a restart one sync must deliver everything left open:\n{}",
                 answer.map(|r| r.map(|r| r.status())),
-                read(&self.log)
+                binary::read_log(&self.log)
             ),
             () = tokio::time::sleep(STEP_TIMEOUT) => panic!(
                 "the sync never reached the crash point:\n{}",
-                read(&self.log)
+                binary::read_log(&self.log)
             ),
         };
         self.child.kill().unwrap();
@@ -469,9 +431,6 @@ impl Drop for Binary {
     }
 }
 
-fn read(log: &Path) -> String {
-    std::fs::read_to_string(log).unwrap_or_default()
-}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -175,7 +175,9 @@ impl Delivery {
                 seq = event.seq,
                 event = %event.namespace,
                 attempt = attempts,
-                "delivery failed, retrying in {wait:?}: {error}"
+                retry_in_ms = wait.as_millis() as u64,
+                error = %error,
+                "delivery failed"
             );
             if self.pause(wait).await {
                 return Outcome::ShuttingDown;
@@ -184,7 +186,7 @@ impl Delivery {
     }
 
     async fn dead_letter(&self, event: &LoggedEvent, error: &str) {
-        tracing::error!(module = %self.module.name(), seq = event.seq, event = %event.namespace, "dead letter: {error}");
+        tracing::error!(module = %self.module.name(), seq = event.seq, event = %event.namespace, error = %error, "dead letter");
         self.module.health.dead_letter();
         loop {
             match self.log.dead_letter(self.module.name(), event, error).await {
@@ -248,7 +250,7 @@ pub async fn run_ticks(module: Arc<HostedModule>, mut shutdown: watch::Receiver<
             Err(error) => {
                 failures += 1;
                 let pause = module.spec.delivery.backoff(failures).min(every);
-                tracing::warn!(module = %module.name(), "tick failed, next in {pause:?}: {error}");
+                tracing::warn!(module = %module.name(), retry_in_ms = pause.as_millis() as u64, error = %error, "tick failed");
                 module.health.failure(&error.to_string());
                 pause
             }

@@ -182,7 +182,7 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
     if let Err(e) = result {
-        tracing::warn!(path = %path.display(), "cannot write compiled module cache: {e}");
+        tracing::warn!(path = %path.display(), error = %e, "cannot write compiled module cache");
         let _ = std::fs::remove_file(&tmp);
     }
 }

@@ -54,8 +54,8 @@ impl HostedModule {
             module = %spec.name,
             version = %current.description.version,
             events = ?current.description.events,
-            "module loaded from {}",
-            path.display()
+            path = %path.display(),
+            "module loaded"
         );
         Ok(Self {
             engine: engine.clone(),
@@ -118,7 +118,7 @@ impl HostedModule {
             }
             Err(error) => {
                 let message = format!("reload failed, still running the previous version: {error}");
-                tracing::error!(module = %self.spec.name, "{message}");
+                tracing::error!(module = %self.spec.name, error = %error, "reload failed, still running the previous version");
                 self.health.note_error(&message);
                 false
             }

@@ -282,7 +282,7 @@ async fn prune(
             return;
         };
         if let Err(e) = log.prune(lowest).await {
-            tracing::warn!("cannot prune the module event log: {e}");
+            tracing::warn!(error = %e, "cannot prune the module event log");
         }
     }
 }

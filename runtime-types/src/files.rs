@@ -1,1 +1,103 @@
-//! files
+//! Files as the runtime shows them (`FileDTO`) and the request bodies of the `/Files` routes
+//! (`UploadOwnFileRequest`'s form fields, `LoadPeerFileRequest`), as in `@nmshd/runtime-types`
+//! 7.0.0 and the runtime's use cases.
+
+use crate::Date;
+use serde::{Deserialize, Serialize};
+
+/// `FileDTO`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct FileDto {
+    pub id: String,
+    pub is_own: bool,
+    pub filename: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    pub filesize: u64,
+    pub created_at: Date,
+    pub created_by: String,
+    pub created_by_device: String,
+    pub expires_at: Date,
+    pub mimetype: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub reference: ReferenceDto,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership_token: Option<String>,
+    /// Only ever `true`: the runtime leaves the field out while the ownership is not locked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership_is_locked: Option<bool>,
+}
+
+/// The `reference` of a shareable object: its truncated form and its URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct ReferenceDto {
+    pub truncated: String,
+    pub url: String,
+}
+
+/// The text fields of `POST /Files/Own` (`multipart/form-data`); the file itself is the
+/// `file` part. Describes the form in the API document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct UploadOwnFileForm {
+    /// The file's bytes; its name and type become `filename` and `mimetype`.
+    #[cfg_attr(feature = "schema", schema(value_type = String, format = Binary))]
+    pub file: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(format = DateTime))]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+/// `POST /Files/Peer`: a file or token reference (truncated or URL), with the token's password
+/// when it is protected. The reference stays text here: the runtime checks it with its own
+/// message (`token / file reference invalid`), which transport gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct LoadPeerFileRequest {
+    /// Anything but a string (missing, `null`, a number) reads as no reference at all, which
+    /// the runtime refuses with the same message as a malformed one.
+    #[serde(default, deserialize_with = "text_or_none")]
+    #[cfg_attr(feature = "schema", schema(value_type = String))]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// `POST /Files/{id}/Token`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct CreateTokenForFileRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ephemeral: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_identity: Option<String>,
+    /// `{password, passwordIsPin?, passwordLocationIndicator?}`, checked by the tokens rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_protection: Option<serde_json::Value>,
+}
+
+fn text_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    })
+}

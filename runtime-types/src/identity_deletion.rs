@@ -1,1 +1,29 @@
-//! identity_deletion
+//! Identity deletion processes: `IdentityDeletionProcessDTO` and its status.
+
+use crate::Date;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub enum IdentityDeletionProcessStatus {
+    Active,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct IdentityDeletionProcessDto {
+    pub id: String,
+    pub status: IdentityDeletionProcessStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by_device: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace_period_ends_at: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancelled_by_device: Option<String>,
+}

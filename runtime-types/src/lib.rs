@@ -24,6 +24,8 @@ pub mod identity_deletion;
 #[cfg(feature = "dto")]
 pub mod messages;
 #[cfg(feature = "dto")]
+pub mod password_protection;
+#[cfg(feature = "dto")]
 pub mod relationship_templates;
 #[cfg(feature = "dto")]
 pub mod relationships;

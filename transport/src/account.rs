@@ -10,11 +10,16 @@
 use crate::backbone::{BackboneClient, DeviceCredentials};
 use crate::error::{Result, TransportError};
 use crate::events::EventBus;
-use crate::util::{self, str_field};
+use crate::util::str_field;
 use crate::vault::{KeySource, Vault};
 use crate::{Transport, sync};
+use consumer_api::challenges::{Challenge, SignedChallenge};
+use consumer_api::identities::CreateIdentityRequest;
+use consumer_api::sync::{
+    FinalizeDatawalletVersionUpgradeRequest, StartSyncRunRequest, SyncRunType,
+};
 use rand::Rng;
-use reqwest::Method;
+pub use runtime_types::account::IdentityInfo;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use store::Store;
@@ -44,14 +49,6 @@ pub(crate) struct Identity {
     pub private_key: SignaturePrivateKey,
     pub device_key: SignaturePrivateKey,
     pub device_id: String,
-}
-
-/// `GET /Account/IdentityInfo`.
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IdentityInfo {
-    pub address: String,
-    pub public_key: String,
 }
 
 const PASSWORD_ALPHABET: &[u8] =
@@ -206,61 +203,52 @@ impl Transport {
         private_key: &SignaturePrivateKey,
         password: &str,
     ) -> Result<Value> {
-        let challenge: Value = backbone
-            .anonymous(Method::POST, "/api/v2/Challenges", &json!({}))
-            .await?;
-        let challenge_string = challenge_string(&challenge, "Identity")?;
+        let challenge = backbone.create_challenge(false).await?;
+        let challenge_string = challenge_string(&challenge, "Identity");
         let signature = private_key.sign(challenge_string.as_bytes(), HashLabel::Sha512);
-        let body = json!({
-            "clientId": backbone.client_id(),
-            "clientSecret": backbone.client_secret(),
-            "identityPublicKey": private_key.public_key().to_base64(),
-            "devicePassword": password,
-            "identityVersion": 1,
-            "signedChallenge": {"challenge": challenge_string, "signature": signature.to_base64()},
-        });
-        let created: Value = backbone
-            .anonymous(Method::POST, "/api/v2/Identities", &body)
+        let request = CreateIdentityRequest {
+            client_id: backbone.client_id().to_owned(),
+            client_secret: backbone.client_secret().to_owned(),
+            identity_public_key: private_key.public_key().to_base64(),
+            device_password: password.to_owned(),
+            identity_version: 1,
+            signed_challenge: SignedChallenge {
+                challenge: challenge_string,
+                signature: signature.to_base64(),
+            },
+            device_communication_language: None,
+        };
+        let created = backbone
+            .create_identity(&request)
             .await
             .map_err(client_refused)?;
-        let address = Address::parse(str_field(&created, "address")?)?;
+        let address = created.address;
         check_address(config, &address, &private_key.public_key())?;
-        let device = created
-            .get("device")
-            .ok_or_else(|| TransportError::Internal("identity answer lacks device".into()))?;
         doc["state"] = json!("created");
         doc["address"] = json!(address.as_str());
-        doc["createdAt"] = created
-            .get("createdAt")
-            .cloned()
-            .unwrap_or(json!(util::now()));
-        doc["deviceId"] = json!(str_field(device, "id")?);
-        doc["username"] = json!(str_field(device, "username")?);
+        doc["createdAt"] = json!(created.created_at);
+        doc["deviceId"] = json!(created.device.id);
+        doc["username"] = json!(created.device.username);
         Ok(doc)
     }
 
     /// Creates the datawallet once, as transport does even with the datawallet disabled;
     /// without it the Backbone refuses external event syncs.
     async fn upgrade_datawallet(&self) -> Result<()> {
-        let started: Value = self
-            .backbone
-            .call(
-                Method::POST,
-                "/api/v2/SyncRuns",
-                &json!({"type": "DatawalletVersionUpgrade"}),
-            )
-            .await?;
-        let Some(run) = started.get("syncRun").filter(|r| r.is_object()) else {
+        let request = StartSyncRunRequest {
+            kind: SyncRunType::DatawalletVersionUpgrade,
+            duration: None,
+        };
+        let started = self.backbone.start_sync_run(&request).await?;
+        let Some(run) = started.sync_run else {
             return Ok(());
         };
-        let id = str_field(run, "id")?;
-        let _: Value = self
-            .backbone
-            .call(
-                Method::PUT,
-                &format!("/api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade"),
-                &json!({"newDatawalletVersion": crate::backbone::DATAWALLET_VERSION, "datawalletModifications": []}),
-            )
+        let finalize = FinalizeDatawalletVersionUpgradeRequest {
+            new_datawallet_version: crate::backbone::DATAWALLET_VERSION,
+            datawallet_modifications: Vec::new(),
+        };
+        self.backbone
+            .finalize_datawallet_version_upgrade(&run.id, &finalize)
             .await?;
         Ok(())
     }
@@ -291,20 +279,18 @@ impl Transport {
 }
 
 /// The challenge as transport signs it: ts-serval JSON with sorted keys, no nulls.
-pub(crate) fn challenge_string(challenge: &Value, kind: &str) -> Result<String> {
+pub(crate) fn challenge_string(challenge: &Challenge, kind: &str) -> String {
     let mut map = serde_json::Map::new();
-    for key in ["createdBy", "createdByDevice"] {
-        if let Some(v) = challenge.get(key).filter(|v| v.is_string()) {
-            map.insert(key.into(), v.clone());
-        }
+    if let Some(by) = &challenge.created_by {
+        map.insert("createdBy".into(), json!(by));
     }
-    map.insert(
-        "expiresAt".into(),
-        json!(str_field(challenge, "expiresAt")?),
-    );
-    map.insert("id".into(), json!(str_field(challenge, "id")?));
+    if let Some(device) = &challenge.created_by_device {
+        map.insert("createdByDevice".into(), json!(device));
+    }
+    map.insert("expiresAt".into(), json!(challenge.expires_at));
+    map.insert("id".into(), json!(challenge.id));
     map.insert("type".into(), json!(kind));
-    Ok(Value::Object(map).to_string())
+    Value::Object(map).to_string()
 }
 
 /// The Backbone's address must be ours: derived from our key for the expected domain. With

@@ -3,7 +3,8 @@
 
 use crate::Transport;
 use crate::error::{Result, TransportError};
-use serde::{Deserialize, Serialize};
+use consumer_api::announcements::{Announcement, AnnouncementSeverity as Severity};
+use runtime_types::announcements::{AnnouncementActionDto, AnnouncementDto, AnnouncementSeverity};
 
 /// The ISO 639-1 codes the official `GetAnnouncementsRequest` accepts as `language`.
 pub const LANGUAGES: &[&str] = &[
@@ -21,52 +22,28 @@ pub const LANGUAGES: &[&str] = &[
     "wo", "xh", "yi", "yo", "za", "zh", "zu",
 ];
 
-/// One announcement as the Backbone's `GET /api/v2/Announcements` lists it.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BackboneAnnouncement {
-    id: String,
-    created_at: String,
-    expires_at: Option<String>,
-    severity: String,
-    title: String,
-    body: String,
-    #[serde(default)]
-    actions: Vec<Action>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Action {
-    display_name: String,
-    link: String,
-}
-
-/// The official `AnnouncementDTO`. The Backbone's `iqlQuery` is not part of it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AnnouncementDto {
-    id: String,
-    created_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
-    severity: String,
-    title: String,
-    body: String,
-    actions: Vec<Action>,
-}
-
-impl From<BackboneAnnouncement> for AnnouncementDto {
-    fn from(a: BackboneAnnouncement) -> Self {
-        Self {
-            id: a.id,
-            created_at: a.created_at,
-            expires_at: a.expires_at,
-            severity: a.severity,
-            title: a.title,
-            body: a.body,
-            actions: a.actions,
-        }
+/// The official `AnnouncementDTO` of a Backbone announcement; the Backbone's `iqlQuery` is not
+/// part of it.
+fn to_dto(a: Announcement) -> AnnouncementDto {
+    AnnouncementDto {
+        id: a.id.to_string(),
+        created_at: a.created_at,
+        expires_at: a.expires_at,
+        severity: match a.severity {
+            Severity::Low => AnnouncementSeverity::Low,
+            Severity::Medium => AnnouncementSeverity::Medium,
+            Severity::High => AnnouncementSeverity::High,
+        },
+        title: a.title,
+        body: a.body,
+        actions: a
+            .actions
+            .into_iter()
+            .map(|action| AnnouncementActionDto {
+                display_name: action.display_name,
+                link: action.link,
+            })
+            .collect(),
     }
 }
 
@@ -82,28 +59,12 @@ pub fn check_language(language: Option<&str>) -> Result<&str> {
     }
 }
 
-fn to_dtos(raw: Vec<BackboneAnnouncement>) -> Result<Vec<serde_json::Value>> {
-    raw.into_iter()
-        .map(|a| {
-            serde_json::to_value(AnnouncementDto::from(a))
-                .map_err(|e| TransportError::Internal(format!("announcement: {e}")))
-        })
-        .collect()
-}
-
 impl Transport {
     /// `GET /Announcements?language=`: the Backbone's current announcements, in `language`.
-    pub async fn get_announcements(
-        &self,
-        language: Option<&str>,
-    ) -> Result<Vec<serde_json::Value>> {
-        // Checked against the whitelist, so it needs no escaping in the query.
+    pub async fn get_announcements(&self, language: Option<&str>) -> Result<Vec<AnnouncementDto>> {
         let language = check_language(language)?;
-        let raw: Vec<BackboneAnnouncement> = self
-            .backbone
-            .get(&format!("/api/v2/Announcements?language={language}"))
-            .await?;
-        to_dtos(raw)
+        let raw = self.backbone.announcements(language).await?;
+        Ok(raw.into_iter().map(to_dto).collect())
     }
 }
 
@@ -114,7 +75,7 @@ mod tests {
 
     #[test]
     fn backbone_announcements_become_official_dtos() {
-        let raw: Vec<BackboneAnnouncement> = serde_json::from_value(json!([
+        let raw: Vec<Announcement> = serde_json::from_value(json!([
             {"id": "ANCaaaaaaaaaaaaaaaaa", "createdAt": "2026-01-02T03:04:05.678Z", "expiresAt": null,
              "severity": "High", "title": "Maintenance", "body": "Tonight", "iqlQuery": null,
              "actions": [{"displayName": "Read more", "link": "https://example.org/x"}]},
@@ -123,7 +84,10 @@ mod tests {
              "iqlQuery": "#Surname"}
         ]))
         .unwrap();
-        let dtos = to_dtos(raw).unwrap();
+        let dtos: Vec<_> = raw
+            .into_iter()
+            .map(|a| serde_json::to_value(to_dto(a)).unwrap())
+            .collect();
         assert_eq!(
             dtos,
             vec![
@@ -151,7 +115,7 @@ mod tests {
         ] {
             let e = check_language(bad).unwrap_err();
             assert_eq!(e.code(), crate::error::INVALID_PROPERTY, "{bad:?}");
-            assert_eq!(e.status(), 400);
+            assert!(matches!(e, crate::TransportError::Invalid { .. }), "{e:?}");
         }
     }
 }

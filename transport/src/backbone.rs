@@ -1,10 +1,23 @@
 //! The HTTP client for the Backbone's Consumer API: the OAuth password grant for the device,
-//! the `{"result": …}` envelope, pagination and the Backbone's error envelope.
+//! the `{"result": …}` envelope, pagination and the Backbone's error envelope, and one typed
+//! helper per Consumer API operation of the account, sync, challenge, deletion, notification
+//! and announcement families (requests and answers are [`consumer_api`] types).
 //!
 //! It knows routes and envelopes, never what the payloads mean. Credentials stay inside; they
 //! never reach a log line.
 
 use crate::error::{BackboneError, Result, TransportError};
+use consumer_api::announcements::Announcement;
+use consumer_api::challenges::Challenge;
+use consumer_api::identities::{
+    CreateIdentityRequest, CreatedIdentity, DeletionProcess, StartDeletionProcessRequest,
+};
+use consumer_api::notifications::SendNotificationRequest;
+use consumer_api::sync::{
+    ExternalEvent, FinalizeDatawalletVersionUpgradeRequest, FinalizeExternalEventSyncRequest,
+    FinalizedDatawalletVersionUpgrade, FinalizedExternalEventSync, StartSyncRunRequest,
+    StartedSyncRun,
+};
 use reqwest::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -16,7 +29,7 @@ use zeroize::Zeroizing;
 /// Tokens are renewed this long before the Backbone says they expire, as transport does.
 const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(10);
 /// The datawallet version this client speaks; the Backbone requires it on sync calls.
-pub const DATAWALLET_VERSION: u32 = 1;
+pub const DATAWALLET_VERSION: u16 = 1;
 
 /// What the device logs in with.
 #[derive(Clone)]
@@ -282,6 +295,23 @@ impl BackboneClient {
         Self::result(response).await
     }
 
+    /// A call whose answer is 204 or ignored, with a typed body.
+    pub async fn send_no_result(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<()> {
+        let response = self
+            .send(true, || self.prepare(method.clone(), path).json(body))
+            .await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(Self::error_of(response).await)
+        }
+    }
+
     /// A call whose answer is 204 or ignored.
     pub async fn call_no_result(
         &self,
@@ -387,4 +417,98 @@ impl BackboneClient {
             .await?;
         Self::result(response).await
     }
+}
+
+/// The Consumer API operations, typed. Paths are fixed here; ids in them are typed, so nothing
+/// a user typed reaches a path unchecked.
+impl BackboneClient {
+    /// `POST /api/v2/Challenges`, anonymous (for identity creation) or as the device.
+    pub async fn create_challenge(&self, authenticated: bool) -> Result<Challenge> {
+        let empty = serde_json::Map::new();
+        self.call_json(authenticated, Method::POST, "/api/v2/Challenges", &empty)
+            .await
+    }
+
+    /// `POST /api/v2/Identities`, anonymous.
+    pub async fn create_identity(
+        &self,
+        request: &CreateIdentityRequest,
+    ) -> Result<CreatedIdentity> {
+        self.anonymous(Method::POST, "/api/v2/Identities", request)
+            .await
+    }
+
+    /// `POST /api/v2/SyncRuns`.
+    pub async fn start_sync_run(&self, request: &StartSyncRunRequest) -> Result<StartedSyncRun> {
+        self.call(Method::POST, "/api/v2/SyncRuns", request).await
+    }
+
+    /// Every page of `GET /api/v2/SyncRuns/{id}/ExternalEvents`.
+    pub async fn sync_run_events(&self, run: &wire::SyncRunId) -> Result<Vec<ExternalEvent>> {
+        self.get_all(&format!("/api/v2/SyncRuns/{run}/ExternalEvents"))
+            .await
+    }
+
+    /// `PUT /api/v2/SyncRuns/{id}/FinalizeExternalEventSync`.
+    pub async fn finalize_external_event_sync(
+        &self,
+        run: &wire::SyncRunId,
+        request: &FinalizeExternalEventSyncRequest,
+    ) -> Result<FinalizedExternalEventSync> {
+        let path = format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync");
+        self.call(Method::PUT, &path, request).await
+    }
+
+    /// `PUT /api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade`.
+    pub async fn finalize_datawallet_version_upgrade(
+        &self,
+        run: &wire::SyncRunId,
+        request: &FinalizeDatawalletVersionUpgradeRequest,
+    ) -> Result<FinalizedDatawalletVersionUpgrade> {
+        let path = format!("/api/v2/SyncRuns/{run}/FinalizeDatawalletVersionUpgrade");
+        self.call(Method::PUT, &path, request).await
+    }
+
+    /// `POST /api/v2/Identities/Self/DeletionProcesses`.
+    pub async fn start_deletion_process(
+        &self,
+        request: &StartDeletionProcessRequest,
+    ) -> Result<DeletionProcess> {
+        self.call(Method::POST, DELETION_PROCESSES, request).await
+    }
+
+    /// Every page of `GET /api/v2/Identities/Self/DeletionProcesses`.
+    pub async fn deletion_processes(&self) -> Result<Vec<DeletionProcess>> {
+        self.get_all(DELETION_PROCESSES).await
+    }
+
+    /// `PUT /api/v2/Identities/Self/DeletionProcesses/{id}/Cancel`.
+    pub async fn cancel_deletion_process(
+        &self,
+        id: &wire::IdentityDeletionProcessId,
+    ) -> Result<DeletionProcess> {
+        let path = format!("{DELETION_PROCESSES}/{id}/Cancel");
+        self.call(Method::PUT, &path, &serde_json::Map::new()).await
+    }
+
+    /// `POST /api/v2/Notifications`.
+    pub async fn send_notification(&self, request: &SendNotificationRequest) -> Result<()> {
+        self.send_no_result(Method::POST, "/api/v2/Notifications", request)
+            .await
+    }
+
+    /// `GET /api/v2/Announcements?language=`; `language` is an ISO 639-1 code.
+    pub async fn announcements(&self, language: &str) -> Result<Vec<Announcement>> {
+        let query: String = form_urlencoded_pair("language", language);
+        self.get(&format!("/api/v2/Announcements?{query}")).await
+    }
+}
+
+const DELETION_PROCESSES: &str = "/api/v2/Identities/Self/DeletionProcesses";
+
+/// `name=value`, percent-encoded.
+fn form_urlencoded_pair(name: &str, value: &str) -> String {
+    let mut url = reqwest::Url::parse("http://query.invalid/").expect("a fixed valid URL");
+    url.query_pairs_mut().append_pair(name, value);
+    url.query().unwrap_or_default().to_owned()
 }

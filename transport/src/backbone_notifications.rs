@@ -4,8 +4,8 @@
 
 use crate::Transport;
 use crate::error::{Result, TransportError};
-use reqwest::Method;
-use serde_json::{Value, json};
+use consumer_api::notifications::SendNotificationRequest;
+use runtime_types::backbone_notifications::SendBackboneNotificationRequest;
 use store::Filter;
 
 const AT_LEAST_ONE_RECIPIENT: &str =
@@ -14,41 +14,14 @@ const CODE_MUST_NOT_BE_EMPTY: &str = "error.transport.backboneNotifications.code
 const NO_ACTIVE_RELATIONSHIP: &str =
     "error.transport.backboneNotifications.noActiveRelationshipFoundForRecipients";
 
-/// `{recipients, code}`, checked as the official `SendBackboneNotificationRequest` schema does.
-struct Request {
-    recipients: Vec<String>,
-    code: String,
-}
-
-fn parse(body: &Value) -> Result<Request> {
-    let map = body
-        .as_object()
-        .ok_or_else(|| TransportError::invalid("the request body must be a JSON object"))?;
-    if let Some(extra) = map.keys().find(|k| *k != "recipients" && *k != "code") {
-        return Err(TransportError::invalid(format!(
-            "{extra} is not an allowed property"
-        )));
+/// What the official schema checks beyond the shape serde already checked: every recipient
+/// is an `AddressString`.
+fn check(request: &SendBackboneNotificationRequest) -> Result<()> {
+    if request.recipients.iter().all(|r| address_shaped(r)) {
+        Ok(())
+    } else {
+        Err(TransportError::invalid("recipients must be addresses"))
     }
-    let recipients = map
-        .get("recipients")
-        .ok_or_else(|| TransportError::invalid("recipients is required"))?
-        .as_array()
-        .ok_or_else(|| TransportError::invalid("recipients must be an array of addresses"))?
-        .iter()
-        .map(|r| {
-            r.as_str()
-                .filter(|s| address_shaped(s))
-                .map(str::to_owned)
-                .ok_or_else(|| TransportError::invalid("recipients must be addresses"))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let code = map
-        .get("code")
-        .ok_or_else(|| TransportError::invalid("code is required"))?
-        .as_str()
-        .ok_or_else(|| TransportError::invalid("code must be a string"))?
-        .to_owned();
-    Ok(Request { recipients, code })
 }
 
 /// The official `AddressString` shape: `did:e:<domain or localhost>:dids:<22 hex>`. The checksum
@@ -84,8 +57,11 @@ fn domain_shaped(domain: &str) -> bool {
 
 impl Transport {
     /// `POST /BackboneNotifications`.
-    pub async fn send_backbone_notification(&self, body: &Value) -> Result<()> {
-        let request = parse(body)?;
+    pub async fn send_backbone_notification(
+        &self,
+        request: &SendBackboneNotificationRequest,
+    ) -> Result<()> {
+        check(request)?;
         if request.recipients.is_empty() {
             return Err(TransportError::rule(
                 AT_LEAST_ONE_RECIPIENT,
@@ -122,19 +98,18 @@ impl Transport {
                 ),
             ));
         }
-        self.backbone
-            .call_no_result(
-                Method::POST,
-                "/api/v2/Notifications",
-                Some(&json!({"recipients": request.recipients, "code": request.code})),
-            )
-            .await
+        let notification = SendNotificationRequest {
+            recipients: request.recipients.clone(),
+            code: request.code.clone(),
+        };
+        self.backbone.send_notification(&notification).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn addresses_are_checked_for_their_shape_only() {
@@ -160,7 +135,12 @@ mod tests {
 
     #[test]
     fn the_body_is_checked_like_the_official_schema() {
-        let ok = parse(&json!({"recipients": [], "code": ""})).unwrap();
+        let parse = |body: serde_json::Value| {
+            serde_json::from_value::<SendBackboneNotificationRequest>(body.clone())
+                .map_err(|_| TransportError::invalid("shape"))
+                .and_then(|r| check(&r).map(|()| r))
+        };
+        let ok = parse(json!({"recipients": [], "code": ""})).unwrap();
         assert!(ok.recipients.is_empty() && ok.code.is_empty());
         for bad in [
             json!([]),
@@ -168,10 +148,11 @@ mod tests {
             json!({"recipients": []}),
             json!({"recipients": "did:e:localhost:dids:0000000000000000000000", "code": "X"}),
             json!({"recipients": [1], "code": "X"}),
+            json!({"recipients": ["not an address"], "code": "X"}),
             json!({"recipients": [], "code": 5}),
             json!({"recipients": [], "code": "X", "extra": true}),
         ] {
-            let e = parse(&bad).err().unwrap();
+            let e = parse(bad.clone()).err().unwrap();
             assert_eq!(e.code(), crate::error::INVALID_PROPERTY, "{bad}");
         }
     }

@@ -3,48 +3,61 @@
 
 use crate::Transport;
 use crate::error::{Result, TransportError};
-use crate::util::str_field;
-use reqwest::Method;
-use serde_json::{Value, json};
+use consumer_api::Timestamp;
+use runtime_types::challenges::{
+    ChallengeDto, ChallengeType, ChallengeValidationResultDto, CreateChallengeRequest,
+    ValidateChallengeRequest,
+};
+use serde::Deserialize;
+use serde_json::json;
 use wire::{CryptoObject, HashLabel, Signature, SignaturePublicKey};
 
+const REQUIRES_ACTIVE_RELATIONSHIP: &str =
+    "error.transport.challenges.challengeTypeRequiresActiveRelationship";
+
+/// What the validation reads from a challenge string; the signature covers the exact text.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedContent {
+    #[serde(rename = "type")]
+    kind: ChallengeType,
+    expires_at: Timestamp,
+    #[serde(default)]
+    created_by: Option<String>,
+}
+
+fn invalid() -> ChallengeValidationResultDto {
+    ChallengeValidationResultDto {
+        is_valid: false,
+        corresponding_relationship: None,
+    }
+}
+
 impl Transport {
-    /// `POST /Challenges` (`{challengeType, relationship?}`).
-    pub async fn create_challenge(&self, body: &Value) -> Result<Value> {
-        let kind = body
-            .get("challengeType")
-            .and_then(Value::as_str)
-            .filter(|k| ["Identity", "Device", "Relationship"].contains(k))
-            .ok_or_else(|| {
-                TransportError::invalid("challengeType must be Identity, Device or Relationship")
-            })?;
-        let relationship = if kind == "Relationship" {
-            let id = body
-                .get("relationship")
-                .and_then(Value::as_str)
-                .ok_or_else(|| TransportError::invalid("relationship must be a relationship id"))?;
-            wire::RelationshipId::parse(id)
-                .map_err(|e| TransportError::invalid(format!("relationship: {e}")))?;
-            let doc = self
-                .store
-                .get(crate::relationships::COLLECTION, id)
-                .await?
-                .ok_or(TransportError::NotFound("Relationship"))?;
-            if doc.get("status") != Some(&json!("Active")) {
-                return Err(TransportError::rule(
-                    "error.transport.challenges.challengeTypeRequiresActiveRelationship",
-                    "a relationship challenge needs an active relationship",
-                ));
+    /// `POST /Challenges`.
+    pub async fn create_challenge(&self, request: &CreateChallengeRequest) -> Result<ChallengeDto> {
+        let kind = request.challenge_type();
+        let relationship = match request {
+            CreateChallengeRequest::Relationship { relationship } => {
+                wire::RelationshipId::parse(relationship)
+                    .map_err(|e| TransportError::invalid(format!("relationship: {e}")))?;
+                let doc = self
+                    .store
+                    .get(crate::relationships::COLLECTION, relationship)
+                    .await?
+                    .ok_or(TransportError::NotFound("Relationship"))?;
+                if doc.get("status") != Some(&json!("Active")) {
+                    return Err(TransportError::rule(
+                        REQUIRES_ACTIVE_RELATIONSHIP,
+                        "a relationship challenge needs an active relationship",
+                    ));
+                }
+                Some(doc)
             }
-            Some(doc)
-        } else {
-            None
+            _ => None,
         };
-        let challenge: Value = self
-            .backbone
-            .call(Method::POST, "/api/v2/Challenges", &json!({}))
-            .await?;
-        let challenge_string = crate::account::challenge_string(&challenge, kind)?;
+        let challenge = self.backbone.create_challenge(true).await?;
+        let challenge_string = crate::account::challenge_string(&challenge, kind.as_str());
         let signature = match &relationship {
             Some(doc) => match self.load_secrets(doc).await?.1 {
                 crate::relationships::StoredSecrets::Established(s) => {
@@ -52,12 +65,12 @@ impl Transport {
                 }
                 _ => {
                     return Err(TransportError::rule(
-                        "error.transport.challenges.challengeTypeRequiresActiveRelationship",
+                        REQUIRES_ACTIVE_RELATIONSHIP,
                         "the relationship is not established",
                     ));
                 }
             },
-            None if kind == "Device" => self
+            None if kind == ChallengeType::Device => self
                 .identity
                 .device_key
                 .sign(challenge_string.as_bytes(), HashLabel::Sha512),
@@ -66,55 +79,46 @@ impl Transport {
                 .private_key
                 .sign(challenge_string.as_bytes(), HashLabel::Sha512),
         };
-        let mut dto = json!({
-            "id": str_field(&challenge, "id")?,
-            "expiresAt": str_field(&challenge, "expiresAt")?,
-            "type": kind,
-            "signature": signature.to_base64(),
-            "challengeString": challenge_string,
-        });
-        for key in ["createdBy", "createdByDevice"] {
-            if let Some(v) = challenge.get(key).filter(|v| v.is_string()) {
-                dto[key] = v.clone();
-            }
-        }
-        Ok(dto)
+        Ok(ChallengeDto {
+            id: challenge.id.to_string(),
+            expires_at: challenge.expires_at,
+            created_by: challenge.created_by.map(|a| a.to_string()),
+            created_by_device: challenge.created_by_device.map(|d| d.to_string()),
+            kind,
+            signature: signature.to_base64(),
+            challenge_string,
+        })
     }
 
-    /// `POST /Challenges/Validate`: `{isValid, correspondingRelationship?}`.
-    pub async fn validate_challenge(&self, body: &Value) -> Result<Value> {
-        let challenge_string = body
-            .get("challengeString")
-            .and_then(Value::as_str)
-            .ok_or_else(|| TransportError::invalid("challengeString must be a string"))?;
-        let signature = body
-            .get("signature")
-            .and_then(Value::as_str)
-            .ok_or_else(|| TransportError::invalid("signature must be a string"))?;
-        let challenge: Value = serde_json::from_str(challenge_string).map_err(|_| {
+    /// `POST /Challenges/Validate`: whether a peer with an active relationship signed it.
+    pub async fn validate_challenge(
+        &self,
+        request: &ValidateChallengeRequest,
+    ) -> Result<ChallengeValidationResultDto> {
+        let challenge_string = request.challenge_string.as_str();
+        let challenge: SignedContent = serde_json::from_str(challenge_string).map_err(|_| {
             TransportError::rule(
                 "error.runtime.challenges.invalidChallengeString",
-                "the challenge string is not a challenge",
+                "The challengeString is invalid.",
             )
         })?;
-        let signature = Signature::from_base64(signature).map_err(|_| {
+        let signature = Signature::from_base64(&request.signature).map_err(|_| {
             TransportError::rule(
                 "error.runtime.challenges.invalidSignature",
-                "the signature is not a signature",
+                "The signature is invalid.",
             )
         })?;
-        let kind = challenge
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let Some(created_by) = challenge.get("createdBy").and_then(Value::as_str) else {
-            return Ok(json!({"isValid": false}));
+        if challenge.expires_at.is_past() {
+            return Ok(invalid());
+        }
+        let Some(created_by) = challenge.created_by else {
+            return Ok(invalid());
         };
-        let Some(relationship) = self.current_relationship_to(created_by).await? else {
-            return Ok(json!({"isValid": false}));
+        let Some(relationship) = self.current_relationship_to(&created_by).await? else {
+            return Ok(invalid());
         };
-        let valid = match kind {
-            "Identity" => {
+        let valid = match challenge.kind {
+            ChallengeType::Identity => {
                 let key = relationship["peerIdentity"]["publicKey"]
                     .as_str()
                     .unwrap_or_default();
@@ -122,17 +126,26 @@ impl Transport {
                     .map(|k| k.verify(challenge_string.as_bytes(), &signature))
                     .unwrap_or(false)
             }
-            "Relationship" => match self.load_secrets(&relationship).await?.1 {
+            // Transport has no peer device keys to check against.
+            ChallengeType::Device => {
+                return Err(TransportError::rule(
+                    "error.runtime.notSupported",
+                    "Validating challenges of the type 'Device' is not yet supported.",
+                ));
+            }
+            ChallengeType::Relationship => match self.load_secrets(&relationship).await?.1 {
                 crate::relationships::StoredSecrets::Established(s) => {
                     s.verify_peer(challenge_string.as_bytes(), &signature)
                 }
                 _ => false,
             },
-            _ => false,
         };
         if !valid {
-            return Ok(json!({"isValid": false}));
+            return Ok(invalid());
         }
-        Ok(json!({"isValid": true, "correspondingRelationship": crate::util::dto(relationship)}))
+        Ok(ChallengeValidationResultDto {
+            is_valid: true,
+            corresponding_relationship: Some(crate::util::dto(relationship)),
+        })
     }
 }

@@ -1,7 +1,8 @@
 //! A unit of work: the document writes of one state change plus the runtime events it causes,
 //! committed in one atomic store batch (each event goes into the [`crate::events::OUTBOX`] in
 //! that batch). Whether the change comes from the REST API or from a sync, a crash can never
-//! keep the change and lose its events, or the other way round.
+//! keep the change and lose its events, or the other way round. Each event is stored with the
+//! correlation id of the request that caused it ([`events::correlation_id`]).
 
 use crate::Transport;
 use crate::error::{Result, TransportError};
@@ -80,6 +81,7 @@ impl Transport {
             namespace: namespace.to_owned(),
             event_target_address: self.identity.address.to_string(),
             data,
+            correlation_id: Some(events::correlation_id()),
         }
     }
 

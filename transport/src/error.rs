@@ -1,5 +1,6 @@
-//! The one error type of the transport layer. Each variant carries the official error code so
-//! the HTTP edge maps it to a status without knowing transport internals.
+//! The one error type of the transport layer. Each variant carries the official error code;
+//! transport knows no HTTP: the edge maps variants (and a Backbone answer's status) to HTTP
+//! statuses in one place.
 
 /// A Backbone answer that was not a success, with the Backbone's own code and status.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -41,6 +42,8 @@ pub enum TransportError {
 pub type Result<T, E = TransportError> = std::result::Result<T, E>;
 
 pub const INVALID_PROPERTY: &str = "error.runtime.validation.invalidPropertyValue";
+/// What the official Connector answers for a failure that is not an application error.
+pub const UNEXPECTED: &str = "error.connector.unexpected";
 pub const WRONG_RELATIONSHIP_STATUS: &str = "error.transport.relationships.wrongRelationshipStatus";
 
 impl TransportError {
@@ -75,19 +78,9 @@ impl TransportError {
             Self::Backbone(e) => &e.code,
             Self::Unreachable { .. } => "error.transport.request.noConnection",
             Self::Wire(_) => INVALID_PROPERTY,
-            Self::Store(_) | Self::Internal(_) => "error.runtime.unknown",
-        }
-    }
-
-    /// The HTTP status the official Connector answers with.
-    pub fn status(&self) -> u16 {
-        match self {
-            Self::NotFound(_) => 404,
-            Self::Invalid { .. } | Self::Wire(_) | Self::Peer { .. } => 400,
-            Self::Backbone(e) if (100..600).contains(&e.status) => e.status,
-            Self::Backbone(_) => 500,
-            Self::Unreachable { .. } => 500,
-            Self::Store(_) | Self::Internal(_) | Self::Startup { .. } => 500,
+            // Failures of our own have no code of the runtime's: the official Connector
+            // answers anything that is not an application error as unexpected.
+            Self::Store(_) | Self::Internal(_) => UNEXPECTED,
         }
     }
 

@@ -2,15 +2,22 @@
 //! the metadata (name, type, size, hashes and the content key) is encrypted under a second
 //! key that is what references, tokens and message attachments share. Downloads are checked
 //! against both hashes before the bytes are handed out.
+//!
+//! Uploads are checked as the runtime's `UploadOwnFileUseCase` checks them, in its order and
+//! with its words: the schema (`content`, `filename`, `mimetype` required, `expiresAt` an
+//! ISO 8601 date-time), then the size, then `expiresAt` in the future.
 
 use crate::Transport;
 use crate::error::{Result, TransportError};
 use crate::password::PasswordProtection;
 use crate::tokens::{NewToken, parse_for_identity, token_target};
-use crate::util::{self, LOCAL, Ownership, local_str, str_field};
+use crate::util::{self, LOCAL, Ownership, local_str};
+use consumer_api::files::{self as api, UploadFields};
+use consumer_api::{Bytes, Timestamp};
 use reqwest::Method;
+use runtime_types::files::{CreateTokenForFileRequest, FileDto, LoadPeerFileRequest, ReferenceDto};
 use serde_json::{Value, json};
-use wire::{AnyId, Cipher, CryptoObject, HashLabel, SecretKey};
+use wire::{AnyId, Cipher, CryptoObject, FileId, HashLabel, SecretKey};
 
 pub const COLLECTION: &str = "Files";
 pub const QUERY_KEYS: &[&str] = &[
@@ -31,16 +38,19 @@ pub const QUERY_KEYS: &[&str] = &[
 /// `platformMaxUnencryptedFileSize`.
 pub const MAX_FILE_SIZE: usize = 10 * 1024 * 1024;
 const DEFAULT_EXPIRY: &str = "9999-12-31T00:00:00.000Z";
+/// The runtime's `@errorMessage` for a reference that is no file or token reference.
+const INVALID_REFERENCE: &str = "token / file reference invalid";
 
-/// An upload as the REST layer received it.
+/// An upload as the REST layer received it; a part or field the request lacked is `None`.
+#[derive(Debug, Default)]
 pub struct NewFile {
-    pub content: Vec<u8>,
-    pub filename: String,
-    pub mimetype: String,
+    pub content: Option<Vec<u8>>,
+    pub filename: Option<String>,
+    pub mimetype: Option<String>,
     pub expires_at: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
 }
 
 /// A decrypted download.
@@ -54,127 +64,197 @@ fn plain(value: &impl CryptoObject) -> Value {
     serde_json::from_str(&value.to_plain_json()).expect("crypto objects serialise")
 }
 
+fn internal(e: impl std::fmt::Display) -> TransportError {
+    TransportError::Internal(e.to_string())
+}
+
 fn check_tag(tag: &str) -> bool {
     ["x:", "X:", "urn:", "bkb:", "language:", "mimetype:"]
         .iter()
         .any(|p| tag.starts_with(p) && tag.len() > p.len())
 }
 
+/// An `ISO8601DateTimeString` as the runtime's schema accepts it (a date, optionally with a
+/// time and a zone; no zone means UTC), or its schema error naming `field`.
+pub fn parse_iso_date_time(text: &str, field: &str) -> Result<Timestamp> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
+    let invalid = || TransportError::invalid(format!("{field} must match ISO8601 datetime format"));
+    if let Some(t) = Timestamp::parse(text) {
+        return Ok(t);
+    }
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
+    .ok_or_else(invalid)?;
+    Timestamp::parse(&util::format_time(Utc.from_utc_datetime(&naive))).ok_or_else(invalid)
+}
+
+/// `expiresAt` of an upload or a token: well-formed, then in the future.
+fn future_expiry(text: &str) -> Result<Timestamp> {
+    let t = parse_iso_date_time(text, "expiresAt")?;
+    if t.is_past() {
+        return Err(TransportError::invalid("'expiresAt' must be in the future"));
+    }
+    Ok(t)
+}
+
+fn required<T>(value: Option<T>, name: &str) -> Result<T> {
+    value.ok_or_else(|| TransportError::invalid(format!("must have required property '{name}'")))
+}
+
+/// What a stored file keeps beside its DTO.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileSecrets {
+    metadata_key: String,
+    content_key: String,
+    cipher_hash: String,
+    plaintext_hash: String,
+}
+
+/// The stored document of a file: its DTO and, under `_local`, its keys and hashes.
+fn stored_doc(dto: &FileDto, secrets: &FileSecrets) -> Result<Value> {
+    let mut doc = serde_json::to_value(dto).map_err(internal)?;
+    doc[LOCAL] = serde_json::to_value(secrets).map_err(internal)?;
+    Ok(doc)
+}
+
+fn file_dto(doc: Value) -> Result<FileDto> {
+    serde_json::from_value(util::dto(doc)).map_err(internal)
+}
+
 impl Transport {
-    /// `POST /Files/Own`.
-    pub async fn upload_own_file(&self, file: NewFile) -> Result<Value> {
-        if file.content.is_empty() {
-            return Err(TransportError::invalid(
-                "the file content must not be empty",
-            ));
+    /// `POST /Files/Own`. An empty file is a file like any other: its cipher is not empty.
+    pub async fn upload_own_file(&self, file: NewFile) -> Result<FileDto> {
+        let content = required(file.content, "content")?;
+        let filename = required(file.filename, "filename")?;
+        let mimetype = required(file.mimetype, "mimetype")?;
+        let expires_at = file
+            .expires_at
+            .as_deref()
+            .map(|t| parse_iso_date_time(t, "expiresAt"))
+            .transpose()?;
+        let tags = file.tags.filter(|t| !t.is_empty());
+        if let Some(tags) = &tags {
+            for (i, tag) in tags.iter().enumerate() {
+                if let Some(j) = tags[..i].iter().position(|t| t == tag) {
+                    return Err(TransportError::invalid(format!(
+                        "tags must NOT have duplicate items (items ## {i} and {j} are identical)"
+                    )));
+                }
+            }
         }
-        if file.content.len() > MAX_FILE_SIZE {
-            return Err(TransportError::rule(
-                "error.transport.files.maxFileSizeExceeded",
-                format!("the file is larger than {MAX_FILE_SIZE} bytes"),
-            ));
+        if content.len() > MAX_FILE_SIZE {
+            return Err(TransportError::invalid("'content' is too large"));
         }
-        if file.filename.is_empty() {
-            return Err(TransportError::invalid("filename must not be empty"));
-        }
-        if let Some(bad) = file.tags.iter().find(|t| !check_tag(t)) {
-            return Err(TransportError::invalid(format!(
-                "the tag {bad:?} needs a prefix x:, urn:, bkb:, language: or mimetype:"
-            )));
-        }
-        let expires_at = match &file.expires_at {
-            Some(t) => util::future_time(t, "expiresAt")?,
-            None => DEFAULT_EXPIRY.to_owned(),
+        let expires_at = match expires_at {
+            Some(t) if t.is_past() => {
+                return Err(TransportError::invalid("'expiresAt' must be in the future"));
+            }
+            Some(t) => t,
+            None => Timestamp::parse(DEFAULT_EXPIRY).ok_or_else(|| internal("default expiry"))?,
         };
-        let plaintext_hash = wire::hash::sha512(&file.content);
+        if let Some(bad) = tags.iter().flatten().find(|t| !check_tag(t)) {
+            return Err(TransportError::rule(
+                "error.consumption.attributes.invalidTags",
+                format!("Detected invalidity of the following tags: '{bad}'."),
+            ));
+        }
+        let plaintext_hash = wire::hash::sha512(&content);
         let owner_signature = self
             .identity
             .device_key
             .sign(&plaintext_hash, HashLabel::Sha512);
         let content_key = SecretKey::generate()?;
-        let blob = content_key.encrypt(&file.content)?.to_json().into_bytes();
-        let cipher_hash = wire::encoding::b64u_encode(&wire::hash::sha512(&blob));
+        let blob = content_key.encrypt(&content)?.to_json().into_bytes();
+        let cipher_hash = wire::hash::sha512(&blob);
         let mut metadata = serde_json::Map::new();
         metadata.insert("@type".into(), json!("FileMetadata"));
         if let Some(d) = &file.description {
             metadata.insert("description".into(), json!(d));
         }
-        metadata.insert("filename".into(), json!(file.filename));
-        metadata.insert("filesize".into(), json!(file.content.len()));
-        metadata.insert("mimetype".into(), json!(file.mimetype));
+        metadata.insert("filename".into(), json!(filename));
+        metadata.insert("filesize".into(), json!(content.len()));
+        metadata.insert("mimetype".into(), json!(mimetype));
         metadata.insert(
             "plaintextHash".into(),
             json!(wire::encoding::b64u_encode(&plaintext_hash)),
         );
         metadata.insert("secretKey".into(), plain(&content_key));
-        if !file.tags.is_empty() {
-            metadata.insert("tags".into(), json!(file.tags));
+        if let Some(tags) = &tags {
+            metadata.insert("tags".into(), json!(tags));
         }
         if let Some(t) = &file.title {
             metadata.insert("title".into(), json!(t));
         }
         let metadata_key = SecretKey::generate()?;
-        let encrypted_properties = metadata_key
-            .encrypt(Value::Object(metadata).to_string().as_bytes())?
-            .to_base64();
-        let created: Value = self
+        let encrypted_properties =
+            metadata_key.encrypt(Value::Object(metadata).to_string().as_bytes())?;
+        let fields = UploadFields {
+            cipher_hash: Bytes(cipher_hash.to_vec()),
+            owner: Some(self.identity.address.clone()),
+            owner_signature: Some(
+                Bytes::decode(&owner_signature.to_base64())
+                    .ok_or_else(|| internal("a signature is not base64"))?,
+            ),
+            expires_at,
+            encrypted_properties: Bytes::decode(&encrypted_properties.to_base64())
+                .ok_or_else(|| internal("a cipher is not base64"))?,
+        };
+        let created: api::File = self
             .backbone
-            .upload(
-                "/api/v2/Files",
-                blob,
-                vec![
-                    ("cipherHash", cipher_hash.clone()),
-                    ("owner", self.identity.address.to_string()),
-                    ("ownerSignature", owner_signature.to_base64()),
-                    ("expiresAt", expires_at.clone()),
-                    ("encryptedProperties", encrypted_properties),
-                ],
-            )
+            .upload("/api/v2/Files", blob, fields.to_parts())
             .await?;
-        let id = str_field(&created, "id")?;
-        let mut doc = json!({
-            "id": id,
-            "isOwn": true,
-            "filename": file.filename,
-            "filesize": file.content.len(),
-            "createdAt": created.get("createdAt").cloned().unwrap_or(json!(util::now())),
-            "createdBy": self.identity.address.as_str(),
-            "createdByDevice": self.identity.device_id,
-            "expiresAt": expires_at,
-            "mimetype": file.mimetype,
-            "reference": self.file_reference(id, &metadata_key)?,
-            "owner": self.identity.address.as_str(),
-        });
-        if !file.tags.is_empty() {
-            doc["tags"] = json!(file.tags);
-        }
-        if let Some(t) = &file.title {
-            doc["title"] = json!(t);
-        }
-        if let Some(d) = &file.description {
-            doc["description"] = json!(d);
-        }
-        if let Some(t) = created.get("ownershipToken").and_then(Value::as_str) {
-            doc["ownershipToken"] = json!(t);
-        }
-        let mut stored = doc.clone();
-        stored[LOCAL] = json!({
-            "metadataKey": self.vault.seal_crypto(&metadata_key)?,
-            "contentKey": self.vault.seal_crypto(&content_key)?,
-            "cipherHash": cipher_hash,
-            "plaintextHash": wire::encoding::b64u_encode(&plaintext_hash),
-        });
-        self.store.put(COLLECTION, stored).await?;
-        Ok(doc)
+        let dto = FileDto {
+            id: created.id.clone(),
+            is_own: true,
+            filename,
+            tags,
+            filesize: content.len() as u64,
+            created_at: created.created_at,
+            created_by: self.identity.address.to_string(),
+            created_by_device: self.identity.device_id.clone(),
+            expires_at,
+            mimetype,
+            title: file.title,
+            description: file.description,
+            reference: self.file_reference(&created.id, &metadata_key)?,
+            owner: self.identity.address.to_string(),
+            ownership_token: created.ownership_token,
+            ownership_is_locked: None,
+        };
+        let secrets = FileSecrets {
+            metadata_key: self.vault.seal_crypto(&metadata_key)?,
+            content_key: self.vault.seal_crypto(&content_key)?,
+            cipher_hash: wire::encoding::b64u_encode(&cipher_hash),
+            plaintext_hash: wire::encoding::b64u_encode(&plaintext_hash),
+        };
+        self.store
+            .put(COLLECTION, stored_doc(&dto, &secrets)?)
+            .await?;
+        Ok(dto)
     }
 
-    fn file_reference(&self, id: &str, key: &SecretKey) -> Result<Value> {
-        util::reference_dto(&wire::Reference {
+    fn file_reference(&self, id: &str, key: &SecretKey) -> Result<ReferenceDto> {
+        let reference = wire::Reference {
             id: AnyId::parse(id)?,
             backbone_base_url: Some(self.backbone.base_url().to_owned()),
             key: key.clone(),
             for_identity_truncated: None,
             password_protection: None,
+        };
+        Ok(ReferenceDto {
+            truncated: reference.truncate(),
+            url: reference.to_url(None)?,
         })
     }
 
@@ -188,7 +268,7 @@ impl Transport {
         if self.store.get(COLLECTION, id).await?.is_some() {
             return Ok(None);
         }
-        let meta: Value = self
+        let meta: api::File = self
             .backbone
             .get(&format!("/api/v2/Files/{id}/metadata"))
             .await?;
@@ -198,58 +278,71 @@ impl Transport {
                 "the file's metadata does not decrypt or parse",
             )
         };
-        let cipher = Cipher::from_base64(str_field(&meta, "encryptedProperties")?)?;
+        let encrypted = meta.encrypted_properties.as_ref().ok_or_else(invalid)?;
+        let cipher = Cipher::from_base64(&encrypted.encode())?;
         let properties = util::peer_json(
             &metadata_key.decrypt(&cipher).map_err(|_| invalid())?,
             "file metadata",
         )?;
         let content_key =
             SecretKey::from_json(&properties["secretKey"].to_string()).map_err(|_| invalid())?;
-        let owner = meta
-            .get("owner")
-            .or_else(|| meta.get("createdBy"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let mut doc = json!({
-            "id": id,
-            "isOwn": owner == self.identity.address.as_str(),
-            "filename": properties.get("filename").cloned().unwrap_or(json!("")),
-            "filesize": properties.get("filesize").cloned().unwrap_or(json!(0)),
-            "createdAt": meta.get("createdAt").cloned().unwrap_or(Value::Null),
-            "createdBy": meta.get("createdBy").cloned().unwrap_or(Value::Null),
-            "createdByDevice": meta.get("createdByDevice").cloned().unwrap_or(Value::Null),
-            "expiresAt": meta.get("expiresAt").cloned().unwrap_or(Value::Null),
-            "mimetype": properties.get("mimetype").cloned().unwrap_or(json!("application/octet-stream")),
-            "reference": self.file_reference(id, metadata_key)?,
-            "owner": owner,
-        });
-        for key in ["title", "description", "tags"] {
-            if let Some(v) = properties.get(key).filter(|v| !v.is_null()) {
-                doc[key] = v.clone();
-            }
-        }
-        if meta.get("ownershipIsLocked") == Some(&json!(true)) {
-            doc["ownershipIsLocked"] = json!(true);
-        }
-        doc[LOCAL] = json!({
-            "metadataKey": self.vault.seal_crypto(metadata_key)?,
-            "contentKey": self.vault.seal_crypto(&content_key)?,
-            "cipherHash": meta.get("cipherHash").cloned().unwrap_or(Value::Null),
-            "plaintextHash": properties.get("plaintextHash").cloned().unwrap_or(Value::Null),
-        });
-        Ok(Some(doc))
+        let text = |key: &str| {
+            properties
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let dto = FileDto {
+            id: id.to_owned(),
+            is_own: meta.owner == self.identity.address,
+            filename: text("filename").unwrap_or_default(),
+            tags: properties
+                .get("tags")
+                .and_then(|t| serde_json::from_value(t.clone()).ok()),
+            filesize: properties
+                .get("filesize")
+                .and_then(Value::as_u64)
+                .unwrap_or(0),
+            created_at: meta.created_at,
+            created_by: meta.created_by.to_string(),
+            created_by_device: meta.created_by_device.clone(),
+            expires_at: meta.expires_at,
+            mimetype: text("mimetype").unwrap_or_else(|| "application/octet-stream".into()),
+            title: text("title"),
+            description: text("description"),
+            reference: self.file_reference(id, metadata_key)?,
+            owner: meta.owner.to_string(),
+            ownership_token: None,
+            ownership_is_locked: meta.ownership_is_locked.filter(|locked| *locked),
+        };
+        let secrets = FileSecrets {
+            metadata_key: self.vault.seal_crypto(metadata_key)?,
+            content_key: self.vault.seal_crypto(&content_key)?,
+            cipher_hash: meta.cipher_hash.encode(),
+            plaintext_hash: text("plaintextHash").unwrap_or_default(),
+        };
+        Ok(Some(stored_doc(&dto, &secrets)?))
     }
 
-    /// `POST /Files/Peer` and `GET /Files/{reference}`: by file reference or file token.
-    pub async fn load_peer_file(&self, body: &Value) -> Result<Value> {
-        let reference = util::reference_field(body)?;
-        let password = body.get("password").and_then(Value::as_str);
-        let reference = util::parse_reference(reference, &["FIL", "TOK"])?;
+    /// `POST /Files/Peer`: by file reference or file token reference.
+    pub async fn load_peer_file(&self, request: LoadPeerFileRequest) -> Result<FileDto> {
+        let invalid = || TransportError::invalid(INVALID_REFERENCE);
+        let text = request
+            .reference
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(invalid)?;
+        let reference = wire::Reference::parse(text).map_err(|_| invalid())?;
         let (file_id, key) = if reference.id.as_str().starts_with("TOK") {
-            let token = self.load_token(&reference, password, true).await?;
+            let token = self
+                .load_token(&reference, request.password.as_deref(), true)
+                .await?;
             token_target(&token["content"], "TokenContentFile", "fileId", "a file")?
-        } else {
+        } else if reference.id.as_str().starts_with("FIL") {
             (reference.id.to_string(), reference.key.clone())
+        } else {
+            return Err(invalid());
         };
         if let Some(doc) = self.file_doc_from_backbone(&file_id, &key).await? {
             self.store.put(COLLECTION, doc).await?;
@@ -257,26 +350,35 @@ impl Transport {
         self.get_file(&file_id).await
     }
 
-    pub async fn get_file(&self, id: &str) -> Result<Value> {
-        Ok(util::dto(self.get_doc(COLLECTION, id, "File").await?))
+    pub async fn get_file(&self, id: &str) -> Result<FileDto> {
+        file_dto(self.get_doc(COLLECTION, id, "File").await?)
     }
 
-    /// A file by id, or by reference (loading it when it is new).
-    pub async fn get_or_load_file(&self, id_or_reference: &str) -> Result<Value> {
-        if id_or_reference.starts_with("FIL") && id_or_reference.len() == 20 {
-            return self.get_file(id_or_reference).await;
+    /// `GET /Files/{idOrReference}`: a file by id, or by reference (loading it when it is new).
+    pub async fn get_or_load_file(&self, id_or_reference: &str) -> Result<FileDto> {
+        if id_or_reference.starts_with("FIL") {
+            let id = FileId::parse(id_or_reference)
+                .map_err(|_| TransportError::invalid("id must match pattern FIL[A-Za-z0-9]{17}"))?;
+            return self.get_file(id.as_str()).await;
         }
-        self.load_peer_file(&json!({"reference": id_or_reference}))
-            .await
+        self.load_peer_file(LoadPeerFileRequest {
+            reference: Some(id_or_reference.to_owned()),
+            password: None,
+        })
+        .await
     }
 
     pub async fn list_files(
         &self,
         query: &[(String, String)],
         ownership: Ownership,
-    ) -> Result<Vec<Value>> {
+    ) -> Result<Vec<FileDto>> {
         let filter = util::list_filter(query, QUERY_KEYS, ownership)?;
-        self.find_dtos(COLLECTION, &filter).await
+        let docs = self
+            .store
+            .find(COLLECTION, &filter, &store::FindOptions::default())
+            .await?;
+        docs.into_iter().map(file_dto).collect()
     }
 
     pub(crate) async fn file_with_key(&self, id: &str) -> Result<(Value, SecretKey)> {
@@ -286,14 +388,16 @@ impl Transport {
     }
 
     /// `GET /Files/{id}/Download`: fetched, checked against both hashes, decrypted.
-    pub async fn download_file(&self, id: &str) -> Result<Download> {
-        let doc = self.get_doc(COLLECTION, id, "File").await?;
+    pub async fn download_file(&self, id: &FileId) -> Result<Download> {
+        let doc = self.get_doc(COLLECTION, id.as_str(), "File").await?;
         let blob = self
             .backbone
             .download(&format!("/api/v2/Files/{id}"))
             .await?;
         let cipher_hash = wire::encoding::b64u_encode(&wire::hash::sha512(&blob));
-        if local_str(&doc, "cipherHash")? != cipher_hash {
+        // Stored hashes may be in either base64 alphabet (older documents kept the Backbone's).
+        let stored_hash = Bytes::decode(local_str(&doc, "cipherHash")?).map(|b| b.encode());
+        if stored_hash.as_deref() != Some(cipher_hash.as_str()) {
             return Err(TransportError::peer(
                 "error.transport.files.cipherMismatch",
                 "the downloaded file does not match its cipher hash",
@@ -315,49 +419,53 @@ impl Transport {
                 "the decrypted file does not match its plaintext hash",
             ));
         }
+        let dto = file_dto(doc)?;
         Ok(Download {
             content,
-            filename: str_field(&doc, "filename")?.to_owned(),
-            mimetype: str_field(&doc, "mimetype")?.to_owned(),
+            filename: dto.filename,
+            mimetype: dto.mimetype,
         })
     }
 
     /// `POST /Files/{id}/Token`.
-    pub async fn create_file_token(&self, id: &str, body: &Value) -> Result<Value> {
-        let (doc, key) = self.file_with_key(id).await?;
-        let expires_at = match body.get("expiresAt").and_then(Value::as_str) {
-            Some(t) => util::future_time(t, "expiresAt")?,
-            None => str_field(&doc, "expiresAt")?.to_owned(),
+    pub async fn create_file_token(
+        &self,
+        id: &FileId,
+        request: CreateTokenForFileRequest,
+    ) -> Result<Value> {
+        let (doc, key) = self.file_with_key(id.as_str()).await?;
+        let expires_at = match request.expires_at.as_deref() {
+            Some(t) => future_expiry(t)?,
+            None => file_dto(doc)?.expires_at,
         };
+        let for_identity = request.for_identity.map(Value::String);
         self.create_token(NewToken {
             content: json!({"@type": "TokenContentFile", "fileId": id, "secretKey": plain(&key)}),
-            expires_at,
-            ephemeral: body
-                .get("ephemeral")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            for_identity: parse_for_identity(body.get("forIdentity"))?,
-            password: PasswordProtection::from_request(body.get("passwordProtection"))?,
+            expires_at: expires_at.to_string(),
+            ephemeral: request.ephemeral.unwrap_or(false),
+            for_identity: parse_for_identity(for_identity.as_ref())?,
+            password: PasswordProtection::from_request(request.password_protection.as_ref())?,
         })
         .await
     }
 
-    fn require_own_file(doc: &Value) -> Result<()> {
-        if doc.get("isOwn") == Some(&json!(true)) {
+    fn require_own_file(dto: &FileDto) -> Result<()> {
+        if dto.is_own {
             Ok(())
         } else {
             Err(TransportError::rule(
                 "error.runtime.files.notOwnedByYou",
-                "only the owner of the file can do this",
+                "Only the owner of the File can perform this action.",
             ))
         }
     }
 
     /// `PATCH /Files/{id}/RegenerateOwnershipToken`.
-    pub async fn regenerate_ownership_token(&self, id: &str) -> Result<Value> {
-        let mut doc = self.get_doc(COLLECTION, id, "File").await?;
-        Self::require_own_file(&doc)?;
-        let answer: Value = self
+    pub async fn regenerate_ownership_token(&self, id: &FileId) -> Result<FileDto> {
+        let doc = self.get_doc(COLLECTION, id.as_str(), "File").await?;
+        let mut dto = file_dto(doc.clone())?;
+        Self::require_own_file(&dto)?;
+        let answer: api::NewOwnershipToken = self
             .backbone
             .call(
                 Method::PATCH,
@@ -365,18 +473,25 @@ impl Transport {
                 &json!({}),
             )
             .await?;
-        doc["ownershipToken"] = json!(str_field(&answer, "newOwnershipToken")?);
-        if let Some(map) = doc.as_object_mut() {
-            map.remove("ownershipIsLocked");
+        dto.ownership_token = Some(answer.new_ownership_token);
+        dto.ownership_is_locked = None;
+        let mut stored = serde_json::to_value(&dto).map_err(internal)?;
+        if let Some(local) = doc.get(LOCAL) {
+            stored[LOCAL] = local.clone();
         }
-        self.store.put(COLLECTION, doc.clone()).await?;
-        Ok(util::dto(doc))
+        self.store.put(COLLECTION, stored).await?;
+        Ok(dto)
     }
 
     /// `DELETE /Files/{id}`.
-    pub async fn delete_file(&self, id: &str) -> Result<()> {
-        self.delete_doc(COLLECTION, id, "File", &format!("/api/v2/Files/{id}"))
-            .await
+    pub async fn delete_file(&self, id: &FileId) -> Result<()> {
+        self.delete_doc(
+            COLLECTION,
+            id.as_str(),
+            "File",
+            &format!("/api/v2/Files/{id}"),
+        )
+        .await
     }
 
     /// A `FileOwnershipLocked` or `FileOwnershipClaimed` event: refresh the local copy.
@@ -384,15 +499,13 @@ impl Transport {
         let Some(mut doc) = self.store.get(COLLECTION, id).await? else {
             return Ok(None);
         };
-        let meta: Value = self
+        let meta: api::File = self
             .backbone
             .get(&format!("/api/v2/Files/{id}/metadata"))
             .await?;
-        if let Some(owner) = meta.get("owner").and_then(Value::as_str) {
-            doc["owner"] = json!(owner);
-            doc["isOwn"] = json!(owner == self.identity.address.as_str());
-        }
-        if meta.get("ownershipIsLocked") == Some(&json!(true)) {
+        doc["owner"] = json!(meta.owner);
+        doc["isOwn"] = json!(meta.owner == self.identity.address);
+        if meta.ownership_is_locked == Some(true) {
             doc["ownershipIsLocked"] = json!(true);
         }
         Ok(Some(doc))

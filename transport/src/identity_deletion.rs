@@ -6,133 +6,107 @@
 use crate::Transport;
 use crate::change::Change;
 use crate::error::{Result, TransportError};
-use reqwest::Method;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-
-/// Published with the process's DTO whenever this Connector starts or cancels a process.
+use consumer_api::identities::{
+    DeletionProcess, DeletionProcessStatus, StartDeletionProcessRequest,
+};
+use runtime_types::identity_deletion::{IdentityDeletionProcessDto, IdentityDeletionProcessStatus};
+use serde_json::Value;
+use store::Write;
+use wire::IdentityDeletionProcessId;
 
 const NO_ACTIVE: &str = "error.runtime.identityDeletionProcess.noActiveIdentityDeletionProcess";
 const ALREADY_ACTIVE: &str =
     "error.runtime.identityDeletionProcess.activeIdentityDeletionProcessAlreadyExists";
-const PROCESSES: &str = "/api/v2/Identities/Self/DeletionProcesses";
-const ACTIVE: &str = "Active";
 
-/// A process as the Backbone answers it.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BackboneProcess {
-    id: String,
-    status: String,
-    created_at: Option<String>,
-    created_by_device: Option<String>,
-    grace_period_ends_at: Option<String>,
-    cancelled_at: Option<String>,
-    cancelled_by_device: Option<String>,
-}
-
-/// The official `IdentityDeletionProcessDTO`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ProcessDto {
-    id: String,
-    status: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    created_by_device: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    grace_period_ends_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cancelled_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cancelled_by_device: Option<String>,
-}
-
-impl From<BackboneProcess> for ProcessDto {
-    fn from(p: BackboneProcess) -> Self {
-        Self {
-            id: p.id,
-            status: local_status(&p.status).to_owned(),
-            created_at: p.created_at,
-            created_by_device: p.created_by_device,
-            grace_period_ends_at: p.grace_period_ends_at,
-            cancelled_at: p.cancelled_at,
-            cancelled_by_device: p.cancelled_by_device,
+/// The runtime's status of a Backbone process; `None` once the Backbone is deleting the
+/// identity, a state the runtime has no name for.
+fn runtime_status(status: DeletionProcessStatus) -> Option<IdentityDeletionProcessStatus> {
+    match status {
+        // Backbones before v7 call a running process `Approved`.
+        DeletionProcessStatus::Active | DeletionProcessStatus::Approved => {
+            Some(IdentityDeletionProcessStatus::Active)
         }
+        DeletionProcessStatus::Cancelled => Some(IdentityDeletionProcessStatus::Cancelled),
+        DeletionProcessStatus::Deleting => None,
     }
 }
 
-/// Backbones before v7 call a running process `Approved`; transport calls it `Active`.
-fn local_status(backbone_status: &str) -> &str {
-    match backbone_status {
-        "Approved" => ACTIVE,
-        other => other,
-    }
+/// The official `IdentityDeletionProcessDTO` of a Backbone process.
+fn to_dto(p: DeletionProcess) -> Option<IdentityDeletionProcessDto> {
+    Some(IdentityDeletionProcessDto {
+        status: runtime_status(p.status)?,
+        id: p.id.to_string(),
+        created_at: p.created_at.or(p.approved_at),
+        created_by_device: p
+            .created_by_device
+            .or(p.approved_by_device)
+            .map(|d| d.to_string()),
+        grace_period_ends_at: p.grace_period_ends_at,
+        cancelled_at: p.cancelled_at,
+        cancelled_by_device: p.cancelled_by_device.map(|d| d.to_string()),
+    })
 }
 
-fn to_dto(p: BackboneProcess) -> Result<Value> {
-    serde_json::to_value(ProcessDto::from(p))
-        .map_err(|e| TransportError::Internal(format!("identity deletion process: {e}")))
+fn is_active(p: &DeletionProcess) -> bool {
+    runtime_status(p.status) == Some(IdentityDeletionProcessStatus::Active)
+}
+
+fn unexpected_status(p: &DeletionProcess) -> TransportError {
+    TransportError::Internal(format!(
+        "the Backbone answered deletion process {} in status {:?}",
+        p.id, p.status
+    ))
 }
 
 impl Transport {
-    async fn active_deletion_process(&self) -> Result<Option<BackboneProcess>> {
-        let processes: Vec<BackboneProcess> = self.backbone.get_all(PROCESSES).await?;
-        Ok(processes
-            .into_iter()
-            .find(|p| local_status(&p.status) == ACTIVE))
+    async fn active_deletion_process(&self) -> Result<Option<DeletionProcess>> {
+        let processes = self.backbone.deletion_processes().await?;
+        Ok(processes.into_iter().find(is_active))
     }
 
     /// Starts a deletion process; without a length the Backbone's default grace period applies.
     pub async fn initiate_identity_deletion(
         &self,
         length_of_grace_period_in_days: Option<u32>,
-    ) -> Result<Value> {
+    ) -> Result<IdentityDeletionProcessDto> {
         if self.active_deletion_process().await?.is_some() {
             return Err(TransportError::rule(
                 ALREADY_ACTIVE,
                 "There is already an active IdentityDeletionProcess. You cannot start another, as there may only be one active IdentityDeletionProcess per Identity.",
             ));
         }
-        let body = match length_of_grace_period_in_days {
-            Some(days) => json!({"lengthOfGracePeriodInDays": days}),
-            None => json!({}),
+        let request = StartDeletionProcessRequest {
+            length_of_grace_period_in_days,
         };
-        let started: BackboneProcess = self.backbone.call(Method::POST, PROCESSES, &body).await?;
-        let dto = to_dto(started)?;
-        let mut change = Change::new();
-        change.event(
-            crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED,
-            &dto,
-        )?;
-        self.commit(change).await?;
-        Ok(dto)
+        let started = self.backbone.start_deletion_process(&request).await?;
+        self.publish_process(started).await
     }
 
     /// The active deletion process; a validation error when there is none.
-    pub async fn get_active_identity_deletion(&self) -> Result<Value> {
-        match self.active_deletion_process().await? {
-            Some(p) => to_dto(p),
-            None => Err(no_active()),
-        }
-    }
-
-    /// Cancels the active deletion process within its grace period.
-    pub async fn cancel_identity_deletion(&self) -> Result<Value> {
+    pub async fn get_active_identity_deletion(&self) -> Result<IdentityDeletionProcessDto> {
         let active = self
             .active_deletion_process()
             .await?
             .ok_or_else(no_active)?;
-        let cancelled: BackboneProcess = self
-            .backbone
-            .call(
-                Method::PUT,
-                &format!("{PROCESSES}/{}/Cancel", active.id),
-                &json!({}),
-            )
-            .await?;
-        let dto = to_dto(cancelled)?;
+        to_dto(active.clone()).ok_or_else(|| unexpected_status(&active))
+    }
+
+    /// Cancels the active deletion process within its grace period.
+    pub async fn cancel_identity_deletion(&self) -> Result<IdentityDeletionProcessDto> {
+        let active = self
+            .active_deletion_process()
+            .await?
+            .ok_or_else(no_active)?;
+        let cancelled = self.backbone.cancel_deletion_process(&active.id).await?;
+        self.publish_process(cancelled).await
+    }
+
+    /// Commits `transport.identityDeletionProcessStatusChanged` with the process's DTO.
+    async fn publish_process(
+        &self,
+        process: DeletionProcess,
+    ) -> Result<IdentityDeletionProcessDto> {
+        let dto = to_dto(process.clone()).ok_or_else(|| unexpected_status(&process))?;
         let mut change = Change::new();
         change.event(
             crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED,
@@ -140,6 +114,27 @@ impl Transport {
         )?;
         self.commit(change).await?;
         Ok(dto)
+    }
+
+    /// The effects of `IdentityDeletionProcessStarted`/`…StatusChanged` (a process changed by
+    /// someone other than this device): the process's new state, announced as an event.
+    pub(crate) async fn deletion_process_changed(
+        &self,
+        id: &IdentityDeletionProcessId,
+    ) -> Result<(Vec<Write>, Vec<(&'static str, Value)>)> {
+        let processes = self.backbone.deletion_processes().await?;
+        let Some(dto) = processes.into_iter().find(|p| &p.id == id).and_then(to_dto) else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let data =
+            serde_json::to_value(&dto).map_err(|e| TransportError::Internal(e.to_string()))?;
+        Ok((
+            Vec::new(),
+            vec![(
+                crate::events::IDENTITY_DELETION_PROCESS_STATUS_CHANGED,
+                data,
+            )],
+        ))
     }
 }
 
@@ -150,30 +145,35 @@ fn no_active() -> TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn process(value: Value) -> DeletionProcess {
+        serde_json::from_value(value).unwrap()
+    }
 
     #[test]
     fn backbone_processes_become_official_dtos() {
-        let approved: BackboneProcess = serde_json::from_value(json!({
-            "id": "IDPaaaaaaaaaaaaaaaaa", "status": "Approved", "createdAt": "2026-01-01T00:00:00.000Z",
+        // As a Backbone before v7 answers: `Approved`, with the approval fields only.
+        let approved = process(json!({
+            "id": "IDPaaaaaaaaaaaaaaaaa", "status": "Approved",
             "approvedAt": "2026-01-01T00:00:00.000Z", "approvedByDevice": "DVCaaaaaaaaaaaaaaaaa",
-            "gracePeriodEndsAt": "2026-01-15T00:00:00.000Z", "cancelledAt": null, "cancelledByDevice": null
-        }))
-        .unwrap();
+            "gracePeriodEndsAt": "2026-01-15T00:00:00+00:00", "cancelledAt": null, "cancelledByDevice": null
+        }));
         assert_eq!(
-            to_dto(approved).unwrap(),
+            serde_json::to_value(to_dto(approved).unwrap()).unwrap(),
             json!({"id": "IDPaaaaaaaaaaaaaaaaa", "status": "Active", "createdAt": "2026-01-01T00:00:00.000Z",
-                   "gracePeriodEndsAt": "2026-01-15T00:00:00.000Z"})
+                   "createdByDevice": "DVCaaaaaaaaaaaaaaaaa", "gracePeriodEndsAt": "2026-01-15T00:00:00.000Z"})
         );
-        let cancelled: BackboneProcess = serde_json::from_value(json!({
+        let cancelled = process(json!({
             "id": "IDPaaaaaaaaaaaaaaaaa", "status": "Cancelled", "cancelledAt": "2026-01-02T00:00:00.000Z",
-            "cancelledByDevice": "DVCaaaaaaaaaaaaaaaaa"
-        }))
-        .unwrap();
+            "cancelledByDevice": "DVCaaaaaaaaaaaaaaaaa", "gracePeriodReminder1SentAt": null
+        }));
         assert_eq!(
-            to_dto(cancelled).unwrap(),
+            serde_json::to_value(to_dto(cancelled).unwrap()).unwrap(),
             json!({"id": "IDPaaaaaaaaaaaaaaaaa", "status": "Cancelled", "cancelledAt": "2026-01-02T00:00:00.000Z",
                    "cancelledByDevice": "DVCaaaaaaaaaaaaaaaaa"})
         );
-        assert_eq!(local_status("Active"), "Active");
+        let deleting = process(json!({"id": "IDPaaaaaaaaaaaaaaaaa", "status": "Deleting"}));
+        assert!(to_dto(deleting).is_none());
     }
 }

@@ -3,76 +3,87 @@
 //! Backbone compares.
 
 use crate::error::{Result, TransportError};
+use runtime_types::password_protection::{
+    PasswordLocationIndicator, PasswordProtectionDto, PasswordProtectionRequest,
+};
 use serde_json::{Value, json};
 use wire::reference::{PasswordType, SharedPasswordProtection};
+
+/// The runtime's refusal of a PIN that is not 4 to 16 digits.
+pub const INVALID_PIN: &str = "'passwordProtection.passwordIsPin' is true, hence 'passwordProtection.password' must consist of 4 to 16 digits from 0 to 9.";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PasswordProtection {
     pub password: String,
     pub is_pin: bool,
-    pub location_indicator: Option<Value>,
+    pub location_indicator: Option<PasswordLocationIndicator>,
     pub salt: [u8; 16],
 }
 
+/// The checks the runtime's request schema makes on `passwordProtection` (they come before
+/// every other check of a create request, `expiresAt` in the future included).
+pub fn check_request_schema(request: &PasswordProtectionRequest) -> Result<()> {
+    if request.password.is_empty() {
+        return Err(TransportError::invalid(
+            "passwordProtection/password must NOT have fewer than 1 characters",
+        ));
+    }
+    if request.password_is_pin == Some(false) {
+        return Err(TransportError::invalid(
+            "passwordProtection/passwordIsPin must be equal to constant",
+        ));
+    }
+    Ok(())
+}
+
 impl PasswordProtection {
-    /// Validates `passwordProtection` of a create request (`{password, passwordIsPin?,
-    /// passwordLocationIndicator?}`) and picks a fresh salt.
-    pub fn from_request(value: Option<&Value>) -> Result<Option<Self>> {
-        let Some(value) = value.filter(|v| !v.is_null()) else {
-            return Ok(None);
-        };
-        let password = value
-            .get("password")
-            .and_then(Value::as_str)
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| {
-                TransportError::invalid("passwordProtection.password must be a non-empty string")
-            })?;
-        let is_pin = match value.get("passwordIsPin") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(true)) => true,
-            Some(_) => {
-                return Err(TransportError::invalid(
-                    "passwordProtection.passwordIsPin must be true or absent",
-                ));
-            }
-        };
+    /// Validates a typed `passwordProtection` as the runtime does after its schema (a PIN is 4
+    /// to 16 digits; the location indicator is a number from 50 to 99 or an option name) and
+    /// picks a fresh salt.
+    pub fn from_typed_request(request: &PasswordProtectionRequest) -> Result<Self> {
+        check_request_schema(request)?;
+        let is_pin = request.password_is_pin == Some(true);
+        let password = request.password.as_str();
         let valid_pin =
             (4..=16).contains(&password.len()) && password.bytes().all(|b| b.is_ascii_digit());
         if is_pin && !valid_pin {
-            return Err(TransportError::invalid(
-                "a PIN must consist of 4 to 16 digits",
-            ));
+            return Err(TransportError::invalid(INVALID_PIN));
         }
-        let location_indicator = value
-            .get("passwordLocationIndicator")
-            .filter(|v| !v.is_null())
-            .cloned();
-        if let Some(l) = &location_indicator
-            && !(l.is_string() || l.as_u64().is_some_and(|n| n <= 99))
-        {
-            return Err(TransportError::invalid(
-                "passwordProtection.passwordLocationIndicator must be a name or a number 0..99",
-            ));
-        }
-        Ok(Some(Self {
+        let location_indicator = request
+            .password_location_indicator
+            .map(|r| r.check().map_err(TransportError::invalid))
+            .transpose()?;
+        Ok(Self {
             password: password.to_owned(),
             is_pin,
             location_indicator,
             salt: wire::password::generate_salt()?,
-        }))
+        })
+    }
+
+    /// Validates `passwordProtection` of a create request given as JSON (`{password,
+    /// passwordIsPin?, passwordLocationIndicator?}`) and picks a fresh salt.
+    pub fn from_request(value: Option<&Value>) -> Result<Option<Self>> {
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            return Ok(None);
+        };
+        let request: PasswordProtectionRequest = serde_json::from_value(value.clone())
+            .map_err(|e| TransportError::invalid(format!("passwordProtection {e}")))?;
+        Self::from_typed_request(&request).map(Some)
     }
 
     /// The `passwordProtection` of a DTO.
+    pub fn to_dto(&self) -> PasswordProtectionDto {
+        PasswordProtectionDto {
+            password: self.password.clone(),
+            password_is_pin: self.is_pin.then_some(true),
+            password_location_indicator: self.location_indicator,
+        }
+    }
+
+    /// The `passwordProtection` of a DTO as JSON.
     pub fn dto(&self) -> Value {
-        let mut v = json!({"password": self.password});
-        if self.is_pin {
-            v["passwordIsPin"] = json!(true);
-        }
-        if let Some(l) = &self.location_indicator {
-            v["passwordLocationIndicator"] = l.clone();
-        }
-        v
+        serde_json::to_value(self.to_dto()).unwrap_or(Value::Null)
     }
 
     /// Stored next to the DTO, for tokens made later from the same object.
@@ -94,7 +105,10 @@ impl PasswordProtection {
                 .unwrap_or_default()
                 .to_owned(),
             is_pin: value.get("passwordIsPin") == Some(&json!(true)),
-            location_indicator: value.get("passwordLocationIndicator").cloned(),
+            // Leniently: an indicator stored before it was checked counts as none.
+            location_indicator: value
+                .get("passwordLocationIndicator")
+                .and_then(|v| serde_json::from_value(v.clone()).ok()),
             salt,
         })
     }
@@ -116,9 +130,7 @@ impl PasswordProtection {
             salt: self.salt,
             location_indicator: self
                 .location_indicator
-                .as_ref()
-                .and_then(Value::as_u64)
-                .map(|n| n as u8),
+                .map(PasswordLocationIndicator::number),
         }
     }
 
@@ -127,7 +139,9 @@ impl PasswordProtection {
         Self {
             password: password.to_owned(),
             is_pin: matches!(shared.password_type, PasswordType::Pin(_)),
-            location_indicator: shared.location_indicator.map(|n| json!(n)),
+            location_indicator: shared
+                .location_indicator
+                .and_then(|n| PasswordLocationIndicator::from_number(u64::from(n))),
             salt: shared.salt,
         }
     }
@@ -158,7 +172,7 @@ pub fn peer_password(
         (None, _) => Ok(None),
         (Some(_), None) => Err(TransportError::rule(
             "error.transport.noPasswordProvided",
-            "the referenced object is password-protected; provide the password",
+            "You need to provide a password to perform this operation.",
         )),
         (Some(s), Some(p)) => Ok(Some(PasswordProtection::from_shared(s, p))),
     }

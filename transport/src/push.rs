@@ -5,7 +5,8 @@ use crate::{Result, Transport};
 use std::time::Duration;
 
 impl Transport {
-    /// Opens `<base>/api/v2/sse` (or under `base_url_override`) for this device. The stream is
+    /// Opens `<base>/api/v1/sse` (or under `base_url_override`) for this device: the path the
+    /// real Backbone's SSE server serves and the official `sse` module opens. The stream is
     /// closed by the client after `lifetime` at the latest, so a half-dead connection is noticed.
     pub async fn open_event_stream(
         &self,
@@ -16,7 +17,7 @@ impl Transport {
             .unwrap_or(self.base_url())
             .trim_end_matches('/');
         self.backbone
-            .open_stream(&format!("{base}/api/v2/sse"), lifetime)
+            .open_stream(&format!("{base}/api/v1/sse"), lifetime)
             .await
     }
 }

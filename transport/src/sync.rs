@@ -1,5 +1,6 @@
 //! Sync with the Backbone: pull external events in sync runs, process each one and
-//! acknowledge them.
+//! acknowledge them. Events arrive as [`ExternalEventPayload`]s and are dispatched on their
+//! kind, one match arm per kind.
 //!
 //! Idempotent across crashes: an event's effects (the message, the relationship change, the
 //! file) are written in one batch together with a marker in `ProcessedExternalEvents`. An
@@ -11,11 +12,18 @@ use crate::Transport;
 use crate::change::Change;
 use crate::error::{Result, TransportError};
 use crate::events;
-use crate::util::{self, str_field};
-use reqwest::Method;
+use crate::util;
+use consumer_api::Timestamp;
+use consumer_api::sync::{
+    ExternalEvent, ExternalEventPayload, ExternalEventResult, FinalizeExternalEventSyncRequest,
+    PeerDeletionPayload, StartSyncRunRequest, SyncRun, SyncRunType,
+};
+use runtime_types::account::{CompletedAt, SyncInfo};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::Duration;
 use store::Write;
+use wire::{FileId, RelationshipId};
 
 pub const SYNC_INFO: &str = "SyncInfo";
 pub const PROCESSED: &str = "ProcessedExternalEvents";
@@ -23,6 +31,39 @@ const LAST_SYNC_RUN: &str = "lastSyncRun";
 /// How long to wait for a run of our own that a crash left open; the Backbone expires runs
 /// after about ten seconds.
 const BUSY_RETRIES: u32 = 30;
+
+/// When a sync last completed, kept under [`LAST_SYNC_RUN`] in [`SYNC_INFO`].
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LastSync {
+    id: String,
+    completed_at: Timestamp,
+}
+
+/// The marker of a processed event in [`PROCESSED`].
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Processed<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    processed_at: Timestamp,
+}
+
+/// The writes and runtime events one external event causes.
+type Effects = (Vec<Write>, Vec<(&'static str, Value)>);
+
+fn nothing() -> Effects {
+    (Vec::new(), Vec::new())
+}
+
+/// How a peer's deletion changed, as `PeerToBeDeleted`, `PeerDeleted` and
+/// `PeerDeletionCancelled` report it.
+enum PeerDeletion<'a> {
+    ToBeDeleted(&'a PeerDeletionPayload),
+    Deleted(&'a PeerDeletionPayload),
+    Cancelled,
+}
 
 impl Transport {
     /// `POST /Account/Sync`: runs until the Backbone has no unsynced events for us.
@@ -32,61 +73,53 @@ impl Transport {
             let Some(run) = self.start_sync_run().await? else {
                 break;
             };
-            let run_id = str_field(&run, "id")?.to_owned();
-            let events: Vec<Value> = self
-                .backbone
-                .get_all(&format!("/api/v2/SyncRuns/{run_id}/ExternalEvents"))
-                .await?;
-            let mut results = Vec::new();
+            let events = self.backbone.sync_run_events(&run.id).await?;
+            let mut results = Vec::with_capacity(events.len());
             for event in &events {
-                let event_id = str_field(event, "id")?;
-                match self.process_event(event).await {
-                    Ok(()) => results.push(json!({"externalEventId": event_id})),
+                let error_code = match self.process_event(event).await {
+                    Ok(()) => None,
                     Err(e) => {
                         tracing::warn!(
-                            event = event_id,
+                            event = event.id.as_str(),
                             code = e.code(),
                             "external event failed: {e}"
                         );
-                        results.push(json!({"externalEventId": event_id, "errorCode": e.code()}));
+                        Some(e.code().to_owned())
                     }
-                }
+                };
+                results.push(ExternalEventResult {
+                    external_event_id: event.id.clone(),
+                    error_code,
+                });
             }
-            let finalized: Value = self
+            let request = FinalizeExternalEventSyncRequest {
+                external_event_results: results,
+                datawallet_modifications: Vec::new(),
+            };
+            let finalized = self
                 .backbone
-                .call(
-                    Method::PUT,
-                    &format!("/api/v2/SyncRuns/{run_id}/FinalizeExternalEventSync"),
-                    &json!({"externalEventResults": results, "datawalletModifications": []}),
-                )
+                .finalize_external_event_sync(&run.id, &request)
                 .await?;
-            if finalized.get("newUnsyncedExternalEventsExist") != Some(&json!(true)) {
+            if !finalized.new_unsynced_external_events_exist {
                 break;
             }
         }
-        self.store
-            .put(
-                SYNC_INFO,
-                json!({"id": LAST_SYNC_RUN, "completedAt": util::now()}),
-            )
-            .await?;
+        let last = LastSync {
+            id: LAST_SYNC_RUN.to_owned(),
+            completed_at: Timestamp::now(),
+        };
+        self.store.put(SYNC_INFO, to_doc(&last)?).await?;
         Ok(())
     }
 
-    async fn start_sync_run(&self) -> Result<Option<Value>> {
+    async fn start_sync_run(&self) -> Result<Option<SyncRun>> {
+        let request = StartSyncRunRequest {
+            kind: SyncRunType::ExternalEventSync,
+            duration: None,
+        };
         for _ in 0..BUSY_RETRIES {
-            let started = self
-                .backbone
-                .call::<Value>(
-                    Method::POST,
-                    "/api/v2/SyncRuns",
-                    &json!({"type": "ExternalEventSync"}),
-                )
-                .await;
-            match started {
-                Ok(answer) => {
-                    return Ok(answer.get("syncRun").filter(|r| r.is_object()).cloned());
-                }
+            match self.backbone.start_sync_run(&request).await {
+                Ok(started) => return Ok(started.sync_run),
                 Err(TransportError::Backbone(e))
                     if e.code
                         .ends_with("cannotStartSyncRunWhenAnotherSyncRunIsRunning") =>
@@ -101,36 +134,41 @@ impl Transport {
         ))
     }
 
-    async fn process_event(&self, event: &Value) -> Result<()> {
-        let event_id = str_field(event, "id")?;
+    async fn process_event(&self, event: &ExternalEvent) -> Result<()> {
+        let event_id = event.id.as_str();
         if self.store.get(PROCESSED, event_id).await?.is_some() {
             return Ok(());
         }
-        let kind = str_field(event, "type")?;
-        let payload = event.get("payload").cloned().unwrap_or(Value::Null);
-        let payload_str = |key: &str| -> Result<String> {
-            payload
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| TransportError::invalid(format!("event payload lacks {key}")))
-        };
-        let (mut writes, publish): (Vec<Write>, Vec<(&'static str, Value)>) = match kind {
-            "MessageReceived" => self.receive_message(&payload_str("id")?).await?,
-            "RelationshipStatusChanged"
-            | "RelationshipReactivationRequested"
-            | "RelationshipReactivationCompleted" => {
-                self.relationship_from_backbone(&payload_str("relationshipId")?, kind)
+        let kind = event.event.type_name();
+        let (writes, publish) = match &event.event {
+            ExternalEventPayload::MessageReceived(p) => self.receive_message(p.id.as_str()).await?,
+            // A recipient fetched one of our messages: its receipt on our copy.
+            ExternalEventPayload::MessageDelivered(p) => {
+                self.message_delivered(p.id.as_str()).await?
+            }
+            ExternalEventPayload::RelationshipStatusChanged(p)
+            | ExternalEventPayload::RelationshipReactivationRequested(p)
+            | ExternalEventPayload::RelationshipReactivationCompleted(p) => {
+                self.relationship_from_backbone(p.relationship_id.as_str(), kind)
                     .await?
             }
-            "PeerToBeDeleted" | "PeerDeleted" | "PeerDeletionCancelled" => {
-                self.peer_deletion_changed(kind, &payload).await?
+            ExternalEventPayload::PeerToBeDeleted(p) => {
+                self.peer_deletion_changed(&p.relationship_id, PeerDeletion::ToBeDeleted(p))
+                    .await?
             }
-            "RelationshipTemplateAllocationsExhausted" => {
-                let id = payload_str("relationshipTemplateId")?;
+            ExternalEventPayload::PeerDeleted(p) => {
+                self.peer_deletion_changed(&p.relationship_id, PeerDeletion::Deleted(p))
+                    .await?
+            }
+            ExternalEventPayload::PeerDeletionCancelled(p) => {
+                self.peer_deletion_changed(&p.relationship_id, PeerDeletion::Cancelled)
+                    .await?
+            }
+            ExternalEventPayload::RelationshipTemplateAllocationsExhausted(p) => {
+                let id = p.relationship_template_id.as_str();
                 match self
                     .store
-                    .get(crate::relationship_templates::COLLECTION, &id)
+                    .get(crate::relationship_templates::COLLECTION, id)
                     .await?
                 {
                     Some(doc) => (
@@ -140,75 +178,90 @@ impl Transport {
                             util::dto(doc),
                         )],
                     ),
-                    None => (Vec::new(), Vec::new()),
+                    None => nothing(),
                 }
             }
-            "FileOwnershipLocked" | "FileOwnershipClaimed" => {
-                let id = payload_str("fileId")?;
-                match self.file_ownership_changed(&id).await? {
-                    Some(doc) => {
-                        let name = if kind == "FileOwnershipLocked" {
-                            events::FILE_OWNERSHIP_LOCKED
-                        } else {
-                            events::FILE_OWNERSHIP_CLAIMED
-                        };
-                        let dto = util::dto(doc.clone());
-                        (
-                            vec![Write::Put {
-                                collection: crate::files::COLLECTION.into(),
-                                doc,
-                            }],
-                            vec![(name, dto)],
-                        )
-                    }
-                    None => (Vec::new(), Vec::new()),
-                }
+            ExternalEventPayload::FileOwnershipLocked(p) => {
+                self.file_ownership(&p.file_id, events::FILE_OWNERSHIP_LOCKED)
+                    .await?
+            }
+            ExternalEventPayload::FileOwnershipClaimed(p) => {
+                self.file_ownership(&p.file_id, events::FILE_OWNERSHIP_CLAIMED)
+                    .await?
+            }
+            ExternalEventPayload::IdentityDeletionProcessStarted(p)
+            | ExternalEventPayload::IdentityDeletionProcessStatusChanged(p) => {
+                self.deletion_process_changed(&p.deletion_process_id)
+                    .await?
             }
             // Known to the Backbone, nothing to keep locally.
-            "TokenLocked"
-            | "PeerFeatureFlagsChanged"
-            | "IdentityDeletionProcessStarted"
-            | "IdentityDeletionProcessStatusChanged"
-            | "MessageDelivered" => (Vec::new(), Vec::new()),
-            other => {
+            ExternalEventPayload::TokenLocked(_)
+            | ExternalEventPayload::PeerFeatureFlagsChanged(_) => nothing(),
+            ExternalEventPayload::Unreadable(u) => {
                 return Err(TransportError::rule(
                     "error.transport.unknown",
-                    format!("unknown external event type {other}"),
+                    format!(
+                        "There was no processor registered for '{}' that reads its payload: {}",
+                        u.kind, u.reason
+                    ),
                 ));
             }
         };
-        writes.push(Write::Put {
-            collection: PROCESSED.into(),
-            doc: json!({"id": event_id, "type": kind, "processedAt": util::now()}),
-        });
         // The change, its events for modules and the processed marker land together or not at all.
         let mut change = Change::new();
         change.extend(writes);
+        change.put(
+            PROCESSED,
+            &Processed {
+                id: event_id,
+                kind,
+                processed_at: Timestamp::now(),
+            },
+        )?;
         for (name, data) in publish {
             change.event(name, &data)?;
         }
         self.commit(change).await
     }
 
+    async fn file_ownership(&self, id: &FileId, name: &'static str) -> Result<Effects> {
+        let Some(doc) = self.file_ownership_changed(id.as_str()).await? else {
+            return Ok(nothing());
+        };
+        let dto = util::dto(doc.clone());
+        Ok((
+            vec![Write::Put {
+                collection: crate::files::COLLECTION.into(),
+                doc,
+            }],
+            vec![(name, dto)],
+        ))
+    }
+
     async fn peer_deletion_changed(
         &self,
-        kind: &str,
-        payload: &Value,
-    ) -> Result<(Vec<Write>, Vec<(&'static str, Value)>)> {
-        let id = str_field(payload, "relationshipId")?;
-        let Some(mut doc) = self.store.get(crate::relationships::COLLECTION, id).await? else {
-            return Ok((Vec::new(), Vec::new()));
+        id: &RelationshipId,
+        change: PeerDeletion<'_>,
+    ) -> Result<Effects> {
+        let Some(mut doc) = self
+            .store
+            .get(crate::relationships::COLLECTION, id.as_str())
+            .await?
+        else {
+            return Ok(nothing());
         };
-        let name = match kind {
-            "PeerToBeDeleted" => {
-                doc["peerDeletionInfo"] = json!({"deletionStatus": "ToBeDeleted", "deletionDate": payload.get("deletionDate")});
+        let name = match change {
+            PeerDeletion::ToBeDeleted(p) => {
+                doc["peerDeletionInfo"] =
+                    json!({"deletionStatus": "ToBeDeleted", "deletionDate": p.deletion_date});
                 events::PEER_TO_BE_DELETED
             }
-            "PeerDeleted" => {
-                doc["peerDeletionInfo"] = json!({"deletionStatus": "Deleted", "deletionDate": payload.get("deletionDate")});
+            PeerDeletion::Deleted(p) => {
+                doc["peerDeletionInfo"] =
+                    json!({"deletionStatus": "Deleted", "deletionDate": p.deletion_date});
                 events::PEER_DELETED
             }
-            _ => {
+            PeerDeletion::Cancelled => {
                 if let Some(map) = doc.as_object_mut() {
                     map.remove("peerDeletionInfo");
                 }
@@ -226,11 +279,25 @@ impl Transport {
     }
 
     /// `GET /Account/SyncInfo`.
-    pub async fn sync_info(&self) -> Result<Value> {
-        let mut info = json!({});
-        if let Some(doc) = self.store.get(SYNC_INFO, LAST_SYNC_RUN).await? {
-            info["lastSyncRun"] = json!({"completedAt": doc["completedAt"]});
-        }
-        Ok(info)
+    pub async fn sync_info(&self) -> Result<SyncInfo> {
+        let last_sync_run = match self.store.get(SYNC_INFO, LAST_SYNC_RUN).await? {
+            Some(doc) => {
+                let last: LastSync = serde_json::from_value(doc)
+                    .map_err(|e| TransportError::Internal(format!("stored sync info: {e}")))?;
+                Some(CompletedAt {
+                    completed_at: last.completed_at,
+                })
+            }
+            None => None,
+        };
+        Ok(SyncInfo {
+            // The datawallet is not synchronised by this Connector.
+            last_datawallet_sync: None,
+            last_sync_run,
+        })
     }
+}
+
+fn to_doc(value: &impl Serialize) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| TransportError::Internal(e.to_string()))
 }

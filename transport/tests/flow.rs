@@ -2,7 +2,8 @@
 //! identity creation and login, template and token, relationship handshake, messages both
 //! ways with an attachment, file download, sync idempotency and the relationship life cycle.
 
-use serde_json::{Value, json};
+use runtime_types::messages::SendMessageRequest;
+use serde_json::json;
 use std::sync::Arc;
 use transport::{KeySource, Transport, TransportConfig};
 
@@ -14,6 +15,10 @@ async fn backbone() -> backbone::ServerHandle {
     backbone::serve(backbone::Config::default(), store, listener)
         .await
         .unwrap()
+}
+
+fn message_id(id: &str) -> wire::MessageId {
+    wire::MessageId::parse(id).unwrap()
 }
 
 fn config(base_url: &str) -> TransportConfig {
@@ -101,35 +106,47 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
 
     let file = b
         .upload_own_file(transport::files::NewFile {
-            content: b"hello file".to_vec(),
-            filename: "Test.txt".into(),
-            mimetype: "text/plain".into(),
+            content: Some(b"hello file".to_vec()),
+            filename: Some("Test.txt".into()),
+            mimetype: Some("text/plain".into()),
             expires_at: None,
             title: Some("Test".into()),
             description: None,
-            tags: vec![],
+            tags: None,
         })
         .await
         .unwrap();
     let sent = b
-        .send_message(&json!({"recipients": [a.address().as_str()], "content": {"@type": "ArbitraryMessageContent", "value": {"m": "b to a"}}, "attachments": [file["id"]]}))
+        .send_message(SendMessageRequest {
+            recipients: vec![a.address().to_string()],
+            content: json!({"@type": "ArbitraryMessageContent", "value": {"m": "b to a"}}),
+            attachments: Some(vec![file.id.clone()]),
+        })
         .await
         .unwrap();
     a.sync_everything().await.unwrap();
-    let received = a.get_message(sent["id"].as_str().unwrap()).await.unwrap();
-    assert_eq!(received["content"]["value"]["m"], "b to a");
-    assert_eq!(received["isOwn"], false);
-    let download = a.download_file(file["id"].as_str().unwrap()).await.unwrap();
+    let received = a.get_message(&message_id(&sent.id)).await.unwrap();
+    assert_eq!(received.content["value"]["m"], "b to a");
+    assert!(!received.is_own);
+    assert_eq!(received.attachments[0].id, file.id);
+    let download = a
+        .download_file(&wire::FileId::parse(&file.id).unwrap())
+        .await
+        .unwrap();
     assert_eq!(download.content, b"hello file");
     assert_eq!(download.filename, "Test.txt");
 
     let reply = a
-        .send_message(&json!({"recipients": [b.address().as_str()], "content": {"@type": "ArbitraryMessageContent", "value": {"m": "a to b"}}}))
+        .send_message(SendMessageRequest {
+            recipients: vec![b.address().to_string()],
+            content: json!({"@type": "ArbitraryMessageContent", "value": {"m": "a to b"}}),
+            attachments: None,
+        })
         .await
         .unwrap();
     b.sync_everything().await.unwrap();
-    let got = b.get_message(reply["id"].as_str().unwrap()).await.unwrap();
-    assert_eq!(got["content"]["value"]["m"], "a to b");
+    let got = b.get_message(&message_id(&reply.id)).await.unwrap();
+    assert_eq!(got.content["value"]["m"], "a to b");
 
     // Life cycle: terminate, reactivate, accept reactivation, terminate, decompose.
     let t = a.relationship_action(&rel_id, "Terminate").await.unwrap();
@@ -153,7 +170,9 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
         b.get_relationship(&rel_id).await.unwrap()["status"],
         "DeletionProposed"
     );
-    let _: Value = b.sync_info().await.unwrap();
+    let info = b.sync_info().await.unwrap();
+    assert!(info.last_sync_run.is_some(), "{info:?}");
+    assert!(info.last_datawallet_sync.is_none(), "{info:?}");
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! `/api/v2/Files`: multipart upload, metadata, raw download and ownership.
 
 use super::{AppState, Auth, Body, Params, check_id, created, no_content, ok, paged};
-use crate::domain::files::UploadFile;
+use crate::domain::files::{OwnershipTokenRequest, UploadFile};
 use crate::error::Error;
 use crate::model::{Bytes, Timestamp};
 use axum::Router;
@@ -10,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
-use serde::Deserialize;
 use wire::FileId;
 
 pub fn routes() -> Router<AppState> {
@@ -24,12 +23,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/Files/{id}/ClaimOwnership", patch(claim))
         .route("/api/v2/Files/{id}/ValidateOwnershipToken", post(validate))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OwnershipTokenBody {
-    ownership_token: String,
 }
 
 fn multipart_error(e: MultipartError) -> Error {
@@ -137,7 +130,7 @@ async fn claim(
     State(backbone): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-    Body(body): Body<OwnershipTokenBody>,
+    Body(body): Body<OwnershipTokenRequest>,
 ) -> Result<Response, Error> {
     check_id(FileId::PREFIX, &id)?;
     Ok(ok(backbone
@@ -149,7 +142,7 @@ async fn validate(
     State(backbone): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-    Body(body): Body<OwnershipTokenBody>,
+    Body(body): Body<OwnershipTokenRequest>,
 ) -> Result<Response, Error> {
     check_id(FileId::PREFIX, &id)?;
     Ok(ok(backbone

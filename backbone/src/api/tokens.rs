@@ -1,12 +1,12 @@
 //! `/api/v2/Tokens`; creating and reading work anonymously too.
 
 use super::{AppState, Auth, Body, MaybeAuth, Params, check_id, created, no_content, ok, paged};
-use crate::domain::tokens::{CreateTokenRequest, UpdateContentRequest};
 use crate::error::Error;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use consumer_api::tokens::{CreateTokenRequest, UpdateTokenContentRequest};
 use wire::TokenId;
 
 pub fn routes() -> Router<AppState> {
@@ -55,7 +55,7 @@ async fn update_content(
     State(backbone): State<AppState>,
     Auth(caller): Auth,
     Path(id): Path<String>,
-    Body(request): Body<UpdateContentRequest>,
+    Body(request): Body<UpdateTokenContentRequest>,
 ) -> Result<Response, Error> {
     check_id(TokenId::PREFIX, &id)?;
     Ok(ok(backbone

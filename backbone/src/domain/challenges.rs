@@ -4,29 +4,21 @@
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
+pub use consumer_api::challenges::{Challenge as ChallengeDto, SignedChallenge};
 use serde::{Deserialize, Serialize};
-use wire::{Address, ChallengeId, CryptoObject, Signature, SignaturePublicKey};
+use wire::{Address, ChallengeId, CryptoObject, DeviceId, Signature, SignaturePublicKey};
 
 pub const COLLECTION: &str = "challenges";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Challenge {
-    pub id: String,
+    pub id: ChallengeId,
     pub expires_at: Timestamp,
     pub created_by: Option<Address>,
-    pub created_by_device: Option<String>,
+    pub created_by_device: Option<DeviceId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChallengeDto {
-    pub id: String,
-    pub expires_at: Timestamp,
-    pub created_by: Option<Address>,
-    pub created_by_device: Option<String>,
 }
 
 impl From<Challenge> for ChallengeDto {
@@ -40,13 +32,6 @@ impl From<Challenge> for ChallengeDto {
     }
 }
 
-/// `{challenge: <Challenge JSON string>, signature: b64u(CryptoSignature JSON)}`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SignedChallenge {
-    pub challenge: String,
-    pub signature: String,
-}
-
 #[derive(Deserialize)]
 struct ChallengeBody {
     id: String,
@@ -55,10 +40,10 @@ struct ChallengeBody {
 impl Backbone {
     pub async fn create_challenge(&self, caller: Option<&Caller>) -> Result<ChallengeDto> {
         let challenge = Challenge {
-            id: ChallengeId::generate()?.to_string(),
+            id: ChallengeId::generate()?,
             expires_at: Timestamp::now().plus(self.config.challenge_lifetime),
             created_by: caller.map(|c| c.address.clone()),
-            created_by_device: caller.map(|c| c.device.clone()),
+            created_by_device: caller.map(|c| DeviceId::parse(&c.device)).transpose()?,
             used_at: None,
         };
         let mut tx = Tx::new();

@@ -4,9 +4,13 @@
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
 use crate::model::{Bytes, Timestamp};
+pub use consumer_api::datawallet::{
+    CreatedModification, Datawallet as DatawalletDto, Modification as ModificationDto,
+    ModificationType, NewModification, PushModificationsRequest, PushedModifications,
+};
 use serde::{Deserialize, Serialize};
 use store::{Filter, FindOptions};
-use wire::{Address, DatawalletModificationId};
+use wire::{Address, DatawalletModificationId, DeviceId};
 
 pub const WALLETS: &str = "datawallets";
 pub const MODIFICATIONS: &str = "datawallet_modifications";
@@ -44,40 +48,17 @@ impl Datawallet {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ModificationType {
-    Create,
-    Update,
-    Delete,
-    CacheChanged,
-}
-
+/// A modification as stored: the listed form plus its owner.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Modification {
-    pub id: String,
+    pub id: DatawalletModificationId,
     pub owner: Address,
     pub index: i64,
     pub object_identifier: String,
     pub payload_category: Option<String>,
     pub created_at: Timestamp,
-    pub created_by_device: String,
-    pub collection: String,
-    #[serde(rename = "type")]
-    pub kind: ModificationType,
-    pub encrypted_payload: Option<Bytes>,
-    pub datawallet_version: u16,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ModificationDto {
-    pub id: String,
-    pub index: i64,
-    pub object_identifier: String,
-    pub payload_category: Option<String>,
-    pub created_at: Timestamp,
-    pub created_by_device: String,
+    pub created_by_device: DeviceId,
     pub collection: String,
     #[serde(rename = "type")]
     pub kind: ModificationType,
@@ -100,48 +81,6 @@ impl From<Modification> for ModificationDto {
             datawallet_version: m.datawallet_version,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewModification {
-    pub object_identifier: String,
-    #[serde(default)]
-    pub payload_category: Option<String>,
-    pub collection: String,
-    #[serde(rename = "type")]
-    pub kind: ModificationType,
-    #[serde(default)]
-    pub encrypted_payload: Option<Bytes>,
-    pub datawallet_version: u16,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedModification {
-    pub id: String,
-    pub index: i64,
-    pub created_at: Timestamp,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PushModificationsRequest {
-    #[serde(default)]
-    pub local_index: Option<i64>,
-    pub modifications: Vec<NewModification>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PushedModifications {
-    pub new_index: Option<i64>,
-    pub modifications: Vec<CreatedModification>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DatawalletDto {
-    pub version: u16,
 }
 
 pub(crate) fn insufficient_version() -> Error {
@@ -262,13 +201,13 @@ impl Backbone {
             }
             let index = wallet.latest_index.map_or(0, |i| i + 1);
             let modification = Modification {
-                id: DatawalletModificationId::generate()?.to_string(),
+                id: DatawalletModificationId::generate()?,
                 owner: caller.address.clone(),
                 index,
                 object_identifier: m.object_identifier,
                 payload_category: m.payload_category,
                 created_at: Timestamp::now(),
-                created_by_device: caller.device.clone(),
+                created_by_device: DeviceId::parse(&caller.device)?,
                 collection: m.collection,
                 kind: m.kind,
                 encrypted_payload: m.encrypted_payload,

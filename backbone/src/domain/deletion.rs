@@ -4,49 +4,42 @@
 
 use super::identities::{self, Identity, IdentityStatus};
 use super::relationships::{self, AuditLogEntry, Reason, Relationship, Status};
-use super::sync::EventType;
+use super::sync::ExternalEventPayload;
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
+pub use consumer_api::identities::{
+    DeletionProcess as DeletionProcessDto, DeletionProcessStatus as ProcessStatus,
+    StartDeletionProcessRequest as StartDeletionRequest,
+};
+use consumer_api::sync::{PeerDeletionPayload, RelationshipPayload};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::{Filter, FindOptions};
-use wire::{Address, IdentityDeletionProcessId};
+use wire::{Address, DeviceId, IdentityDeletionProcessId, RelationshipId};
 
 pub const COLLECTION: &str = "deletion_processes";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ProcessStatus {
-    Approved,
-    Cancelled,
-    Deleting,
-}
-
+/// A deletion process as stored. Processes stored as `Approved` (the name before v7) read as
+/// `Active`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionProcess {
-    pub id: String,
+    pub id: IdentityDeletionProcessId,
     pub address: Address,
+    #[serde(deserialize_with = "current_status")]
     pub status: ProcessStatus,
     pub created_at: Timestamp,
-    pub approved_at: Option<Timestamp>,
-    pub approved_by_device: Option<String>,
+    pub created_by_device: Option<DeviceId>,
     pub grace_period_ends_at: Option<Timestamp>,
     pub cancelled_at: Option<Timestamp>,
-    pub cancelled_by_device: Option<String>,
+    pub cancelled_by_device: Option<DeviceId>,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeletionProcessDto {
-    pub id: String,
-    pub status: ProcessStatus,
-    pub created_at: Timestamp,
-    pub approved_at: Option<Timestamp>,
-    pub approved_by_device: Option<String>,
-    pub grace_period_ends_at: Option<Timestamp>,
-    pub cancelled_at: Option<Timestamp>,
-    pub cancelled_by_device: Option<String>,
+fn current_status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ProcessStatus, D::Error> {
+    Ok(match ProcessStatus::deserialize(d)? {
+        ProcessStatus::Approved => ProcessStatus::Active,
+        other => other,
+    })
 }
 
 impl From<DeletionProcess> for DeletionProcessDto {
@@ -54,9 +47,11 @@ impl From<DeletionProcess> for DeletionProcessDto {
         Self {
             id: p.id,
             status: p.status,
-            created_at: p.created_at,
-            approved_at: p.approved_at,
-            approved_by_device: p.approved_by_device,
+            created_at: Some(p.created_at),
+            created_by_device: p.created_by_device.clone(),
+            // The real Backbone still answers these two for older clients.
+            approved_at: Some(p.created_at),
+            approved_by_device: p.created_by_device,
             grace_period_ends_at: p.grace_period_ends_at,
             cancelled_at: p.cancelled_at,
             cancelled_by_device: p.cancelled_by_device,
@@ -64,11 +59,13 @@ impl From<DeletionProcess> for DeletionProcessDto {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StartDeletionRequest {
-    #[serde(default)]
-    pub length_of_grace_period_in_days: Option<u32>,
+/// A process that still runs: the identity is to be deleted when its grace period ends.
+fn is_active(p: &DeletionProcess) -> bool {
+    p.status == ProcessStatus::Active
+}
+
+fn relationship_id(r: &Relationship) -> Result<RelationshipId> {
+    Ok(RelationshipId::parse(&r.id)?)
 }
 
 impl Backbone {
@@ -89,7 +86,7 @@ impl Backbone {
             .processes_of(&caller.address)
             .await?
             .iter()
-            .any(|p| p.status == ProcessStatus::Approved)
+            .any(is_active)
         {
             return Err(Error::rule(
                 "error.platform.validation.device.onlyOneActiveDeletionProcessAllowed",
@@ -99,12 +96,11 @@ impl Backbone {
         let now = Timestamp::now();
         let ends = now.plus_days(days);
         let process = DeletionProcess {
-            id: IdentityDeletionProcessId::generate()?.to_string(),
+            id: IdentityDeletionProcessId::generate()?,
             address: caller.address.clone(),
-            status: ProcessStatus::Approved,
+            status: ProcessStatus::Active,
             created_at: now,
-            approved_at: Some(now),
-            approved_by_device: Some(caller.device.clone()),
+            created_by_device: Some(DeviceId::parse(&caller.device)?),
             grace_period_ends_at: Some(ends),
             cancelled_at: None,
             cancelled_by_device: None,
@@ -115,11 +111,13 @@ impl Backbone {
         tx.create(COLLECTION, &process)?;
         tx.put(identities::COLLECTION, &identity)?;
         for r in self.notifiable_relationships(&caller.address).await? {
-            let payload = json!({ "relationshipId": r.id, "deletionDate": ends });
-            tx.event(
+            let payload = PeerDeletionPayload {
+                relationship_id: relationship_id(&r)?,
+                deletion_date: ends,
+            };
+            tx.emit(
                 r.peer_of(&caller.address),
-                EventType::PeerToBeDeleted,
-                payload,
+                ExternalEventPayload::PeerToBeDeleted(payload),
                 None,
                 false,
             );
@@ -155,10 +153,10 @@ impl Backbone {
     ) -> Result<DeletionProcessDto> {
         let _gate = self.gate().await;
         let mut process = self.own_process(caller, id).await?;
-        if process.status != ProcessStatus::Approved {
+        if !is_active(&process) {
             return Err(Error::rule(
                 "error.platform.validation.device.deletionProcessIsNotInRequiredStatus",
-                "The deletion process must be in status 'Approved' for the operation to continue, but it was in another status.",
+                "The deletion process must be in status 'Active' for the operation to continue, but it was in another status.",
             ));
         }
         if process.grace_period_ends_at.is_some_and(Timestamp::is_past) {
@@ -172,15 +170,17 @@ impl Backbone {
         identity.deletion_grace_period_ends_at = None;
         process.status = ProcessStatus::Cancelled;
         process.cancelled_at = Some(Timestamp::now());
-        process.cancelled_by_device = Some(caller.device.clone());
+        process.cancelled_by_device = Some(DeviceId::parse(&caller.device)?);
         let mut tx = Tx::new();
         tx.put(COLLECTION, &process)?;
         tx.put(identities::COLLECTION, &identity)?;
         for r in self.notifiable_relationships(&caller.address).await? {
-            tx.event(
+            let payload = RelationshipPayload {
+                relationship_id: relationship_id(&r)?,
+            };
+            tx.emit(
                 r.peer_of(&caller.address),
-                EventType::PeerDeletionCancelled,
-                json!({ "relationshipId": r.id }),
+                ExternalEventPayload::PeerDeletionCancelled(payload),
                 None,
                 false,
             );
@@ -196,7 +196,10 @@ impl Backbone {
         let due: Vec<DeletionProcess> = self
             .find(
                 COLLECTION,
-                &Filter::eq("status", "Approved"),
+                &Filter::Or(vec![
+                    Filter::eq("status", "Active"),
+                    Filter::eq("status", "Approved"),
+                ]),
                 &FindOptions::default(),
             )
             .await?
@@ -216,10 +219,13 @@ impl Backbone {
                 }
                 let peer = r.peer_of(&process.address).clone();
                 tx.put(relationships::COLLECTION, &r)?;
-                tx.event(
+                let payload = PeerDeletionPayload {
+                    relationship_id: relationship_id(&r)?,
+                    deletion_date: process.grace_period_ends_at.unwrap_or_else(Timestamp::now),
+                };
+                tx.emit(
                     &peer,
-                    EventType::PeerDeleted,
-                    json!({ "relationshipId": r.id, "deletionDate": identity.deletion_grace_period_ends_at }),
+                    ExternalEventPayload::PeerDeleted(payload),
                     None,
                     false,
                 );

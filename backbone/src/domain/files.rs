@@ -6,9 +6,13 @@ use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
 use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::Filter;
 use wire::{Address, FileId};
+
+pub use consumer_api::files::{
+    File as FileDto, FileOwnershipPayload, NewOwnershipToken, OwnershipTokenRequest,
+    OwnershipTokenValidity,
+};
 
 pub const COLLECTION: &str = "files";
 pub const BLOBS: &str = "file_blobs";
@@ -53,65 +57,37 @@ struct Blob {
     data: Bytes,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FileDto {
-    pub id: String,
-    pub created_at: Timestamp,
-    pub created_by: Address,
-    pub created_by_device: String,
-    pub modified_at: Timestamp,
-    pub modified_by: Address,
-    pub modified_by_device: String,
-    pub deleted_at: Option<Timestamp>,
-    pub deleted_by: Option<Address>,
-    pub deleted_by_device: Option<String>,
-    pub owner: Address,
-    pub owner_signature: Option<Bytes>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ownership_token: Option<String>,
-    pub cipher_size: usize,
-    pub cipher_hash: Bytes,
-    pub expires_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encrypted_properties: Option<Bytes>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ownership_is_locked: Option<bool>,
+/// The upload answer: carries the ownership token, not the metadata.
+fn created(f: File) -> FileDto {
+    let token = f.ownership_token.clone();
+    FileDto {
+        ownership_token: Some(token),
+        encrypted_properties: None,
+        ownership_is_locked: None,
+        ..metadata(f)
+    }
 }
 
-impl FileDto {
-    /// The upload answer: carries the ownership token, not the metadata.
-    fn created(f: File) -> Self {
-        let token = f.ownership_token.clone();
-        Self {
-            ownership_token: Some(token),
-            encrypted_properties: None,
-            ownership_is_locked: None,
-            ..Self::metadata(f)
-        }
-    }
-
-    fn metadata(f: File) -> Self {
-        Self {
-            id: f.id,
-            created_at: f.created_at,
-            created_by: f.created_by,
-            created_by_device: f.created_by_device,
-            modified_at: f.modified_at,
-            modified_by: f.modified_by,
-            modified_by_device: f.modified_by_device,
-            deleted_at: f.deleted_at,
-            deleted_by: f.deleted_by,
-            deleted_by_device: f.deleted_by_device,
-            owner: f.owner,
-            owner_signature: f.owner_signature,
-            ownership_token: None,
-            cipher_size: f.cipher_size,
-            cipher_hash: f.cipher_hash,
-            expires_at: f.expires_at,
-            encrypted_properties: Some(f.encrypted_properties),
-            ownership_is_locked: Some(f.ownership_is_locked),
-        }
+fn metadata(f: File) -> FileDto {
+    FileDto {
+        id: f.id,
+        created_at: f.created_at,
+        created_by: f.created_by,
+        created_by_device: f.created_by_device,
+        modified_at: f.modified_at,
+        modified_by: f.modified_by,
+        modified_by_device: f.modified_by_device,
+        deleted_at: f.deleted_at,
+        deleted_by: f.deleted_by,
+        deleted_by_device: f.deleted_by_device,
+        owner: f.owner,
+        owner_signature: f.owner_signature,
+        ownership_token: None,
+        cipher_size: f.cipher_size,
+        cipher_hash: f.cipher_hash,
+        expires_at: f.expires_at,
+        encrypted_properties: Some(f.encrypted_properties),
+        ownership_is_locked: Some(f.ownership_is_locked),
     }
 }
 
@@ -121,18 +97,6 @@ pub struct UploadFile {
     pub owner_signature: Option<Bytes>,
     pub expires_at: Timestamp,
     pub encrypted_properties: Bytes,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewOwnershipToken {
-    pub new_ownership_token: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OwnershipTokenValidity {
-    pub is_valid: bool,
 }
 
 impl Backbone {
@@ -180,11 +144,11 @@ impl Backbone {
         )?;
         tx.create(COLLECTION, &file)?;
         self.commit(tx).await?;
-        Ok(FileDto::created(file))
+        Ok(created(file))
     }
 
     pub async fn file_metadata(&self, id: &str) -> Result<FileDto> {
-        Ok(FileDto::metadata(self.live_file(id).await?))
+        Ok(metadata(self.live_file(id).await?))
     }
 
     pub async fn download_file(&self, id: &str) -> Result<Vec<u8>> {
@@ -205,7 +169,7 @@ impl Backbone {
         Ok(found
             .into_iter()
             .filter(|f| f.deleted_at.is_none())
-            .map(FileDto::metadata)
+            .map(metadata)
             .collect())
     }
 
@@ -287,7 +251,10 @@ impl Backbone {
             tx.event(
                 &file.owner,
                 EventType::FileOwnershipLocked,
-                json!({ "fileId": file.id }),
+                super::to_doc(&FileOwnershipPayload {
+                    file_id: file.id.clone(),
+                    new_owner_address: None,
+                })?,
                 None,
                 false,
             );
@@ -301,7 +268,10 @@ impl Backbone {
         tx.event(
             &previous,
             EventType::FileOwnershipClaimed,
-            json!({ "fileId": file.id, "newOwnerAddress": caller.address }),
+            super::to_doc(&FileOwnershipPayload {
+                file_id: file.id.clone(),
+                new_owner_address: Some(caller.address.clone()),
+            })?,
             None,
             false,
         );

@@ -1,12 +1,14 @@
 //! Identities: created anonymously with a signed challenge, together with their first device.
 
-use super::challenges::SignedChallenge;
 use super::devices::{self, Device};
 use super::{Backbone, Tx};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
+pub use consumer_api::identities::{
+    CreateIdentityRequest, CreatedDevice, CreatedIdentity, IsDeleted,
+};
 use serde::{Deserialize, Serialize};
-use wire::{Address, CryptoObject, SignaturePublicKey};
+use wire::{Address, CryptoObject, DeviceId, SignaturePublicKey, Username};
 
 pub const COLLECTION: &str = "identities";
 
@@ -31,42 +33,6 @@ pub struct Identity {
     pub status: IdentityStatus,
     #[serde(default)]
     pub deletion_grace_period_ends_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateIdentityRequest {
-    pub client_id: String,
-    pub client_secret: String,
-    pub identity_public_key: String,
-    pub device_password: String,
-    pub identity_version: u8,
-    pub signed_challenge: SignedChallenge,
-    #[serde(default)]
-    pub device_communication_language: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedIdentity {
-    pub address: Address,
-    pub created_at: Timestamp,
-    pub device: CreatedDevice,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedDevice {
-    pub id: String,
-    pub username: String,
-    pub created_at: Timestamp,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IsDeleted {
-    pub is_deleted: bool,
-    pub deletion_date: Option<Timestamp>,
 }
 
 impl Backbone {
@@ -129,8 +95,8 @@ impl Backbone {
             address,
             created_at: now,
             device: CreatedDevice {
-                id: device.id,
-                username: device.username,
+                id: DeviceId::parse(&device.id)?,
+                username: Username::parse(&device.username)?,
                 created_at: device.created_at,
             },
         })

@@ -1,5 +1,6 @@
 //! Messages between identities in a relationship. The Backbone stores the encrypted body once
-//! and one encrypted key per recipient; a recipient's first read marks it received.
+//! and one encrypted key per recipient; a recipient's first read marks it received and tells
+//! the sender with a `MessageDelivered` event.
 
 use super::relationships::Status;
 use super::sync::EventType;
@@ -7,17 +8,16 @@ use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
 use crate::model::{Bytes, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::Filter;
 use wire::{Address, FileId, MessageId};
 
+pub use consumer_api::messages::{
+    Attachment, Message as MessageDto, MessageEventPayload, Recipient as MessageRecipient,
+    SendMessageRequest, SentMessage,
+};
+
 pub const COLLECTION: &str = "messages";
 const UNRECEIVED: &str = "unreceived_messages";
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Attachment {
-    pub id: String,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,76 +43,29 @@ pub struct Message {
     pub participants: Vec<Address>,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RecipientDto {
-    pub address: Address,
-    pub encrypted_key: Bytes,
-    pub received_at: Option<Timestamp>,
-    pub received_by_device: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageDto {
-    pub id: String,
-    pub created_at: Timestamp,
-    pub created_by: Address,
-    pub created_by_device: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<Bytes>,
-    pub attachments: Vec<Attachment>,
-    pub recipients: Vec<RecipientDto>,
-}
-
-impl MessageDto {
-    /// The sender sees every recipient, a recipient only itself.
-    fn for_viewer(m: Message, viewer: &Address, with_body: bool) -> Self {
-        let is_sender = &m.created_by == viewer;
-        let recipients = m
-            .recipients
-            .into_iter()
-            .filter(|r| is_sender || &r.address == viewer)
-            .map(|r| RecipientDto {
-                address: r.address,
-                encrypted_key: r.encrypted_key,
-                received_at: r.received_at,
-                received_by_device: r.received_by_device,
-            })
-            .collect();
-        Self {
-            id: m.id,
-            created_at: m.created_at,
-            created_by: m.created_by,
-            created_by_device: m.created_by_device,
-            body: with_body.then_some(m.body),
-            attachments: m.attachments,
-            recipients,
-        }
+/// The sender sees every recipient, a recipient only itself.
+fn for_viewer(m: Message, viewer: &Address, with_body: bool) -> MessageDto {
+    let is_sender = &m.created_by == viewer;
+    let recipients = m
+        .recipients
+        .into_iter()
+        .filter(|r| is_sender || &r.address == viewer)
+        .map(|r| MessageRecipient {
+            address: r.address,
+            encrypted_key: r.encrypted_key,
+            received_at: r.received_at,
+            received_by_device: r.received_by_device,
+        })
+        .collect();
+    MessageDto {
+        id: m.id,
+        created_at: m.created_at,
+        created_by: m.created_by,
+        created_by_device: m.created_by_device,
+        body: with_body.then_some(m.body),
+        attachments: m.attachments,
+        recipients,
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewRecipient {
-    pub address: String,
-    pub encrypted_key: Bytes,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SendMessageRequest {
-    pub recipients: Vec<NewRecipient>,
-    pub body: Bytes,
-    #[serde(default)]
-    pub attachments: Vec<Attachment>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SentMessage {
-    pub id: String,
-    pub created_at: Timestamp,
 }
 
 impl Backbone {
@@ -212,7 +165,7 @@ impl Backbone {
             tx.event(
                 &recipient.address,
                 EventType::MessageReceived,
-                json!({ "id": message.id }),
+                to_payload(&message.id)?,
                 Some(&recipient.relationship_id),
                 blocked,
             );
@@ -241,7 +194,7 @@ impl Backbone {
         self.mark_received(&mut messages, caller, &mut tx).await?;
         self.commit(tx).await?;
         let [message] = messages;
-        Ok(MessageDto::for_viewer(message, &caller.address, !no_body))
+        Ok(for_viewer(message, &caller.address, !no_body))
     }
 
     /// The caller's messages, all of them or those in `ids`; fetching marks them received.
@@ -259,9 +212,13 @@ impl Backbone {
         self.commit(tx).await?;
         Ok(found
             .into_iter()
-            .map(|m| MessageDto::for_viewer(m, &caller.address, true))
+            .map(|m| for_viewer(m, &caller.address, true))
             .collect())
     }
+}
+
+fn to_payload(id: &str) -> Result<serde_json::Value> {
+    super::to_doc(&MessageEventPayload { id: id.to_owned() })
 }
 
 /// How many of `sender`'s messages `recipient` has not fetched yet. Kept as a counter so the
@@ -304,7 +261,16 @@ impl Backbone {
             }
             recipient.received_at = Some(Timestamp::now());
             recipient.received_by_device = Some(caller.device.clone());
+            let relationship = recipient.relationship_id.clone();
             tx.put(COLLECTION, message)?;
+            // The sender learns of the delivery in the same batch that records it.
+            tx.event(
+                &message.created_by,
+                EventType::MessageDelivered,
+                to_payload(&message.id)?,
+                Some(&relationship),
+                false,
+            );
             match fetched
                 .iter_mut()
                 .find(|(sender, _)| sender == &message.created_by)

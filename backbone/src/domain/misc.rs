@@ -3,19 +3,14 @@
 use super::relationships::Status;
 use super::{Backbone, Caller};
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use consumer_api::announcements::Announcement;
+pub use consumer_api::notifications::SendNotificationRequest as NotificationRequest;
+use serde::Serialize;
 use serde_json::{Value, json};
 use wire::Address;
 
 /// Consumer API major version; transport accepts 6 and 7.
 pub const MAJOR_VERSION: &str = "7";
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NotificationRequest {
-    pub recipients: Vec<String>,
-    pub code: String,
-}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,7 +26,7 @@ impl Backbone {
     }
 
     /// A local Backbone publishes no announcements.
-    pub fn announcements(&self, _caller: &Caller) -> Vec<Value> {
+    pub fn announcements(&self, _caller: &Caller) -> Vec<Announcement> {
         Vec::new()
     }
 
@@ -41,7 +36,9 @@ impl Backbone {
     }
 
     /// Push notifications go to devices, which a local Backbone has no channel to; the request
-    /// is still validated the way the real one does.
+    /// is still validated the way the real one does: the shape, a relationship to every
+    /// recipient in a status that allows notifications, then the code against the configured
+    /// notification texts.
     pub async fn send_notification(
         &self,
         caller: &Caller,
@@ -74,8 +71,18 @@ impl Backbone {
             return Err(Error::rule(
                 "error.platform.validation.notification.noRelationshipToOneOrMoreRecipientsExists",
                 format!(
-                    "You don't have a relationship to one or more recipients of the notification. A relationship is required to send a notification. The invalid recipients are: {}",
+                    "You don't have a relationship to one or more recipients of the notification. A relationship is required to send a notification. The invalid recipients are: : {}",
                     invalid.join(", ")
+                ),
+            ));
+        }
+        let codes = &self.config.notification_codes;
+        if !codes.iter().any(|c| *c == request.code) {
+            return Err(Error::rule(
+                "error.platform.validation.notification.codeDoesNotExist",
+                format!(
+                    "The given message code does not exist. Valid message codes are: {}",
+                    codes.join(", ")
                 ),
             ));
         }

@@ -5,36 +5,25 @@
 //! more error; the third failure retires it. `Blocked` events (messages on a pending or
 //! terminated relationship) are invisible to sync runs until released.
 
-use super::datawallet::{self, CreatedModification, Datawallet, NewModification};
+use super::datawallet::{self, Datawallet};
 use super::{Backbone, Caller, Tx};
 use crate::error::{Error, Result};
 use crate::model::Timestamp;
+pub use consumer_api::sync::{
+    ExternalEventPayload, ExternalEventResult, ExternalEventType as EventType,
+    FinalizeDatawalletVersionUpgradeRequest, FinalizeExternalEventSyncRequest,
+    FinalizedDatawalletVersionUpgrade, FinalizedExternalEventSync, StartSyncRunRequest,
+    StartSyncRunStatus, StartedSyncRun, SyncRunType,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
 use store::{Filter, FindOptions};
-use wire::{Address, SyncRunId};
+use wire::{Address, DeviceId, ExternalEventId, SyncRunId};
 
 pub const EVENTS: &str = "external_events";
 pub const RUNS: &str = "sync_runs";
 const MAX_SYNC_ERRORS: u8 = 3;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EventType {
-    MessageReceived,
-    RelationshipStatusChanged,
-    RelationshipReactivationRequested,
-    RelationshipReactivationCompleted,
-    IdentityDeletionProcessStarted,
-    IdentityDeletionProcessStatusChanged,
-    PeerToBeDeleted,
-    PeerDeletionCancelled,
-    PeerDeleted,
-    TokenLocked,
-    RelationshipTemplateAllocationsExhausted,
-    FileOwnershipLocked,
-    FileOwnershipClaimed,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,10 +47,12 @@ impl EventState {
     }
 }
 
+/// An external event as stored: the wire form plus its owner, relationship context, state
+/// and sync run. The payload is always one of [`ExternalEventPayload`]'s (see [`Tx::emit`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalEvent {
-    pub id: String,
+    pub id: ExternalEventId,
     pub owner: Address,
     #[serde(rename = "type")]
     pub kind: EventType,
@@ -69,74 +60,41 @@ pub struct ExternalEvent {
     pub created_at: Timestamp,
     pub payload: Value,
     pub sync_error_count: u8,
-    pub sync_run_id: Option<String>,
+    pub sync_run_id: Option<SyncRunId>,
     pub context: Option<String>,
     pub state: EventState,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExternalEventDto {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: EventType,
-    pub index: i64,
-    pub created_at: Timestamp,
-    pub sync_error_count: u8,
-    pub payload: Value,
-}
-
-impl From<ExternalEvent> for ExternalEventDto {
+impl From<ExternalEvent> for consumer_api::sync::ExternalEvent {
     fn from(e: ExternalEvent) -> Self {
         Self {
             id: e.id,
-            kind: e.kind,
             index: e.index,
             created_at: e.created_at,
             sync_error_count: e.sync_error_count,
-            payload: e.payload,
+            event: ExternalEventPayload::from_parts(e.kind.as_str(), e.payload),
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SyncRunType {
-    ExternalEventSync,
-    DatawalletVersionUpgrade,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncRun {
-    pub id: String,
+    pub id: SyncRunId,
     #[serde(rename = "type")]
     pub kind: SyncRunType,
     pub expires_at: Timestamp,
     pub index: i64,
     pub created_at: Timestamp,
     pub created_by: Address,
-    pub created_by_device: String,
-    pub event_count: usize,
+    pub created_by_device: DeviceId,
+    pub event_count: u32,
     pub finalized_at: Option<Timestamp>,
     /// Denormalised `finalized_at == null`, so the open run of an identity is one equality query.
     pub open: bool,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncRunDto {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: SyncRunType,
-    pub expires_at: Timestamp,
-    pub index: i64,
-    pub created_at: Timestamp,
-    pub created_by: Address,
-    pub created_by_device: String,
-    pub event_count: usize,
-}
-
-impl From<SyncRun> for SyncRunDto {
+impl From<SyncRun> for consumer_api::sync::SyncRun {
     fn from(r: SyncRun) -> Self {
         Self {
             id: r.id,
@@ -149,62 +107,6 @@ impl From<SyncRun> for SyncRunDto {
             event_count: r.event_count,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StartSyncRunRequest {
-    #[serde(rename = "type")]
-    pub kind: SyncRunType,
-    #[serde(default)]
-    pub duration: Option<u16>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StartedSyncRun {
-    pub status: &'static str,
-    pub sync_run: Option<SyncRunDto>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EventResult {
-    pub external_event_id: String,
-    #[serde(default)]
-    pub error_code: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FinalizeExternalEventSyncRequest {
-    #[serde(default)]
-    pub external_event_results: Vec<EventResult>,
-    #[serde(default)]
-    pub datawallet_modifications: Vec<NewModification>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FinalizedExternalEventSync {
-    pub new_datawallet_modification_index: Option<i64>,
-    pub datawallet_modifications: Vec<CreatedModification>,
-    pub new_unsynced_external_events_exist: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FinalizeDatawalletVersionUpgradeRequest {
-    pub new_datawallet_version: u16,
-    #[serde(default)]
-    pub datawallet_modifications: Vec<NewModification>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FinalizedDatawalletVersionUpgrade {
-    pub new_datawallet_modification_index: Option<i64>,
-    pub datawallet_modifications: Vec<CreatedModification>,
 }
 
 impl Backbone {
@@ -256,7 +158,7 @@ impl Backbone {
         if request.kind == SyncRunType::ExternalEventSync && events.is_empty() {
             self.commit(tx).await?;
             return Ok(StartedSyncRun {
-                status: "NoNewEvents",
+                status: StartSyncRunStatus::NoNewEvents,
                 sync_run: None,
             });
         }
@@ -266,14 +168,14 @@ impl Backbone {
             .map(|s| Duration::from_secs(s.into()))
             .unwrap_or(self.config.sync_run_duration);
         let run = SyncRun {
-            id: SyncRunId::generate()?.to_string(),
+            id: SyncRunId::generate()?,
             kind: request.kind,
             expires_at: now.plus(duration),
             index: previous.map_or(0, |r| r.index + 1),
             created_at: now,
             created_by: caller.address.clone(),
-            created_by_device: caller.device.clone(),
-            event_count: events.len(),
+            created_by_device: DeviceId::parse(&caller.device)?,
+            event_count: u32::try_from(events.len()).unwrap_or(u32::MAX),
             finalized_at: None,
             open: true,
         };
@@ -285,19 +187,27 @@ impl Backbone {
         tx.create(RUNS, &run)?;
         self.commit(tx).await?;
         Ok(StartedSyncRun {
-            status: "Created",
+            status: StartSyncRunStatus::Created,
             sync_run: Some(run.into()),
         })
     }
 
-    pub async fn get_sync_run(&self, caller: &Caller, id: &str) -> Result<SyncRunDto> {
+    pub async fn get_sync_run(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<consumer_api::sync::SyncRun> {
         Ok(self.own_sync_run(caller, id).await?.into())
     }
 
-    pub async fn refresh_sync_run(&self, caller: &Caller, id: &str) -> Result<SyncRunDto> {
+    pub async fn refresh_sync_run(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<consumer_api::sync::SyncRun> {
         let _gate = self.gate().await;
         let mut run = self.own_sync_run(caller, id).await?;
-        if run.created_by_device != caller.device {
+        if run.created_by_device.as_str() != caller.device {
             return Err(Error::rule(
                 "error.platform.validation.syncRun.cannotRefreshExpirationTimeOfSyncRunStartedByAnotherDevice",
                 "This sync was started by another device. You can only extend the expiration time of a sync run with the device it was started from.",
@@ -317,9 +227,9 @@ impl Backbone {
         &self,
         caller: &Caller,
         id: &str,
-    ) -> Result<Vec<ExternalEventDto>> {
+    ) -> Result<Vec<consumer_api::sync::ExternalEvent>> {
         let run = self.own_sync_run(caller, id).await?;
-        if run.created_by_device != caller.device {
+        if run.created_by_device.as_str() != caller.device {
             return Err(Error::rule(
                 "error.platform.validation.syncRun.cannotReadExternalEventsOfASyncRunStartedByAnotherDevice",
                 "This sync was started by another device. Only that device can read the corresponding external events.",
@@ -335,7 +245,7 @@ impl Backbone {
         Ok(events
             .into_iter()
             .filter(|e| e.owner == caller.address)
-            .map(ExternalEventDto::from)
+            .map(consumer_api::sync::ExternalEvent::from)
             .collect())
     }
 
@@ -436,7 +346,7 @@ impl Backbone {
         tx: &mut Tx,
     ) -> Result<()> {
         for event in self.blocked_messages(relationship_id).await? {
-            tx.delete(EVENTS, &event.id);
+            tx.delete(EVENTS, event.id.as_str());
         }
         Ok(())
     }
@@ -456,7 +366,7 @@ impl Backbone {
             .into_iter()
             .filter(|e| matches!(e.state, EventState::Pending | EventState::Blocked))
         {
-            tx.delete(EVENTS, &event.id);
+            tx.delete(EVENTS, event.id.as_str());
         }
         Ok(())
     }
@@ -513,7 +423,7 @@ impl Backbone {
                 format!("The current operation only supports sync runs of type '{kind:?}'."),
             ));
         }
-        if run.created_by_device != caller.device {
+        if run.created_by_device.as_str() != caller.device {
             return Err(Error::rule(
                 "error.platform.validation.syncRun.cannotFinalizeSyncRunStartedByAnotherDevice",
                 "This sync was started by another device. You can only finalize a sync run with the device it was started from.",
@@ -530,7 +440,7 @@ impl Backbone {
     async fn close_run(
         &self,
         mut run: SyncRun,
-        results: &[EventResult],
+        results: &[ExternalEventResult],
         default_error: &str,
         tx: &mut Tx,
     ) -> Result<()> {

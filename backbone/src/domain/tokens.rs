@@ -3,11 +3,14 @@
 
 use super::protection::check_protection;
 use super::sync::EventType;
-use super::{Backbone, Caller, Tx};
+use super::{Backbone, Caller, Tx, to_doc};
 use crate::error::{Error, Result};
 use crate::model::{Bytes, Timestamp};
+use consumer_api::tokens::{
+    CreateTokenRequest, CreateTokenResponse, Token as TokenDto, TokenLockedPayload,
+    UpdateTokenContentRequest,
+};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::Filter;
 use wire::{Address, TokenId};
 
@@ -25,7 +28,7 @@ pub struct TokenAllocation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Token {
-    pub id: String,
+    pub id: TokenId,
     pub created_by: Option<Address>,
     pub created_by_device: Option<String>,
     pub for_identity: Option<Address>,
@@ -102,60 +105,21 @@ impl Token {
     }
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenDto {
-    pub id: String,
-    pub created_by: Option<Address>,
-    pub created_by_device: Option<String>,
-    pub for_identity: Option<Address>,
-    pub created_at: Timestamp,
-    pub expires_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<Option<Bytes>>,
-    pub is_password_protected: bool,
-}
-
-impl TokenDto {
-    fn new(t: Token, with_content: bool) -> Self {
-        Self {
-            id: t.id,
-            created_by: t.created_by,
-            created_by_device: t.created_by_device,
-            for_identity: t.for_identity,
-            created_at: t.created_at,
-            expires_at: t.expires_at,
-            is_password_protected: t.password.is_some(),
-            content: with_content.then_some(t.content),
+impl Token {
+    /// The Consumer API's view; `with_content` is false where the official answer leaves the
+    /// content out (after an update).
+    fn into_dto(self, with_content: bool) -> TokenDto {
+        TokenDto {
+            id: self.id,
+            created_by: self.created_by,
+            created_by_device: self.created_by_device,
+            for_identity: self.for_identity,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            is_password_protected: self.password.is_some(),
+            content: with_content.then_some(self.content),
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateTokenRequest {
-    #[serde(default)]
-    pub content: Option<Bytes>,
-    pub expires_at: Timestamp,
-    #[serde(default)]
-    pub for_identity: Option<String>,
-    #[serde(default)]
-    pub password: Option<Bytes>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedToken {
-    pub id: String,
-    pub created_at: Timestamp,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateContentRequest {
-    pub new_content: Bytes,
-    #[serde(default)]
-    pub password: Option<Bytes>,
 }
 
 impl Backbone {
@@ -163,7 +127,7 @@ impl Backbone {
         &self,
         caller: Option<&Caller>,
         request: CreateTokenRequest,
-    ) -> Result<CreatedToken> {
+    ) -> Result<CreateTokenResponse> {
         if request
             .content
             .as_ref()
@@ -177,7 +141,7 @@ impl Backbone {
         let for_identity =
             check_protection(request.password.as_ref(), request.for_identity.as_deref())?;
         let token = Token {
-            id: TokenId::generate()?.to_string(),
+            id: TokenId::generate()?,
             created_by: caller.map(|c| c.address.clone()),
             created_by_device: caller.map(|c| c.device.clone()),
             for_identity,
@@ -191,7 +155,7 @@ impl Backbone {
         let mut tx = Tx::new();
         tx.create(COLLECTION, &token)?;
         self.commit(tx).await?;
-        Ok(CreatedToken {
+        Ok(CreateTokenResponse {
             id: token.id,
             created_at: token.created_at,
         })
@@ -218,17 +182,20 @@ impl Backbone {
             && token.is_locked()
             && let Some(owner) = &token.created_by
         {
+            let payload = TokenLockedPayload {
+                token_id: token.id.clone(),
+            };
             tx.event(
                 owner,
                 EventType::TokenLocked,
-                json!({ "tokenId": token.id }),
+                to_doc(&payload)?,
                 None,
                 false,
             );
         }
         self.commit(tx).await?;
         match access {
-            Access::Granted | Access::Allocated => Ok(TokenDto::new(token, true)),
+            Access::Granted | Access::Allocated => Ok(token.into_dto(true)),
             Access::WrongPassword | Access::Hidden => Err(Error::NotFound("Token")),
             Access::Locked => Err(Error::rule(
                 "error.platform.token.tooManyFailedPasswordAttempts",
@@ -242,7 +209,7 @@ impl Backbone {
         &self,
         caller: &Caller,
         id: &str,
-        request: UpdateContentRequest,
+        request: UpdateTokenContentRequest,
     ) -> Result<TokenDto> {
         if request.new_content.is_empty()
             || request.new_content.len() > self.config.max_content_size
@@ -285,7 +252,7 @@ impl Backbone {
         token.content = Some(request.new_content);
         tx.put(COLLECTION, &token)?;
         self.commit(tx).await?;
-        Ok(TokenDto::new(token, false))
+        Ok(token.into_dto(false))
     }
 
     pub async fn delete_token(&self, caller: &Caller, id: &str) -> Result<()> {
@@ -298,7 +265,7 @@ impl Backbone {
             return Err(Error::Forbidden);
         }
         let mut tx = Tx::new();
-        tx.delete(COLLECTION, id);
+        tx.delete(COLLECTION, token.id.as_str());
         self.commit(tx).await
     }
 
@@ -311,6 +278,6 @@ impl Backbone {
                 ids,
             )
             .await?;
-        Ok(found.into_iter().map(|t| TokenDto::new(t, true)).collect())
+        Ok(found.into_iter().map(|t| t.into_dto(true)).collect())
     }
 }

@@ -1,9 +1,11 @@
 //! A unit of work: document writes plus the external events they cause, committed in one
-//! atomic batch so that a state change and its events are never seen apart.
+//! atomic batch so that a state change and its events are never seen apart. Every event is
+//! one of the Consumer API's [`ExternalEventPayload`]s, so what a client reads in a sync run
+//! is typed on both sides.
 
-use super::sync::{self, EventState, EventType, ExternalEvent};
+use super::sync::{self, EventState, EventType, ExternalEvent, ExternalEventPayload};
 use super::{Backbone, Notice, to_doc};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,8 +21,7 @@ pub(crate) struct Tx {
 
 struct PendingEvent {
     owner: Address,
-    kind: EventType,
-    payload: Value,
+    event: ExternalEventPayload,
     context: Option<String>,
     blocked: bool,
 }
@@ -66,6 +67,23 @@ impl Tx {
 
     /// Queues an external event for `owner`. `context` is the relationship it belongs to, so it
     /// can later be unblocked or dropped with that relationship.
+    pub fn emit(
+        &mut self,
+        owner: &Address,
+        event: ExternalEventPayload,
+        context: Option<&str>,
+        blocked: bool,
+    ) {
+        self.events.push(PendingEvent {
+            owner: owner.clone(),
+            event,
+            context: context.map(str::to_owned),
+            blocked,
+        });
+    }
+
+    /// [`Tx::emit`] for an event given as kind and JSON payload. The payload must read as that
+    /// kind's typed payload; one that does not fails the commit rather than reach a client.
     pub fn event(
         &mut self,
         owner: &Address,
@@ -74,13 +92,8 @@ impl Tx {
         context: Option<&str>,
         blocked: bool,
     ) {
-        self.events.push(PendingEvent {
-            owner: owner.clone(),
-            kind,
-            payload,
-            context: context.map(str::to_owned),
-            blocked,
-        });
+        let event = ExternalEventPayload::from_parts(kind.as_str(), payload);
+        self.emit(owner, event, context, blocked);
     }
 
     /// Announces on SSE that `owner` has something new to sync (used when blocked events are
@@ -113,16 +126,24 @@ impl Tx {
                     counters.len() - 1
                 }
             };
+            let kind = event.event.kind().ok_or_else(|| match &event.event {
+                ExternalEventPayload::Unreadable(u) => Error::Corrupt(format!(
+                    "external event {} has a payload of another shape: {}",
+                    u.kind, u.reason
+                )),
+                _ => Error::Corrupt("external event without kind".into()),
+            })?;
+            let (_, payload) = event.event.into_parts();
             let counter = &mut counters[position];
             let index = counter.next_event_index;
             counter.next_event_index += 1;
             let doc = ExternalEvent {
-                id: ExternalEventId::generate()?.to_string(),
+                id: ExternalEventId::generate()?,
                 owner: event.owner.clone(),
-                kind: event.kind,
+                kind,
                 index,
                 created_at: now,
-                payload: event.payload,
+                payload,
                 sync_error_count: 0,
                 sync_run_id: None,
                 context: event.context,

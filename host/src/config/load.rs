@@ -171,8 +171,10 @@ pub fn load(sources: &ConfigSources) -> Result<ConnectorConfig, ConfigError> {
     load_from_value(merged)
 }
 
-/// Deserialises a merged configuration, naming the exact key that does not fit.
+/// Checks a merged configuration against the schema and deserialises it, naming the exact key
+/// that does not fit.
 pub fn load_from_value(value: Value) -> Result<ConnectorConfig, ConfigError> {
+    super::schema::check(&value)?;
     let config: ConnectorConfig = serde_path_to_error::deserialize(value).map_err(|e| {
         let key = e.path().to_string();
         let message = e.into_inner().to_string();

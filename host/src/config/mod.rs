@@ -1,10 +1,13 @@
 //! The Connector's configuration: its typed shape ([`ConnectorConfig`]), how the layers are
-//! merged ([`load`]) and the checks that stop a bad configuration at start-up ([`validate`]).
+//! merged ([`load`]), the schema of its keys (`schema`: an unknown key stops the start, as in
+//! the official Connector) and the checks that stop a bad configuration at start-up
+//! ([`validate`]).
 //!
 //! The keys and their meaning are the official Connector's, so an existing `config.json` works
 //! unchanged; `config/default.toml` documents every key with its default.
 
 mod load;
+mod schema;
 mod secret;
 mod validate;
 

@@ -10,6 +10,9 @@ use axum::routing::get;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 
+/// The docs routes' own paths, besides the API's.
+pub const PATHS: &[&str] = &["/docs", "/docs/json", "/docs/yaml", "/docs/swagger"];
+
 pub fn finish(mut openapi: OpenApi) -> OpenApi {
     openapi.info.title = "Enmeshed Connector API".into();
     openapi.info.version = env!("CARGO_PKG_VERSION").into();

@@ -1,4 +1,6 @@
-//! The official error envelope and the one mapping from failures to status codes.
+//! The official error envelope and the one mapping from failures to status codes. Codes and
+//! messages are the official Connector's (`HttpErrors`, `genericErrorHandler`), word for word:
+//! clients match on both.
 //!
 //! `{"error": {code, message, id, time, docs}}`; in debug mode `details` is added by the
 //! [`super::middleware::observe`] layer, which knows the mode, from [`ErrorDetails`].
@@ -40,7 +42,7 @@ pub struct ErrorEnvelope {
 pub struct ErrorBody {
     pub code: String,
     pub message: String,
-    /// `ERR` followed by 17 characters.
+    /// `ERR` followed by 17 characters from `ABCDEFGHJKLMNPQRSTUVWXYZ23456789`.
     pub id: String,
     pub time: String,
     pub docs: String,
@@ -65,7 +67,7 @@ impl ApiError {
         Self::new(
             StatusCode::BAD_REQUEST,
             INVALID_JSON,
-            "The request body is not valid JSON.",
+            "The given payload is not a valid json object.",
         )
         .with_details(details)
     }
@@ -83,14 +85,14 @@ impl ApiError {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
             METHOD_NOT_ALLOWED,
-            "The method is not allowed for this route.",
+            "The request method is not supported for the requested resource.",
         )
     }
     pub fn not_acceptable() -> Self {
         Self::new(
             StatusCode::NOT_ACCEPTABLE,
             NOT_ACCEPTABLE,
-            "The requested content type cannot be produced.",
+            "The requested resource is capable of generating only content not acceptable according to the Accept headers sent in the request.",
         )
     }
     pub fn payload_too_large(limit: usize) -> Self {
@@ -107,7 +109,7 @@ impl ApiError {
         Self::new(
             StatusCode::FORBIDDEN,
             FORBIDDEN,
-            "You are not allowed to access this resource.",
+            "You are not allowed to access this endpoint.",
         )
     }
     pub fn unexpected(details: impl Into<String>) -> Self {
@@ -141,9 +143,10 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!(
                 code = self.code,
+                status = self.status.as_u16(),
+                message = %self.message,
                 details = self.details.as_deref().unwrap_or(""),
-                "{}",
-                self.message
+                "request failed"
             );
         }
         let mut response = (self.status, Json(self.envelope(None))).into_response();

@@ -16,8 +16,9 @@ use tracing::Instrument;
 
 pub const CORRELATION_ID: &str = "x-correlation-id";
 
-/// The request's correlation id: taken from `x-correlation-id` or generated; forwarded to the
-/// Backbone and to webhooks, present in every log line of the request.
+/// The request's correlation id: taken from `x-correlation-id` or generated; present in every
+/// log line of the request and carried into every runtime event the request causes (and so to
+/// modules and webhooks) through [`transport::events::with_correlation_id`].
 #[derive(Debug, Clone)]
 pub struct CorrelationId(pub String);
 
@@ -67,12 +68,24 @@ pub async fn observe(State(app): State<App>, mut req: Request, next: Next) -> Re
     let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", correlation_id = %correlation_id);
 
-    let mut response = next.run(req).instrument(span.clone()).await;
+    let mut response = transport::events::with_correlation_id(
+        correlation_id,
+        next.run(req).instrument(span.clone()),
+    )
+    .await;
 
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     app.requests.record(status);
-    span.in_scope(|| tracing::info!("{method} {path} {status} -- {}ms", elapsed.as_millis()));
+    span.in_scope(|| {
+        tracing::info!(
+            method = %method,
+            path = %path,
+            status,
+            duration_ms = elapsed.as_millis() as u64,
+            "request answered"
+        )
+    });
 
     let headers = response.headers_mut();
     headers.insert(

@@ -9,6 +9,7 @@ pub mod json;
 pub mod middleware;
 pub mod monitoring;
 pub mod path;
+pub mod paths;
 
 use crate::app::App;
 use axum::Router;
@@ -25,6 +26,14 @@ use utoipa_axum::router::OpenApiRouter;
 /// handlers that serve it.
 pub fn router(app: App) -> Router {
     let (api, openapi) = api_routes(app.clone()).split_for_parts();
+    let casing = std::sync::Arc::new(paths::RouteCasing::new(
+        openapi
+            .paths
+            .paths
+            .keys()
+            .map(String::as_str)
+            .chain(docs::PATHS.iter().copied()),
+    ));
     let openapi = docs::finish(openapi);
 
     let mut router = api
@@ -47,7 +56,12 @@ pub fn router(app: App) -> Router {
             name, value,
         ));
     }
-    router.layer(from_fn_with_state(app, middleware::observe))
+    let router = router.layer(from_fn_with_state(app, middleware::observe));
+    // Paths are matched case-insensitively, as Express does; the rewrite has to happen before
+    // routing, so it wraps the whole router rather than being one of its layers.
+    Router::new().fallback_service(tower::ServiceExt::map_request(router, move |req| {
+        casing.normalise(req)
+    }))
 }
 
 /// Every route that appears in the OpenAPI document: `/health` without authentication, the

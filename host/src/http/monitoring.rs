@@ -102,6 +102,9 @@ async fn requests(State(app): State<App>) -> Json<RequestsInfo> {
     })
 }
 
+/// `/Monitoring/Support` as the official `ConnectorSupportInformation`: these four keys and no
+/// other. The identity appears only as its address and public key; nothing secret, sealed or
+/// not, leaves through this route.
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SupportInfo {
@@ -110,25 +113,28 @@ pub struct SupportInfo {
     /// The configuration with secrets replaced.
     #[schema(value_type = Object)]
     configuration: Value,
-    /// The identity's address and public key, once it exists.
-    #[schema(value_type = Object, nullable)]
-    identity_info: Value,
+    identity_info: SupportIdentityInfo,
+}
+
+/// The official `IdentityInfo`, as `GET /api/core/v1/Account/IdentityInfo` answers it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SupportIdentityInfo {
+    address: String,
+    public_key: String,
 }
 
 #[utoipa::path(get, path = "/Monitoring/Support", tag = "Monitoring",
     responses((status = 200, body = SupportInfo), (status = 401), (status = 403)))]
 async fn support(State(app): State<App>) -> Json<SupportInfo> {
-    let identity_info = app
-        .store
-        .get("AccountInfo", "identity")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(Value::Null);
+    let identity = app.transport.identity_info();
     Json(SupportInfo {
         version: app.build.clone(),
         health: app.health.check().await,
         configuration: app.config.sanitized(),
-        identity_info,
+        identity_info: SupportIdentityInfo {
+            address: identity.address,
+            public_key: identity.public_key,
+        },
     })
 }

@@ -2,9 +2,9 @@
 
 use super::{ApiResult, QueryPairs};
 use crate::app::App;
-use crate::http::json::Envelope;
+use crate::http::json::{Envelope, ResultBody};
 use axum::extract::State;
-use serde_json::Value;
+use runtime_types::announcements::AnnouncementDto;
 use transport::TransportError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -18,12 +18,12 @@ pub fn routes() -> OpenApiRouter<App> {
     path = "/api/core/v1/Announcements",
     tag = "Announcements",
     params(("language" = String, Query, description = "ISO 639-1 code, such as en")),
-    responses((status = 200), (status = 400))
+    responses((status = 200, body = ResultBody<Vec<AnnouncementDto>>), (status = 400))
 )]
 async fn get_announcements(
     State(app): State<App>,
     query: QueryPairs,
-) -> ApiResult<Envelope<Vec<Value>>> {
+) -> ApiResult<Envelope<Vec<AnnouncementDto>>> {
     let mut languages = query.0.iter().filter(|(k, _)| k == "language");
     let language = languages.next().map(|(_, v)| v.as_str());
     if languages.next().is_some() {

@@ -1,10 +1,12 @@
 //! `/api/core/v1/Challenges`.
 
-use super::{ApiResult, object};
+use super::ApiResult;
 use crate::app::App;
-use crate::http::json::{ApiJson, Created, Envelope};
+use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
 use axum::extract::State;
-use serde_json::Value;
+use runtime_types::challenges::{
+    ChallengeDto, ChallengeValidationResultDto, CreateChallengeRequest, ValidateChallengeRequest,
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> OpenApiRouter<App> {
@@ -14,23 +16,31 @@ pub fn routes() -> OpenApiRouter<App> {
 }
 
 /// Creates a challenge signed by the identity, the device or a relationship key.
-#[utoipa::path(post, path = "/api/core/v1/Challenges", tag = "Challenges", responses((status = 201), (status = 400)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Challenges",
+    tag = "Challenges",
+    request_body = CreateChallengeRequest,
+    responses((status = 201, body = ResultBody<ChallengeDto>), (status = 400), (status = 404))
+)]
 async fn create(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
-    Ok(Created(
-        app.transport.create_challenge(&object(body)?).await?,
-    ))
+    ApiJson(request): ApiJson<CreateChallengeRequest>,
+) -> ApiResult<Created<ChallengeDto>> {
+    Ok(Created(app.transport.create_challenge(&request).await?))
 }
 
 /// Checks a challenge a peer signed.
-#[utoipa::path(post, path = "/api/core/v1/Challenges/Validate", tag = "Challenges", responses((status = 200), (status = 400)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Challenges/Validate",
+    tag = "Challenges",
+    request_body = ValidateChallengeRequest,
+    responses((status = 200, body = ResultBody<ChallengeValidationResultDto>), (status = 400))
+)]
 async fn validate(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Envelope<Value>> {
-    Ok(Envelope(
-        app.transport.validate_challenge(&object(body)?).await?,
-    ))
+    ApiJson(request): ApiJson<ValidateChallengeRequest>,
+) -> ApiResult<Envelope<ChallengeValidationResultDto>> {
+    Ok(Envelope(app.transport.validate_challenge(&request).await?))
 }

@@ -1,15 +1,23 @@
-//! `/api/core/v1/Files`: multipart upload, binary download, references and tokens.
+//! `/api/core/v1/Files`: multipart upload, binary download, references and tokens; typed
+//! bodies and path ids in, runtime DTOs out.
 
-use super::{ApiResult, QueryPairs, TransportApiError, check_id, object, qr};
+use super::{ApiResult, QueryPairs, TransportApiError, qr};
 use crate::app::App;
-use crate::http::json::{ApiJson, Created, Envelope};
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use crate::http::error::ErrorEnvelope;
+use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
+use crate::http::path::ApiPath;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use runtime_types::files::{
+    CreateTokenForFileRequest, FileDto, LoadPeerFileRequest, UploadOwnFileForm,
+};
+use serde::Deserialize;
 use transport::files::{Download, NewFile};
 use transport::{Ownership, TransportError};
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use wire::FileId;
 
 /// Room for the multipart framing and form fields around a file of the largest allowed size.
 const UPLOAD_BODY_LIMIT: usize = transport::files::MAX_FILE_SIZE + 1024 * 1024;
@@ -58,12 +66,69 @@ fn invalid(message: impl Into<String>) -> TransportApiError {
     TransportError::invalid(message).into()
 }
 
-/// Uploads an own file (`multipart/form-data`: `file`, `expiresAt?`, `title?`,
-/// `description?`, `tags?`).
-#[utoipa::path(post, path = "/api/core/v1/Files/Own", tag = "Files", responses((status = 201), (status = 400)))]
-async fn upload(State(app): State<App>, mut multipart: Multipart) -> ApiResult<Created<Value>> {
-    let mut file = None;
-    let (mut expires_at, mut title, mut description, mut tags) = (None, None, None, Vec::new());
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct FilePath {
+    /// `FIL…`
+    #[param(value_type = String, pattern = "FIL[A-Za-z0-9]{17}")]
+    id: FileId,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+#[serde(rename_all = "camelCase")]
+struct FileOrReferencePath {
+    /// A file id (`FIL…`) or a file or token reference, truncated or as URL.
+    id_or_reference: String,
+}
+
+/// The query keys the file lists filter on (the runtime's whitelist); each may repeat and
+/// carry the query language's operators.
+#[allow(dead_code)]
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct FilesQuery {
+    #[param(rename = "createdAt")]
+    created_at: Option<String>,
+    #[param(rename = "createdBy")]
+    created_by: Option<String>,
+    #[param(rename = "createdByDevice")]
+    created_by_device: Option<String>,
+    description: Option<String>,
+    #[param(rename = "expiresAt")]
+    expires_at: Option<String>,
+    filename: Option<String>,
+    filesize: Option<String>,
+    mimetype: Option<String>,
+    title: Option<String>,
+    #[param(rename = "isOwn")]
+    is_own: Option<String>,
+    tags: Option<String>,
+    #[param(rename = "ownershipToken")]
+    ownership_token: Option<String>,
+    #[param(rename = "ownershipIsLocked")]
+    ownership_is_locked: Option<String>,
+}
+
+/// Reads the upload form. A request that is not `multipart/form-data` at all (no body, JSON)
+/// is an upload without its parts: the runtime then names the first missing property.
+async fn read_upload(request: Request) -> ApiResult<NewFile> {
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    let mut file = NewFile::default();
+    if !is_multipart {
+        return Ok(file);
+    }
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| invalid(format!("the multipart body is invalid: {}", e.body_text())))?;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -71,16 +136,20 @@ async fn upload(State(app): State<App>, mut multipart: Multipart) -> ApiResult<C
     {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
-            let filename = field.file_name().unwrap_or_default().to_owned();
-            let mimetype = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_owned();
+            // Multer reads the name as latin1; the official Connector re-decodes it as UTF-8,
+            // which is what the raw header bytes are.
+            file.filename = Some(field.file_name().unwrap_or_default().to_owned());
+            file.mimetype = Some(
+                field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned(),
+            );
             let bytes = field
                 .bytes()
                 .await
                 .map_err(|e| invalid(format!("the file part is invalid: {e}")))?;
-            file = Some((bytes.to_vec(), filename, mimetype));
+            file.content = Some(bytes.to_vec());
             continue;
         }
         let text = field
@@ -88,112 +157,217 @@ async fn upload(State(app): State<App>, mut multipart: Multipart) -> ApiResult<C
             .await
             .map_err(|e| invalid(format!("the field {name} is invalid: {e}")))?;
         match name.as_str() {
-            "expiresAt" => expires_at = Some(text),
-            "title" => title = Some(text),
-            "description" => description = Some(text),
-            "tags" | "tags[]" => tags.push(text),
+            "expiresAt" => file.expires_at = Some(text),
+            "title" => file.title = Some(text),
+            "description" => file.description = Some(text),
+            "tags" | "tags[]" => file.tags.get_or_insert_with(Vec::new).push(text),
             _ => {}
         }
     }
-    let (content, filename, mimetype) = file.ok_or_else(|| invalid("the file part is missing"))?;
-    Ok(Created(
-        app.transport
-            .upload_own_file(NewFile {
-                content,
-                filename,
-                mimetype,
-                expires_at,
-                title,
-                description,
-                tags,
-            })
-            .await?,
-    ))
+    Ok(file)
 }
 
-#[utoipa::path(get, path = "/api/core/v1/Files", tag = "Files", responses((status = 200), (status = 400)))]
-async fn list_all(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+/// Uploads an own file.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Files/Own",
+    tag = "Files",
+    request_body(content = UploadOwnFileForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = ResultBody<FileDto>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn upload(State(app): State<App>, request: Request) -> ApiResult<Created<FileDto>> {
+    let file = read_upload(request).await?;
+    Ok(Created(app.transport.upload_own_file(file).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Files",
+    tag = "Files",
+    params(FilesQuery),
+    responses(
+        (status = 200, body = ResultBody<Vec<FileDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list_all(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<FileDto>>> {
     Ok(Envelope(
         app.transport.list_files(&query.0, Ownership::All).await?,
     ))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/Files/Own", tag = "Files", responses((status = 200), (status = 400)))]
-async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Files/Own",
+    tag = "Files",
+    params(FilesQuery),
+    responses(
+        (status = 200, body = ResultBody<Vec<FileDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<FileDto>>> {
     Ok(Envelope(
         app.transport.list_files(&query.0, Ownership::Own).await?,
     ))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/Files/Peer", tag = "Files", responses((status = 200), (status = 400)))]
-async fn list_peer(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Files/Peer",
+    tag = "Files",
+    params(FilesQuery),
+    responses(
+        (status = 200, body = ResultBody<Vec<FileDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list_peer(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<FileDto>>> {
     Ok(Envelope(
         app.transport.list_files(&query.0, Ownership::Peer).await?,
     ))
 }
 
 /// Loads a peer file by file or token reference.
-#[utoipa::path(post, path = "/api/core/v1/Files/Peer", tag = "Files", responses((status = 201), (status = 400), (status = 404)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Files/Peer",
+    tag = "Files",
+    request_body = LoadPeerFileRequest,
+    responses(
+        (status = 201, body = ResultBody<FileDto>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn load_peer(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
-    Ok(Created(app.transport.load_peer_file(&object(body)?).await?))
+    ApiJson(request): ApiJson<LoadPeerFileRequest>,
+) -> ApiResult<Created<FileDto>> {
+    Ok(Created(app.transport.load_peer_file(request).await?))
 }
 
 /// A file by id, or by (truncated or URL) reference; with `Accept: image/png` its
 /// reference as a QR code.
-#[utoipa::path(get, path = "/api/core/v1/Files/{idOrReference}", tag = "Files", responses((status = 200), (status = 400), (status = 404)))]
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Files/{idOrReference}",
+    tag = "Files",
+    params(FileOrReferencePath),
+    responses(
+        (status = 200, body = ResultBody<FileDto>),
+        (status = 200, description = "The reference as a QR code", content_type = "image/png", body = Vec<u8>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn get_file(
     State(app): State<App>,
-    Path(id): Path<String>,
+    ApiPath(path): ApiPath<FileOrReferencePath>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    if id.starts_with("FIL") && id.len() <= 20 {
-        check_id(&id, "FIL")?;
-    }
-    let file = app.transport.get_or_load_file(&id).await?;
-    let file_id = file["id"].as_str().unwrap_or(&id).to_owned();
-    qr::dto_or_png(&headers, file, &file_id)
+    let file = app
+        .transport
+        .get_or_load_file(&path.id_or_reference)
+        .await?;
+    let file_id = file.id.clone();
+    let dto = serde_json::to_value(&file).map_err(|e| TransportError::Internal(e.to_string()))?;
+    qr::dto_or_png(&headers, dto, &file_id)
 }
 
-#[utoipa::path(delete, path = "/api/core/v1/Files/{idOrReference}", tag = "Files", responses((status = 204), (status = 404)))]
-async fn delete_file(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    check_id(&id, "FIL")?;
+/// Deletes a file; an own one on the Backbone too. Shares its path with `GET`, whose
+/// parameter may also be a reference, so the id is checked here, with the runtime's name for
+/// it (`fileId`).
+#[utoipa::path(
+    delete,
+    path = "/api/core/v1/Files/{idOrReference}",
+    tag = "Files",
+    params(FileOrReferencePath),
+    responses(
+        (status = 204),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn delete_file(
+    State(app): State<App>,
+    ApiPath(path): ApiPath<FileOrReferencePath>,
+) -> ApiResult<StatusCode> {
+    let id = FileId::parse(&path.id_or_reference)
+        .map_err(|_| invalid("fileId must match pattern FIL[A-Za-z0-9]{17}"))?;
     app.transport.delete_file(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/core/v1/Files/{id}/Download", tag = "Files", responses((status = 200), (status = 404)))]
-async fn download(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
-    check_id(&id, "FIL")?;
-    Ok(download_response(app.transport.download_file(&id).await?))
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Files/{id}/Download",
+    tag = "Files",
+    params(FilePath),
+    responses(
+        (status = 200, description = "The file's bytes, with its type and name", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn download(State(app): State<App>, ApiPath(path): ApiPath<FilePath>) -> ApiResult<Response> {
+    Ok(download_response(
+        app.transport.download_file(&path.id).await?,
+    ))
 }
 
 /// A token for a file; with `Accept: image/png` the token is ephemeral and the answer is
 /// its reference as a QR code.
-#[utoipa::path(post, path = "/api/core/v1/Files/{id}/Token", tag = "Files", responses((status = 201), (status = 400), (status = 404)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Files/{id}/Token",
+    tag = "Files",
+    params(FilePath),
+    request_body = CreateTokenForFileRequest,
+    responses(
+        (status = 201, description = "The token (`TokenDTO`)", body = ResultBody<serde_json::Value>),
+        (status = 201, description = "The token's reference as a QR code", content_type = "image/png", body = Vec<u8>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn create_token(
     State(app): State<App>,
-    Path(id): Path<String>,
+    ApiPath(path): ApiPath<FilePath>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(request): ApiJson<CreateTokenForFileRequest>,
 ) -> ApiResult<Response> {
-    check_id(&id, "FIL")?;
-    let (app, id) = (&app, id.as_str());
-    qr::token_response(&headers, id, body, |body| async move {
-        app.transport.create_file_token(id, &body).await
+    let body =
+        serde_json::to_value(&request).map_err(|e| TransportError::Internal(e.to_string()))?;
+    let (app, id) = (&app, &path.id);
+    qr::token_response(&headers, id.as_str(), body, |body| async move {
+        // The body is the request above, with `ephemeral` forced for a QR code answer.
+        let request: CreateTokenForFileRequest =
+            serde_json::from_value(body).map_err(|e| TransportError::Internal(e.to_string()))?;
+        app.transport.create_file_token(id, request).await
     })
     .await
 }
 
-#[utoipa::path(patch, path = "/api/core/v1/Files/{id}/RegenerateOwnershipToken", tag = "Files", responses((status = 200), (status = 400), (status = 404)))]
+#[utoipa::path(
+    patch,
+    path = "/api/core/v1/Files/{id}/RegenerateOwnershipToken",
+    tag = "Files",
+    params(FilePath),
+    responses(
+        (status = 200, body = ResultBody<FileDto>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn regenerate_ownership_token(
     State(app): State<App>,
-    Path(id): Path<String>,
-) -> ApiResult<Envelope<Value>> {
-    check_id(&id, "FIL")?;
+    ApiPath(path): ApiPath<FilePath>,
+) -> ApiResult<Envelope<FileDto>> {
     Ok(Envelope(
-        app.transport.regenerate_ownership_token(&id).await?,
+        app.transport.regenerate_ownership_token(&path.id).await?,
     ))
 }

@@ -14,7 +14,7 @@ use crate::http::json::Envelope;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::routing::post;
-use serde_json::Value;
+use runtime_types::identity_deletion::IdentityDeletionProcessDto;
 use transport::TransportError;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -58,7 +58,7 @@ async fn initiate(
     _: DebugAccess,
     State(app): State<App>,
     query: QueryPairs,
-) -> ApiResult<Envelope<Value>> {
+) -> ApiResult<Envelope<IdentityDeletionProcessDto>> {
     let days = grace_period(&query.0)?;
     Ok(Envelope(
         app.transport.initiate_identity_deletion(days).await?,
@@ -66,14 +66,20 @@ async fn initiate(
 }
 
 /// `GET`: the active process, 400 when there is none.
-async fn get_active(_: DebugAccess, State(app): State<App>) -> ApiResult<Envelope<Value>> {
+async fn get_active(
+    _: DebugAccess,
+    State(app): State<App>,
+) -> ApiResult<Envelope<IdentityDeletionProcessDto>> {
     Ok(Envelope(
         app.transport.get_active_identity_deletion().await?,
     ))
 }
 
 /// `DELETE`: cancels the active process.
-async fn cancel(_: DebugAccess, State(app): State<App>) -> ApiResult<Envelope<Value>> {
+async fn cancel(
+    _: DebugAccess,
+    State(app): State<App>,
+) -> ApiResult<Envelope<IdentityDeletionProcessDto>> {
     Ok(Envelope(app.transport.cancel_identity_deletion().await?))
 }
 

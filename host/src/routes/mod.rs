@@ -69,40 +69,67 @@ fn intern(code: &str) -> &'static str {
     leaked
 }
 
-/// A transport failure as the official Connector answers it.
-pub struct TransportApiError(pub TransportError);
+/// A failure of a transport route: transport's own, or one the edge found before calling it.
+pub enum TransportApiError {
+    Transport(TransportError),
+    Edge(ApiError),
+}
 
 impl From<TransportError> for TransportApiError {
     fn from(e: TransportError) -> Self {
-        Self(e)
+        Self::Transport(e)
     }
 }
 
 impl From<ApiError> for TransportApiError {
     fn from(e: ApiError) -> Self {
-        Self(TransportError::Invalid {
-            code: e.code,
-            message: e.message,
-        })
+        Self::Edge(e)
+    }
+}
+
+/// The one mapping from transport's failures to the official statuses and codes
+/// (`genericErrorHandler`): record not found 404, application errors 400, the Backbone's own
+/// status passed on (500 when it is not a status), anything else 500
+/// `error.connector.unexpected` with the details kept for the log and debug mode.
+pub fn api_error(e: TransportError) -> ApiError {
+    let (status, code) = match &e {
+        TransportError::NotFound(_) => (StatusCode::NOT_FOUND, intern(e.code())),
+        TransportError::Invalid { .. } | TransportError::Wire(_) | TransportError::Peer { .. } => {
+            (StatusCode::BAD_REQUEST, intern(e.code()))
+        }
+        TransportError::Backbone(b) => (
+            StatusCode::from_u16(b.status)
+                .ok()
+                .filter(|s| (100..600).contains(&s.as_u16()))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            intern(e.code()),
+        ),
+        // The official names the missing connection; it is a server-side failure all the same.
+        TransportError::Unreachable { .. } => (StatusCode::INTERNAL_SERVER_ERROR, intern(e.code())),
+        TransportError::Store(_) | TransportError::Internal(_) | TransportError::Startup { .. } => {
+            return ApiError::unexpected(e.to_string());
+        }
+    };
+    let message = match &e {
+        // The official passes the Backbone's reason on as the message.
+        TransportError::Backbone(b) => b.message.clone(),
+        other => other.to_string(),
+    };
+    let api = ApiError::new(status, code, message);
+    if status.is_server_error() {
+        api.with_details(e.to_string())
+    } else {
+        api
     }
 }
 
 impl axum::response::IntoResponse for TransportApiError {
     fn into_response(self) -> axum::response::Response {
-        let e = self.0;
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let message = match &e {
-            // Internal details stay in the log and in debug-mode details.
-            TransportError::Store(_) | TransportError::Internal(_) => {
-                "An unexpected error occurred.".to_owned()
-            }
-            other => other.to_string(),
-        };
-        let mut api = ApiError::new(status, intern(e.code()), message);
-        if status.is_server_error() {
-            api = api.with_details(e.to_string());
+        match self {
+            Self::Transport(e) => api_error(e),
+            Self::Edge(e) => e,
         }
-        api.into_response()
+        .into_response()
     }
 }
 
@@ -131,3 +158,70 @@ pub fn object(body: Value) -> Result<Value, TransportApiError> {
 
 /// The raw query pairs of a list route, for transport's whitelist and query language.
 pub type QueryPairs = axum::extract::Query<Vec<(String, String)>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use transport::BackboneError;
+
+    fn mapped(e: TransportError) -> (u16, &'static str, String, Option<String>) {
+        let api = api_error(e);
+        (api.status.as_u16(), api.code, api.message, api.details)
+    }
+
+    #[test]
+    fn failures_of_our_own_are_unexpected_with_the_official_message() {
+        for e in [
+            TransportError::Store(store::StoreError::Backend("disk full".into())),
+            TransportError::Internal("a bug".into()),
+        ] {
+            let (status, code, message, details) = mapped(e);
+            assert_eq!(
+                (status, code, message.as_str()),
+                (
+                    500,
+                    "error.connector.unexpected",
+                    "An unexpected error occurred."
+                )
+            );
+            assert!(details.is_some(), "details stay for the log and debug mode");
+        }
+    }
+
+    #[test]
+    fn application_errors_and_backbone_answers_keep_their_codes() {
+        assert_eq!(mapped(TransportError::NotFound("Message")).0, 404);
+        let (status, code, message, _) = mapped(TransportError::invalid("id must be valid"));
+        assert_eq!(
+            (status, code, message.as_str()),
+            (
+                400,
+                "error.runtime.validation.invalidPropertyValue",
+                "id must be valid"
+            )
+        );
+        let backbone = |status| {
+            TransportError::Backbone(BackboneError {
+                status,
+                code: "error.platform.recordNotFound".into(),
+                message: "not there".into(),
+            })
+        };
+        assert_eq!(mapped(backbone(404)).0, 404);
+        let (_, code, message, _) = mapped(backbone(404));
+        assert_eq!(
+            (code, message.as_str()),
+            ("error.platform.recordNotFound", "not there"),
+            "the Backbone's own code and reason, as the official passes them on"
+        );
+        assert_eq!(mapped(backbone(42)).0, 500, "not a status: 500");
+        let unreachable = TransportError::Unreachable {
+            url: "http://b".into(),
+            detail: "refused".into(),
+        };
+        assert_eq!(
+            mapped(unreachable).1,
+            "error.transport.request.noConnection"
+        );
+    }
+}

@@ -1,15 +1,21 @@
-//! `/api/core/v1/Tokens`.
+//! `/api/core/v1/Tokens`: typed bodies, ids and query keys in, `TokenDTO`s out.
 
 use super::qr;
-use super::{ApiResult, QueryPairs, check_id, object};
+use super::{ApiResult, QueryPairs};
 use crate::app::App;
-use crate::http::json::{ApiJson, Created, Envelope};
-use axum::extract::{Path, State};
+use crate::http::error::{ApiError, ErrorEnvelope, INVALID_PROPERTY};
+use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
+use crate::http::path::ApiPath;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use serde_json::Value;
-use transport::Ownership;
+use axum::response::{IntoResponse, Response};
+use runtime_types::tokens::{
+    CreateOwnTokenRequest, INVALID_TOKEN_REFERENCE, LoadPeerTokenRequest, TokenDto,
+};
+use serde::Deserialize;
+use transport::{Ownership, TransportError};
 use utoipa_axum::{router::OpenApiRouter, routes};
+use wire::TokenId;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -18,57 +24,154 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(get_token, delete_token))
 }
 
+#[derive(Deserialize)]
+struct TokenPath {
+    id: TokenId,
+}
+
 /// Creates an own token with arbitrary JSON content.
-#[utoipa::path(post, path = "/api/core/v1/Tokens/Own", tag = "Tokens", responses((status = 201), (status = 400)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Tokens/Own",
+    tag = "Tokens",
+    request_body = CreateOwnTokenRequest,
+    responses(
+        (status = 201, body = ResultBody<TokenDto>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
 async fn create_own(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
-    Ok(Created(
-        app.transport.create_own_token(&object(body)?).await?,
-    ))
+    ApiJson(request): ApiJson<CreateOwnTokenRequest>,
+) -> ApiResult<Created<TokenDto>> {
+    Ok(Created(app.transport.create_own_token(request).await?))
 }
 
 /// Loads a peer token by reference.
-#[utoipa::path(post, path = "/api/core/v1/Tokens/Peer", tag = "Tokens", responses((status = 201), (status = 400), (status = 404)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Tokens/Peer",
+    tag = "Tokens",
+    request_body = LoadPeerTokenRequest,
+    responses(
+        (status = 201, body = ResultBody<TokenDto>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn load_peer(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
-    Ok(Created(
-        app.transport.load_peer_token(&object(body)?).await?,
-    ))
+    request: Result<ApiJson<LoadPeerTokenRequest>, ApiError>,
+) -> ApiResult<Created<TokenDto>> {
+    // The runtime's schema has one message for every shape error of this body; a body that
+    // is not JSON at all keeps its own error.
+    let ApiJson(request) = request.map_err(|e| match e.code {
+        INVALID_PROPERTY => TransportError::invalid(INVALID_TOKEN_REFERENCE).into(),
+        _ => super::TransportApiError::from(e),
+    })?;
+    Ok(Created(app.transport.load_peer_token(request).await?))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/Tokens/Own", tag = "Tokens", responses((status = 200)))]
-async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+/// Own tokens, filtered by the official query.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Tokens/Own",
+    tag = "Tokens",
+    params(
+        ("createdAt" = Option<String>, Query),
+        ("createdBy" = Option<String>, Query),
+        ("createdByDevice" = Option<String>, Query),
+        ("expiresAt" = Option<String>, Query),
+        ("forIdentity" = Option<String>, Query),
+        ("isOwn" = Option<String>, Query),
+        ("passwordProtection" = Option<String>, Query, description = "empty: protected; `!`: not protected"),
+        ("passwordProtection.password" = Option<String>, Query),
+        ("passwordProtection.passwordIsPin" = Option<String>, Query, description = "`true` or `!`"),
+        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query, description = "an option name or a number"),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<TokenDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<TokenDto>>> {
     Ok(Envelope(
         app.transport.list_tokens(&query.0, Ownership::Own).await?,
     ))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/Tokens/Peer", tag = "Tokens", responses((status = 200)))]
-async fn list_peer(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+/// Peer tokens, filtered by the official query.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Tokens/Peer",
+    tag = "Tokens",
+    params(
+        ("createdAt" = Option<String>, Query),
+        ("createdBy" = Option<String>, Query),
+        ("createdByDevice" = Option<String>, Query),
+        ("expiresAt" = Option<String>, Query),
+        ("forIdentity" = Option<String>, Query),
+        ("isOwn" = Option<String>, Query),
+        ("passwordProtection" = Option<String>, Query, description = "empty: protected; `!`: not protected"),
+        ("passwordProtection.password" = Option<String>, Query),
+        ("passwordProtection.passwordIsPin" = Option<String>, Query, description = "`true` or `!`"),
+        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query, description = "an option name or a number"),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<TokenDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list_peer(
+    State(app): State<App>,
+    query: QueryPairs,
+) -> ApiResult<Envelope<Vec<TokenDto>>> {
     Ok(Envelope(
         app.transport.list_tokens(&query.0, Ownership::Peer).await?,
     ))
 }
 
 /// The token as JSON, or its reference as a QR code with `Accept: image/png`.
-#[utoipa::path(get, path = "/api/core/v1/Tokens/{id}", tag = "Tokens", responses((status = 200), (status = 404)))]
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Tokens/{id}",
+    tag = "Tokens",
+    params(("id" = String, Path, description = "TOK[A-Za-z0-9]{17}")),
+    responses(
+        (status = 200, body = ResultBody<TokenDto>, description = "The token; with `Accept: image/png` its reference as a QR code"),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn get_token(
     State(app): State<App>,
-    Path(id): Path<String>,
+    ApiPath(path): ApiPath<TokenPath>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    check_id(&id, "TOK")?;
-    let token = app.transport.get_token(&id).await?;
-    qr::dto_or_png(&headers, token, &id)
+    let token = app.transport.get_token(&path.id).await?;
+    if qr::wants_png(&headers) {
+        let json =
+            serde_json::to_value(&token).map_err(|e| TransportError::Internal(e.to_string()))?;
+        return qr::png_response(&json, path.id.as_str(), StatusCode::OK);
+    }
+    Ok(Envelope(token).into_response())
 }
 
-#[utoipa::path(delete, path = "/api/core/v1/Tokens/{id}", tag = "Tokens", responses((status = 204), (status = 404)))]
-async fn delete_token(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    check_id(&id, "TOK")?;
-    app.transport.delete_token(&id).await?;
+#[utoipa::path(
+    delete,
+    path = "/api/core/v1/Tokens/{id}",
+    tag = "Tokens",
+    params(("id" = String, Path, description = "TOK[A-Za-z0-9]{17}")),
+    responses(
+        (status = 204),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn delete_token(
+    State(app): State<App>,
+    ApiPath(path): ApiPath<TokenPath>,
+) -> ApiResult<StatusCode> {
+    app.transport.delete_token(&path.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,8 @@
 //! operator would, driven over HTTP.
 #![allow(dead_code)]
 
+pub mod binary;
+
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -367,4 +369,103 @@ pub fn wasm_dir() -> std::path::PathBuf {
         target.join("wasm32-wasip2/release")
     })
     .clone()
+}
+
+/// Answers gathered for `interop/runtime-types/check.mjs`, which proves in one `tsc` run that
+/// each has exactly its official `@nmshd/runtime-types` 7.0.0 type: no missing required field,
+/// no extra field, no wrong type, dates printed as the runtime prints them.
+#[derive(Default)]
+pub struct TypeSamples {
+    samples: Vec<Value>,
+}
+
+impl TypeSamples {
+    /// `ty` is the official type's name (`MessageDTO`, `FileDTO[]`, `IdentityInfo`, ...);
+    /// `route` and `identity` say where the value came from, for the report.
+    pub fn add(&mut self, ty: &str, route: &str, identity: &str, value: &Value) {
+        self.samples
+            .push(json!({"type": ty, "route": route, "identity": identity, "value": value}));
+    }
+
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    /// Runs the checker over every sample at once.
+    pub fn check(&self) -> TypeReport {
+        let interop = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop");
+        assert!(
+            interop.join("node_modules/@nmshd/runtime-types").exists(),
+            "run `npm ci` in interop/ first"
+        );
+        let checker = interop.join("runtime-types/check.mjs");
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("samples.json");
+        let samples = serde_json::to_vec_pretty(&self.samples).unwrap();
+        std::fs::write(&input, &samples).unwrap();
+        // To read what was judged: RUNTIME_TYPES_SAMPLES=/some/file.json keeps a copy.
+        if let Some(copy) = std::env::var_os("RUNTIME_TYPES_SAMPLES") {
+            std::fs::write(copy, &samples).unwrap();
+        }
+        let out = std::process::Command::new("node")
+            .arg(&checker)
+            .arg(&input)
+            .output()
+            .expect("node must be installed");
+        assert!(
+            out.status.success(),
+            "the runtime-types checker did not run: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "checker output: {e}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+}
+
+/// What the checker found.
+#[derive(Debug, serde::Deserialize)]
+pub struct TypeReport {
+    pub samples: usize,
+    pub types: Vec<String>,
+    pub errors: Vec<TypeMismatch>,
+}
+
+/// One field of one sample that the official type refuses.
+#[derive(Debug, serde::Deserialize)]
+pub struct TypeMismatch {
+    pub index: usize,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub route: Option<String>,
+    pub identity: Option<String>,
+    /// `auditLog[0].createdByDevice`; empty for the value as a whole.
+    pub path: String,
+    /// `type` (the compiler refused it) or `format` (a date printed differently).
+    pub kind: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for TypeMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = if self.path.is_empty() {
+            "(whole value)"
+        } else {
+            &self.path
+        };
+        write!(
+            f,
+            "{} {path} [{} {}, from {} as {}]: {}",
+            self.ty,
+            self.kind,
+            self.code,
+            self.route.as_deref().unwrap_or("?"),
+            self.identity.as_deref().unwrap_or("?"),
+            self.message.replace('\n', " / ")
+        )
+    }
 }

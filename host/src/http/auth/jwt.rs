@@ -145,7 +145,7 @@ impl JwtVerifier {
         if stale {
             match self.fetch_jwks().await {
                 Ok(set) => *self.jwks.write().await = Some((set, Instant::now())),
-                Err(e) => tracing::warn!("could not fetch the JWKS: {e}"),
+                Err(e) => tracing::warn!(error = %e, "could not fetch the JWKS"),
             }
         }
         self.cached_key(kid).await

@@ -1,0 +1,151 @@
+//! Correlation ids travel from a REST request into the events it causes and out through the
+//! `webhooks` module's `x-correlation-id` header, as in the official Connector: the caller's id
+//! when it sent one, a fresh UUID when it did not.
+
+mod common;
+
+use axum::extract::Path;
+use axum::http::HeaderMap;
+use axum::{Json, Router, routing::post};
+use common::{API_KEY, Backbone, Peer};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Each webhook POST: the trigger, the `x-correlation-id` header, the body.
+type Received = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
+
+async fn webhook_receiver() -> (String, Received) {
+    let received: Received = Arc::default();
+    let sink = received.clone();
+    let app = Router::new().route(
+        "/hook/{trigger}",
+        post(
+            move |Path(trigger): Path<String>, headers: HeaderMap, Json(body): Json<Value>| {
+                let sink = sink.clone();
+                async move {
+                    let id = headers
+                        .get("x-correlation-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    sink.lock().unwrap().push((trigger, id, body));
+                    "ok"
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/hook/{{{{trigger}}}}",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
+
+/// Waits for a webhook POST of `trigger` whose body matches `wanted`; its correlation id.
+async fn correlation_of(
+    received: &Received,
+    trigger: &str,
+    wanted: impl Fn(&Value) -> bool,
+) -> Option<String> {
+    for _ in 0..150 {
+        let found = received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(t, _, body)| t == trigger && wanted(body))
+            .map(|(_, id, _)| id.clone());
+        if let Some(id) = found {
+            return id;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no webhook for {trigger}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_requests_correlation_id_reaches_the_webhook() {
+    let backbone = Backbone::start().await;
+    let (hook_url, received) = webhook_receiver().await;
+    let wasm = common::wasm_dir();
+    let a = Peer::start_with(&backbone, |cfg| {
+        cfg["moduleHost"] = json!({"builtinDirectory": wasm});
+        cfg["modules"] = json!({
+            "webhooks": {"enabled": true, "targets": {"receiver": {"url": hook_url}},
+                         "webhooks": [{"triggers": ["transport.**"], "target": "receiver"}],
+                         "grants": {"allowedHosts": ["127.0.0.1"]}}
+        });
+    })
+    .await;
+    let b = Peer::start(&backbone).await;
+    let relationship = common::relate(&a, &b).await;
+    let b_addr = b.address().await;
+
+    // A REST call with a correlation id: the event it causes carries it.
+    let resp = a
+        .http
+        .post(a.url("/Messages"))
+        .header("X-API-KEY", API_KEY)
+        .header("x-correlation-id", "abc")
+        .json(&json!({"recipients": [b_addr], "content": {"@type": "ArbitraryMessageContent", "value": "hi"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let sent: Value = resp.json().await.unwrap();
+    let message_id = sent["result"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        correlation_of(&received, "transport.messageSent", |d| d["data"]["id"]
+            == message_id.as_str())
+        .await
+        .as_deref(),
+        Some("abc")
+    );
+
+    // A sync run through the API: what it brings in is caused by that request.
+    let reply = b
+        .post(
+            "/Messages",
+            json!({"recipients": [a.address().await], "content": {"@type": "ArbitraryMessageContent", "value": "back"}}),
+        )
+        .await;
+    let resp = a
+        .http
+        .post(a.url("/Account/Sync"))
+        .header("X-API-KEY", API_KEY)
+        .header("x-correlation-id", "sync-4711")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let reply_id = reply["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        correlation_of(&received, "transport.messageReceived", |d| d["data"]["id"]
+            == reply_id.as_str())
+        .await
+        .as_deref(),
+        Some("sync-4711")
+    );
+
+    // Requests without one (the relationship's acceptance) get a fresh UUID each.
+    let accepted = correlation_of(&received, "transport.relationshipChanged", |d| {
+        d["data"]["id"] == relationship.as_str() && d["data"]["status"] == "Active"
+    })
+    .await
+    .expect("a generated correlation id");
+    assert!(
+        uuid::Uuid::parse_str(&accepted).is_ok(),
+        "{accepted} is a UUID"
+    );
+    let ids: Vec<String> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(_, id, _)| id.clone())
+        .collect();
+    assert!(
+        ids.iter().all(|id| !id.is_empty()),
+        "every event has a correlation id: {ids:?}"
+    );
+}
