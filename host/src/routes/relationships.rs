@@ -125,7 +125,7 @@ async fn get_relationship(
     tag = "Relationships",
     params(("id" = String, Path, description = "REL[A-Za-z0-9]{17}")),
     responses(
-        (status = 200, body = ResultBody<Vec<Value>>),
+        (status = 200, description = "`{\"result\": LocalAttributeDTO[]}`, empty until the consumption layer exists"),
         (status = 400, body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope),
     )
