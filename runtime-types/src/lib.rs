@@ -15,7 +15,6 @@ pub mod announcements;
 pub mod backbone_notifications;
 #[cfg(feature = "dto")]
 pub mod challenges;
-pub mod content_types;
 pub mod events;
 #[cfg(feature = "dto")]
 pub mod files;
