@@ -111,7 +111,7 @@ async fn the_official_transport_relates_and_messages_with_our_connector() {
     let template = rest
         .post(
             "/RelationshipTemplates/Own",
-            json!({"content": {"from": "connector"}, "expiresAt": in_minutes(10)}),
+            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {"from": "connector"}}, "expiresAt": in_minutes(10)}),
         )
         .await;
     let backbone_url = backbone.base_url();
@@ -139,16 +139,17 @@ async fn the_official_transport_relates_and_messages_with_our_connector() {
         received.as_array().unwrap().first().cloned()
     })
     .await;
-    assert_eq!(message["content"]["text"], "hello Connector");
+    assert_eq!(message["content"]["@type"], "ArbitraryMessageContent");
+    assert_eq!(message["content"]["value"]["text"], "hello Connector");
     rest.post(
         "/Messages",
-        json!({"recipients": [message["createdBy"]], "content": {"text": "hello official transport"}}),
+        json!({"recipients": [message["createdBy"]], "content": {"@type": "ArbitraryMessageContent", "value": {"text": "hello official transport"}}}),
     )
     .await;
 
     let result = peer.result(Duration::from_secs(90)).await;
-    assert_eq!(result["templateContent"]["from"], "connector");
-    assert_eq!(result["replyContent"]["text"], "hello official transport");
+    assert_eq!(result["templateContent"]["value"]["from"], "connector");
+    assert_eq!(result["replyContent"]["value"]["text"], "hello official transport");
 }
 
 #[tokio::test]
@@ -207,7 +208,7 @@ async fn our_connector_relates_to_a_template_of_the_official_transport() {
     let sent = rest
         .post(
             "/Messages",
-            json!({"recipients": [official], "content": {"text": "hello official transport"}, "attachments": [file["id"]]}),
+            json!({"recipients": [official], "content": {"@type": "ArbitraryMessageContent", "value": {"text": "hello official transport"}}, "attachments": [file["id"]]}),
         )
         .await;
 
@@ -218,14 +219,14 @@ async fn our_connector_relates_to_a_template_of_the_official_transport() {
     .await;
     let result = templator.result(Duration::from_secs(90)).await;
     assert_eq!(result["creationContent"]["from"], "connector");
-    assert_eq!(result["messageContent"]["text"], "hello official transport");
+    assert_eq!(result["messageContent"]["value"]["text"], "hello official transport");
     assert_eq!(result["attachmentText"], "a file from the Connector");
     assert_eq!(result["attachmentFilename"], "connector.txt");
 
     assert_eq!(reply["id"], result["replyId"]);
     assert_eq!(reply["createdBy"], official);
-    assert_eq!(reply["content"]["text"], "hello Connector");
-    assert_eq!(reply["content"]["answering"], sent["id"]);
+    assert_eq!(reply["content"]["value"]["text"], "hello Connector");
+    assert_eq!(reply["content"]["value"]["answering"], sent["id"]);
     assert_eq!(reply["attachments"], json!([result["replyFileId"]]));
     let path = format!(
         "/Messages/{}/Attachments/{}/Download",

@@ -5,6 +5,8 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const { Transport, AccountController } = require("@nmshd/transport");
+// The content types (Arbitrary*Content, Mail, …) the Connector sends, registered as in the App.
+require("@nmshd/content");
 const { LokiJsConnection } = require("@js-soft/docdb-access-loki");
 const { SimpleLoggerFactory } = require("@js-soft/simple-logger");
 const { EventEmitter2EventBus } = require("@js-soft/ts-utils");

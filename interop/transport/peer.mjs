@@ -42,7 +42,7 @@ async function main() {
         return sync.messages.find((m) => m.createdBy.toString() === template.createdBy.toString());
     });
     const replyContent = reply.content.toJSON();
-    assert.equal(replyContent.text, "hello official transport");
+    assert.equal(replyContent.value.text, "hello official transport");
     console.log(`RESULT ${JSON.stringify({ templateContent, replyContent, relationshipId: relationship.id.toString() })}`);
 }
 
