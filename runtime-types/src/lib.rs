@@ -15,6 +15,7 @@ pub mod announcements;
 pub mod backbone_notifications;
 #[cfg(feature = "dto")]
 pub mod challenges;
+pub mod content_types;
 pub mod events;
 #[cfg(feature = "dto")]
 pub mod files;

@@ -1,6 +1,10 @@
-//! Relationship templates: an own template carries our identity, a fresh exchange key and any
-//! content, signed and encrypted under a key shared only through the reference; a peer
-//! template is loaded by reference (its own or a token's) and verified before it is stored.
+//! Relationship templates: an own template carries our identity, a fresh exchange key and its
+//! content (a `RelationshipTemplateContent` or `ArbitraryRelationshipTemplateContent`), signed
+//! and encrypted under a key shared only through the reference; a peer template is loaded by
+//! reference (its own or a token's) and verified before it is stored.
+//!
+//! A stored template is its `RelationshipTemplateDTO` plus the keys under `_local`, so the
+//! official list queries run on the stored documents as they are.
 
 use crate::Transport;
 use crate::change::Change;
@@ -9,11 +13,21 @@ use crate::events;
 use crate::password::{self, PasswordProtection};
 use crate::tokens::{NewToken, parse_for_identity, token_target};
 use crate::util::{self, LOCAL, Ownership, local, local_str, str_field};
+use consumer_api::relationship_templates::{
+    CreateRelationshipTemplateRequest, CreatedRelationshipTemplate,
+    RelationshipTemplate as BackboneTemplate,
+};
+use consumer_api::{Bytes, Timestamp};
 use reqwest::Method;
+use runtime_types::relationship_templates::{
+    CreateOwnRelationshipTemplateRequest, CreateTokenForOwnRelationshipTemplateRequest,
+    LoadPeerRelationshipTemplateRequest, ObjectReferenceDto, PasswordProtectionDto,
+    PasswordProtectionRequest, RelationshipTemplateContentDerivation, RelationshipTemplateDto,
+};
 use serde_json::{Value, json};
 use wire::{
-    Address, AnyId, Cipher, CryptoObject, ExchangeKeypair, ExchangePublicKey, HashLabel, SecretKey,
-    Signature, SignaturePublicKey,
+    Address, AnyId, Cipher, CryptoObject, ExchangeKeypair, ExchangePublicKey, HashLabel,
+    RelationshipTemplateId, SecretKey, Signature, SignaturePublicKey,
 };
 
 pub const COLLECTION: &str = "Templates";
@@ -38,7 +52,64 @@ pub(crate) struct PeerTemplate {
     pub created_by: Address,
     pub identity_key: SignaturePublicKey,
     pub template_key: ExchangePublicKey,
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A `TransportError` with the runtime's code and message for a refused content.
+fn content_error(e: runtime_types::content_types::ContentError) -> TransportError {
+    TransportError::rule(e.code(), e.message())
+}
+
+/// `expiresAt` of a creation request: an ISO 8601 date-time in the future, with the runtime's
+/// messages for both failures.
+pub(crate) fn future_expiry(text: &str) -> Result<Timestamp> {
+    let at = Timestamp::parse(text)
+        .ok_or_else(|| TransportError::invalid("expiresAt must match ISO8601 datetime format"))?;
+    if at.is_past() {
+        return Err(TransportError::invalid("'expiresAt' must be in the future"));
+    }
+    Ok(at)
+}
+
+/// The request's password protection, checked and salted by [`PasswordProtection`].
+fn protection_of(request: Option<&PasswordProtectionRequest>) -> Result<Option<PasswordProtection>> {
+    let value = request
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| TransportError::Internal(e.to_string()))?;
+    PasswordProtection::from_request(value.as_ref())
+}
+
+fn protection_dto(p: &PasswordProtection) -> Result<PasswordProtectionDto> {
+    serde_json::from_value(p.dto()).map_err(|e| TransportError::Internal(e.to_string()))
+}
+
+fn reference_dto(reference: &wire::Reference) -> Result<ObjectReferenceDto> {
+    Ok(ObjectReferenceDto {
+        truncated: reference.truncate(),
+        url: reference.to_url(None)?,
+    })
+}
+
+/// The DTO of a stored template. Documents written before contents were wrapped get their
+/// content mapped as the runtime maps it.
+pub(crate) fn template_dto(doc: Value) -> Result<RelationshipTemplateDto> {
+    let mut doc = util::dto(doc);
+    if let Some(content) = doc.get_mut("content") {
+        *content = serde_json::to_value(RelationshipTemplateContentDerivation::wrap(
+            content.take(),
+        ))
+        .map_err(|e| TransportError::Internal(e.to_string()))?;
+    }
+    serde_json::from_value(doc)
+        .map_err(|e| TransportError::Internal(format!("stored template: {e}")))
+}
+
+/// The document to store: the DTO with `local` under `_local`.
+fn stored(dto: &RelationshipTemplateDto, local: Value) -> Result<Value> {
+    let mut doc = serde_json::to_value(dto).map_err(|e| TransportError::Internal(e.to_string()))?;
+    doc[LOCAL] = local;
+    Ok(doc)
 }
 
 fn template_key_json(id: &str, key: &ExchangePublicKey) -> Value {
@@ -49,25 +120,28 @@ fn template_key_json(id: &str, key: &ExchangePublicKey) -> Value {
 
 impl Transport {
     /// `POST /RelationshipTemplates/Own`.
-    pub async fn create_own_template(&self, body: &Value) -> Result<Value> {
-        let content = body
-            .get("content")
-            .ok_or_else(|| TransportError::invalid("content is required"))?;
-        util::require_object(content, "content")?;
-        let expires_at = util::future_time(
-            body.get("expiresAt")
-                .and_then(Value::as_str)
-                .ok_or_else(|| TransportError::invalid("expiresAt is required"))?,
-            "expiresAt",
+    pub async fn create_own_template(
+        &self,
+        request: CreateOwnRelationshipTemplateRequest,
+    ) -> Result<RelationshipTemplateDto> {
+        // The runtime's order: the request's shape, then its rules, then the content.
+        if request.max_number_of_allocations == Some(0) {
+            return Err(TransportError::invalid(
+                "maxNumberOfAllocations must be >= 1",
+            ));
+        }
+        let expires_at = future_expiry(&request.expires_at)?;
+        let protection = protection_of(request.password_protection.as_ref())?;
+        let content =
+            RelationshipTemplateContentDerivation::parse(&request.content).map_err(content_error)?;
+        let for_identity = parse_for_identity(
+            request
+                .for_identity
+                .map(Value::String)
+                .as_ref(),
         )?;
-        let max_allocations = match body.get("maxNumberOfAllocations") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v.as_u64().filter(|n| *n >= 1).ok_or_else(|| {
-                TransportError::invalid("maxNumberOfAllocations must be an integer of at least 1")
-            })?),
-        };
-        let for_identity = parse_for_identity(body.get("forIdentity"))?;
-        let protection = PasswordProtection::from_request(body.get("passwordProtection"))?;
+        let content_json =
+            serde_json::to_value(&content).map_err(|e| TransportError::Internal(e.to_string()))?;
 
         let key_id = AnyId::generate("TRPRTK")?;
         let template_keypair = ExchangeKeypair::generate()?;
@@ -75,7 +149,7 @@ impl Transport {
             serde_json::from_str(&self.identity.public_key.to_plain_json()).expect("key JSON");
         let serialized = json!({
             "@type": "RelationshipTemplateContentWrapper",
-            "content": content,
+            "content": content_json,
             "identity": {"address": self.identity.address.as_str(), "publicKey": identity_key},
             "templateKey": template_key_json(key_id.as_str(), template_keypair.public_key()),
         })
@@ -92,68 +166,68 @@ impl Transport {
         let secret_key = SecretKey::generate()?;
         let cipher = secret_key.encrypt(signed.to_string().as_bytes())?;
 
-        let mut request = json!({"expiresAt": expires_at, "content": cipher.to_base64()});
-        if let Some(n) = max_allocations {
-            request["maxNumberOfAllocations"] = json!(n);
-        }
-        if let Some(a) = &for_identity {
-            request["forIdentity"] = json!(a.as_str());
-        }
-        if let Some(p) = &protection {
-            request["password"] = json!(p.backbone_password()?);
-        }
-        let created: Value = self
+        let backbone_request = CreateRelationshipTemplateRequest {
+            expires_at: Some(expires_at),
+            max_number_of_allocations: request.max_number_of_allocations,
+            for_identity: for_identity.as_ref().map(|a| a.to_string()),
+            password: match &protection {
+                Some(p) => Some(Bytes::decode(&p.backbone_password()?).ok_or_else(|| {
+                    TransportError::Internal("the password hash is not base64".into())
+                })?),
+                None => None,
+            },
+            content: Bytes::decode(&cipher.to_base64())
+                .ok_or_else(|| TransportError::Internal("a cipher is not base64".into()))?,
+        };
+        let created: CreatedRelationshipTemplate = self
             .backbone
-            .call(Method::POST, "/api/v2/RelationshipTemplates", &request)
+            .call(
+                Method::POST,
+                "/api/v2/RelationshipTemplates",
+                &backbone_request,
+            )
             .await?;
-        let id = str_field(&created, "id")?.to_owned();
         let reference = wire::Reference {
-            id: AnyId::parse(&id)?,
+            id: AnyId::parse(&created.id)?,
             backbone_base_url: Some(self.backbone.base_url().to_owned()),
             key: secret_key.clone(),
             for_identity_truncated: for_identity.as_ref().map(|a| a.truncated().to_owned()),
             password_protection: protection.as_ref().map(PasswordProtection::shared),
         };
-        let mut doc = json!({
-            "id": id,
-            "isOwn": true,
-            "createdBy": self.identity.address.as_str(),
-            "createdByDevice": self.identity.device_id,
-            "createdAt": created.get("createdAt").cloned().unwrap_or(json!(util::now())),
-            "content": content,
-            "expiresAt": expires_at,
-            "reference": util::reference_dto(&reference)?,
-        });
-        if let Some(n) = max_allocations {
-            doc["maxNumberOfAllocations"] = json!(n);
-        }
-        if let Some(a) = &for_identity {
-            doc["forIdentity"] = json!(a.as_str());
-        }
-        if let Some(p) = &protection {
-            doc["passwordProtection"] = p.dto();
-        }
-        let mut stored = doc.clone();
-        stored[LOCAL] = json!({
-            "secretKey": self.vault.seal_crypto(&secret_key)?,
-            "templateKeyId": key_id.as_str(),
-            "templateKeypair": self.vault.seal_crypto(&template_keypair)?,
-            "password": protection.as_ref().map(PasswordProtection::to_local),
-        });
-        self.store.put(COLLECTION, stored).await?;
-        Ok(doc)
+        let dto = RelationshipTemplateDto {
+            id: created.id,
+            is_own: true,
+            created_by: self.identity.address.to_string(),
+            created_by_device: self.identity.device_id.clone(),
+            created_at: created.created_at,
+            for_identity: for_identity.map(|a| a.to_string()),
+            password_protection: protection.as_ref().map(protection_dto).transpose()?,
+            content,
+            expires_at: Some(expires_at),
+            max_number_of_allocations: request.max_number_of_allocations,
+            reference: reference_dto(&reference)?,
+        };
+        let doc = stored(
+            &dto,
+            json!({
+                "secretKey": self.vault.seal_crypto(&secret_key)?,
+                "templateKeyId": key_id.as_str(),
+                "templateKeypair": self.vault.seal_crypto(&template_keypair)?,
+                "password": protection.as_ref().map(PasswordProtection::to_local),
+            }),
+        )?;
+        self.store.put(COLLECTION, doc).await?;
+        Ok(dto)
     }
 
     /// `POST /RelationshipTemplates/Peer`: by a template reference or a token reference whose
     /// content points to a template.
-    pub async fn load_peer_template(&self, body: &Value) -> Result<Value> {
-        let reference = util::reference_field(body)?;
-        let password = match body.get("password") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(_) => return Err(TransportError::invalid("password must be a string")),
-        };
-        let reference = util::parse_reference(reference, &["RLT", "TOK"])?;
+    pub async fn load_peer_template(
+        &self,
+        request: LoadPeerRelationshipTemplateRequest,
+    ) -> Result<RelationshipTemplateDto> {
+        let password = request.password.as_deref();
+        let reference = util::parse_reference(&request.reference, &["RLT", "TOK"])?;
         let (template_id, key, shared) = if reference.id.as_str().starts_with("TOK") {
             let token = self.load_token(&reference, password, true).await?;
             let content = &token["content"];
@@ -176,7 +250,7 @@ impl Transport {
         };
         let protection = password::peer_password(shared.as_ref(), password)?;
         let doc = self.fetch_template(&template_id, &key, protection).await?;
-        Ok(util::dto(doc))
+        template_dto(doc)
     }
 
     async fn fetch_template(
@@ -194,8 +268,8 @@ impl Transport {
             "/api/v2/RelationshipTemplates/{id}{}",
             password::query(protection.as_ref())?
         );
-        let template: Value = self.backbone.get(&path).await?;
-        let cipher = Cipher::from_base64(str_field(&template, "content")?)?;
+        let template: BackboneTemplate = self.backbone.get(&path).await?;
+        let cipher = Cipher::from_base64(&template.content.encode())?;
         let invalid = |what: &str| {
             TransportError::peer(
                 "error.transport.relationshipTemplates.invalidContent",
@@ -222,7 +296,7 @@ impl Transport {
                 "the template's signature is not valid",
             ));
         }
-        let created_by = Address::parse(str_field(&template, "createdBy")?)?;
+        let created_by = template.created_by;
         let claimed = wrapper["identity"]["address"].as_str().unwrap_or_default();
         if claimed != created_by.as_str() || !created_by.belongs_to(&identity_key) {
             return Err(invalid("was signed by another identity than its creator"));
@@ -234,35 +308,35 @@ impl Transport {
             backbone_base_url: Some(self.backbone.base_url().to_owned()),
             key: key.clone(),
             for_identity_truncated: template
-                .get("forIdentity")
-                .and_then(Value::as_str)
-                .and_then(|a| Address::parse(a).ok())
+                .for_identity
+                .as_ref()
                 .map(|a| a.truncated().to_owned()),
             password_protection: protection.as_ref().map(PasswordProtection::shared),
         };
-        let mut doc = json!({
-            "id": id,
-            "isOwn": created_by == self.identity.address,
-            "createdBy": created_by.as_str(),
-            "createdByDevice": template.get("createdByDevice").cloned().unwrap_or(Value::Null),
-            "createdAt": template.get("createdAt").cloned().unwrap_or(Value::Null),
-            "content": wrapper.get("content").cloned().unwrap_or(Value::Null),
-            "reference": util::reference_dto(&reference)?,
-        });
-        for key in ["expiresAt", "maxNumberOfAllocations", "forIdentity"] {
-            if let Some(v) = template.get(key).filter(|v| !v.is_null()) {
-                doc[key] = v.clone();
-            }
-        }
-        if let Some(p) = &protection {
-            doc["passwordProtection"] = p.dto();
-        }
-        let dto = doc.clone();
-        doc[LOCAL] = json!({
-            "secretKey": self.vault.seal_crypto(key)?,
-            "templateKey": template_key.to_json(),
-            "identityPublicKey": identity_key.to_json(),
-        });
+        let dto = RelationshipTemplateDto {
+            id: id.to_owned(),
+            is_own: created_by == self.identity.address,
+            created_by: created_by.to_string(),
+            created_by_device: template.created_by_device,
+            created_at: template.created_at,
+            for_identity: template.for_identity.map(|a| a.to_string()),
+            password_protection: protection.as_ref().map(protection_dto).transpose()?,
+            // The runtime shows anything but the two template contents wrapped.
+            content: RelationshipTemplateContentDerivation::wrap(
+                wrapper.get("content").cloned().unwrap_or(Value::Null),
+            ),
+            expires_at: template.expires_at,
+            max_number_of_allocations: template.max_number_of_allocations,
+            reference: reference_dto(&reference)?,
+        };
+        let doc = stored(
+            &dto,
+            json!({
+                "secretKey": self.vault.seal_crypto(key)?,
+                "templateKey": template_key.to_json(),
+                "identityPublicKey": identity_key.to_json(),
+            }),
+        )?;
         let mut change = Change::new();
         change.put(COLLECTION, &doc)?;
         change.event(events::PEER_RELATIONSHIP_TEMPLATE_LOADED, &dto)?;
@@ -270,89 +344,117 @@ impl Transport {
         Ok(doc)
     }
 
-    pub async fn get_template(&self, id: &str) -> Result<Value> {
-        Ok(util::dto(
-            self.get_doc(COLLECTION, id, "RelationshipTemplate").await?,
-        ))
+    pub async fn get_template(&self, id: &RelationshipTemplateId) -> Result<RelationshipTemplateDto> {
+        template_dto(
+            self.get_doc(COLLECTION, id.as_str(), "RelationshipTemplate")
+                .await?,
+        )
     }
 
     pub async fn list_templates(
         &self,
         query: &[(String, String)],
         ownership: Ownership,
-    ) -> Result<Vec<Value>> {
+    ) -> Result<Vec<RelationshipTemplateDto>> {
         let filter = util::list_filter(query, QUERY_KEYS, ownership)?;
-        self.find_dtos(COLLECTION, &filter).await
+        self.find_dtos(COLLECTION, &filter)
+            .await?
+            .into_iter()
+            .map(template_dto)
+            .collect()
     }
 
     /// `DELETE /RelationshipTemplates/{id}`: always locally, on the Backbone when own.
-    pub async fn delete_template(&self, id: &str) -> Result<()> {
+    pub async fn delete_template(&self, id: &RelationshipTemplateId) -> Result<()> {
         let backbone_path = format!("/api/v2/RelationshipTemplates/{id}");
-        self.delete_doc(COLLECTION, id, "RelationshipTemplate", &backbone_path)
+        self.delete_doc(COLLECTION, id.as_str(), "RelationshipTemplate", &backbone_path)
             .await
     }
 
-    /// `POST /RelationshipTemplates/Own/{id}/Token`: a token holding the template's key, with
-    /// the template's personalisation and password.
-    pub async fn create_template_token(&self, id: &str, body: &Value) -> Result<Value> {
-        let doc = self.get_doc(COLLECTION, id, "RelationshipTemplate").await?;
+    /// `POST /RelationshipTemplates/Own/{id}/Token`: a token holding the template's key and its
+    /// personalisation. A protected template's token must repeat the template's protection;
+    /// an unprotected template may still be shared through a protected token. The token is
+    /// ephemeral unless asked otherwise, as in the runtime.
+    pub async fn create_template_token(
+        &self,
+        id: &RelationshipTemplateId,
+        request: CreateTokenForOwnRelationshipTemplateRequest,
+    ) -> Result<Value> {
+        let expires_at = request
+            .expires_at
+            .as_deref()
+            .map(future_expiry)
+            .transpose()?;
+        let requested = protection_of(request.password_protection.as_ref())?;
+        let doc = self
+            .get_doc(COLLECTION, id.as_str(), "RelationshipTemplate")
+            .await?;
         if doc.get("isOwn") != Some(&json!(true)) {
             return Err(TransportError::rule(
                 "error.runtime.relationshipTemplates.cannotCreateTokenForPeerTemplate",
-                "tokens can only be created for own templates",
+                "You cannot create a Token for a peer RelationshipTemplate.",
             ));
         }
         let template_for = doc.get("forIdentity").and_then(Value::as_str);
-        let for_identity = parse_for_identity(body.get("forIdentity"))?;
+        let for_identity = parse_for_identity(
+            request
+                .for_identity
+                .map(Value::String)
+                .as_ref(),
+        )?;
         if template_for.is_some() && for_identity.as_ref().map(Address::as_str) != template_for {
             return Err(TransportError::rule(
                 "error.runtime.relationshipTemplates.personalizationMustBeInherited",
-                "the token must be personalised like the template",
+                "If a RelationshipTemplate is personalized, Tokens created from it must have the same personalization.",
             ));
         }
         let template_password = match local(&doc).get("password").filter(|p| !p.is_null()) {
             Some(p) => Some(PasswordProtection::from_local(p)?),
             None => None,
         };
-        if let Some(requested) = body.get("passwordProtection").filter(|v| !v.is_null()) {
-            let same = template_password.as_ref().is_some_and(|t| {
-                requested.get("password").and_then(Value::as_str) == Some(t.password.as_str())
-                    && (requested.get("passwordIsPin") == Some(&json!(true))) == t.is_pin
+        if let Some(template) = &template_password {
+            let same = requested.as_ref().is_some_and(|r| {
+                r.password == template.password
+                    && r.is_pin == template.is_pin
+                    && r.location_indicator == template.location_indicator
             });
             if !same {
                 return Err(TransportError::rule(
                     "error.runtime.relationshipTemplates.passwordProtectionMustBeInherited",
-                    "the token must carry the template's password protection",
+                    "If a RelationshipTemplate has password protection, Tokens created from it must have the same password protection.",
                 ));
             }
         }
-        let expires_at = match body.get("expiresAt").and_then(Value::as_str) {
-            Some(t) => util::future_time(t, "expiresAt")?,
-            None => str_field(&doc, "expiresAt")?.to_owned(),
+        let expires_at = match expires_at {
+            Some(at) => at,
+            None => match doc.get("expiresAt").and_then(Value::as_str) {
+                Some(at) => Timestamp::parse(at).ok_or_else(|| {
+                    TransportError::Internal("stored expiresAt is not a date".into())
+                })?,
+                None => Timestamp::now().plus_days(12),
+            },
         };
         let key: SecretKey = self.vault.open_crypto(local_str(&doc, "secretKey")?)?;
         let key_json: Value = serde_json::from_str(&key.to_plain_json()).expect("key JSON");
         let mut content = json!({
             "@type": "TokenContentRelationshipTemplate",
             "secretKey": key_json,
-            "templateId": id,
+            "templateId": id.as_str(),
         });
         if let Some(a) = template_for {
             content["forIdentity"] = json!(a);
         }
+        // The token content tells the reader how the template itself is protected.
         if let Some(p) = &template_password {
             content["passwordProtection"] = p.shared_json();
         }
-        let ephemeral = body
-            .get("ephemeral")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
         self.create_token(NewToken {
             content,
-            expires_at,
-            ephemeral,
-            for_identity: for_identity.or(template_for.and_then(|a| Address::parse(a).ok())),
-            password: template_password,
+            expires_at: expires_at.to_string(),
+            ephemeral: request.ephemeral.unwrap_or(true),
+            for_identity,
+            // The token's own protection is the requested one (the template's, if it has one).
+            password: requested,
         })
         .await
     }
@@ -373,7 +475,7 @@ impl Transport {
             expires_at: doc
                 .get("expiresAt")
                 .and_then(Value::as_str)
-                .map(str::to_owned),
+                .and_then(Timestamp::parse),
         })
     }
 

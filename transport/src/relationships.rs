@@ -12,20 +12,29 @@ use crate::change::Change;
 use crate::error::{Result, TransportError, WRONG_RELATIONSHIP_STATUS};
 use crate::events;
 use crate::util::{self, LOCAL, local_str, str_field};
+use consumer_api::relationships::{
+    CanCreateRelationshipAnswer, ChangeRelationshipRequest,
+    CreateRelationshipRequest as BackboneCreateRequest, Relationship as BackboneRelationship,
+};
+/// The transitions the routes ask for are the Consumer API's.
+pub use consumer_api::relationships::Transition;
+use consumer_api::Bytes;
 use reqwest::Method;
+use runtime_types::relationships::{
+    CanCreateRelationshipRequest, CanCreateRelationshipResponse, CreateRelationshipRequest,
+    IdentityDto, RelationshipAuditLogEntryDto, RelationshipCreationContentDerivation,
+    RelationshipDto, RelationshipStatus,
+};
 use serde_json::{Value, json};
 use store::{Filter, Write};
 use wire::{
     Address, AnyId, Cipher, CryptoObject, HashLabel, PublicRequest, PublicResponse,
-    RelationshipSecrets, RequestSecrets, Signature, SignaturePublicKey,
+    RelationshipId, RelationshipSecrets, RequestSecrets, Signature, SignaturePublicKey,
 };
 
 pub const COLLECTION: &str = "Relationships";
 pub const SECRETS: &str = "Secrets";
 pub const QUERY_KEYS: &[&str] = &["templateId", "peer", "status"];
-
-/// Statuses in which no new relationship to the same peer may be started.
-const BLOCKING_STATUSES: &[&str] = &["Pending", "Active", "Terminated", "DeletionProposed"];
 
 /// A relationship's secrets as stored: still the requestor's request, or established.
 pub(crate) enum StoredSecrets {
@@ -33,23 +42,57 @@ pub(crate) enum StoredSecrets {
     Established(RelationshipSecrets),
 }
 
-fn audit_log(backbone: &Value) -> Value {
-    let entries = backbone
-        .get("auditLog")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    Value::Array(
-        entries
-            .into_iter()
-            .map(|mut e| {
-                if let Some(map) = e.as_object_mut() {
-                    map.retain(|_, v| !v.is_null());
-                }
-                e
-            })
-            .collect(),
-    )
+/// Which side of the handshake we are, kept under `_local`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Requestor,
+    Templator,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Requestor => "requestor",
+            Self::Templator => "templator",
+        }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> TransportError {
+    TransportError::Internal(e.to_string())
+}
+
+/// The DTO of a stored relationship. Documents written before contents were wrapped get their
+/// creation content mapped as the runtime maps it.
+pub(crate) fn relationship_dto(doc: Value) -> Result<RelationshipDto> {
+    let mut doc = util::dto(doc);
+    if let Some(content) = doc.get_mut("creationContent") {
+        *content = serde_json::to_value(RelationshipCreationContentDerivation::wrap(content.take()))
+            .map_err(internal)?;
+    }
+    serde_json::from_value(doc).map_err(|e| internal(format!("stored relationship: {e}")))
+}
+
+/// The document to store: the DTO with the secrets' id and our role under `_local`.
+fn stored(dto: &RelationshipDto, secrets_id: &str, role: Role) -> Result<Value> {
+    let mut doc = serde_json::to_value(dto).map_err(internal)?;
+    doc[LOCAL] = json!({"secretsId": secrets_id, "role": role.as_str()});
+    Ok(doc)
+}
+
+/// The status of a stored relationship.
+fn status_of(doc: &Value) -> Result<RelationshipStatus> {
+    serde_json::from_value(doc.get("status").cloned().unwrap_or(Value::Null)).map_err(internal)
+}
+
+/// `doc` brought up to the Backbone's answer: its status and its audit log as the runtime
+/// shows it.
+fn updated(doc: &mut Value, answer: &BackboneRelationship) -> Result<()> {
+    doc["status"] =
+        serde_json::to_value(RelationshipStatus::from(answer.status)).map_err(internal)?;
+    doc["auditLog"] = serde_json::to_value(RelationshipAuditLogEntryDto::log(&answer.audit_log))
+        .map_err(internal)?;
+    Ok(())
 }
 
 fn plain(value: &impl CryptoObject) -> Value {
@@ -64,15 +107,20 @@ fn invalid_peer(what: &str) -> TransportError {
 }
 
 impl Transport {
-    pub async fn list_relationships(&self, query: &[(String, String)]) -> Result<Vec<Value>> {
+    pub async fn list_relationships(
+        &self,
+        query: &[(String, String)],
+    ) -> Result<Vec<RelationshipDto>> {
         let filter = util::list_filter(query, QUERY_KEYS, util::Ownership::All)?;
-        self.find_dtos(COLLECTION, &filter).await
+        self.find_dtos(COLLECTION, &filter)
+            .await?
+            .into_iter()
+            .map(relationship_dto)
+            .collect()
     }
 
-    pub async fn get_relationship(&self, id: &str) -> Result<Value> {
-        Ok(util::dto(
-            self.get_doc(COLLECTION, id, "Relationship").await?,
-        ))
+    pub async fn get_relationship(&self, id: &RelationshipId) -> Result<RelationshipDto> {
+        relationship_dto(self.get_doc(COLLECTION, id.as_str(), "Relationship").await?)
     }
 
     /// The relationship to `peer` that is not over yet, if any.
@@ -82,39 +130,41 @@ impl Transport {
             .find(COLLECTION, &Filter::eq("peer", peer), &Default::default())
             .await?;
         Ok(docs.into_iter().find(|d| {
-            d.get("status")
-                .and_then(Value::as_str)
-                .is_some_and(|s| BLOCKING_STATUSES.contains(&s))
+            status_of(d).is_ok_and(RelationshipStatus::blocks_new_relationship)
         }))
     }
 
-    /// `PUT /Relationships/CanCreate`: `{isSuccess, code?, message?}`.
-    pub async fn can_create_relationship(&self, body: &Value) -> Result<Value> {
-        match self.check_can_create(body).await {
-            Ok(_) => Ok(json!({"isSuccess": true})),
+    /// `PUT /Relationships/CanCreate`: `{isSuccess: true}` or `{isSuccess: false, code, message}`.
+    pub async fn can_create_relationship(
+        &self,
+        request: CanCreateRelationshipRequest,
+    ) -> Result<CanCreateRelationshipResponse> {
+        match self.check_can_create(&request.template_id).await {
+            Ok(_) => Ok(CanCreateRelationshipResponse::success()),
             Err(
                 e @ (TransportError::Invalid { .. }
                 | TransportError::NotFound(_)
                 | TransportError::Backbone(_)),
-            ) => Ok(json!({"isSuccess": false, "code": e.code(), "message": e.to_string()})),
+            ) => Ok(CanCreateRelationshipResponse::failure(
+                e.code(),
+                e.to_string(),
+            )),
             Err(e) => Err(e),
         }
     }
 
     async fn check_can_create(
         &self,
-        body: &Value,
+        template_id: &str,
     ) -> Result<crate::relationship_templates::PeerTemplate> {
-        let template_id = body
-            .get("templateId")
-            .and_then(Value::as_str)
-            .ok_or_else(|| TransportError::invalid("templateId must be a string"))?;
-        wire::RelationshipTemplateId::parse(template_id)
-            .map_err(|e| TransportError::invalid(format!("templateId: {e}")))?;
+        wire::RelationshipTemplateId::parse(template_id).map_err(|_| {
+            TransportError::invalid(format!(
+                "templateId must match pattern {}[A-Za-z0-9]{{17}}",
+                wire::RelationshipTemplateId::PREFIX
+            ))
+        })?;
         let template = self.peer_template(template_id).await?;
-        if let Some(expires) = &template.expires_at
-            && util::parse_time(expires, "expiresAt")? <= chrono::Utc::now()
-        {
+        if template.expires_at.is_some_and(|at| at.is_past()) {
             return Err(TransportError::rule(
                 "error.transport.relationships.relationshipTemplateIsExpired",
                 "the relationship template is expired",
@@ -130,22 +180,19 @@ impl Transport {
                 "a relationship to this peer already exists",
             ));
         }
-        let answer: Value = self
+        let answer: CanCreateRelationshipAnswer = self
             .backbone
             .get(&format!(
                 "/api/v2/Relationships/CanCreate?peer={}",
                 template.created_by
             ))
             .await?;
-        if answer.get("canCreate") != Some(&json!(true)) {
+        if !answer.can_create {
             return Err(TransportError::rule(
                 "error.transport.relationships.relationshipCurrentlyExists",
                 format!(
                     "the Backbone does not allow a relationship to this peer ({})",
-                    answer
-                        .get("code")
-                        .and_then(Value::as_str)
-                        .unwrap_or("no reason")
+                    answer.code.as_deref().unwrap_or("no reason")
                 ),
             ));
         }
@@ -153,12 +200,13 @@ impl Transport {
     }
 
     /// `POST /Relationships`: requests a relationship against a loaded peer template.
-    pub async fn create_relationship(&self, body: &Value) -> Result<Value> {
-        let content = body
-            .get("creationContent")
-            .ok_or_else(|| TransportError::invalid("creationContent is required"))?;
+    pub async fn create_relationship(
+        &self,
+        request: CreateRelationshipRequest,
+    ) -> Result<RelationshipDto> {
+        let content = &request.creation_content;
         util::require_object(content, "creationContent")?;
-        let template = self.check_can_create(body).await?;
+        let template = self.check_can_create(&request.template_id).await?;
 
         let secrets = RequestSecrets::from_peer(&template.template_key, &template.identity_key)?;
         let serialized = json!({
@@ -198,28 +246,31 @@ impl Transport {
                 }),
             )
             .await?;
-        let created: Value = self
+        let created: BackboneRelationship = self
             .backbone
             .call(
                 Method::POST,
                 "/api/v2/Relationships",
-                &json!({
-                    "relationshipTemplateId": template.id,
-                    "creationContent": wire::encoding::b64u_encode(creation_content.to_string().as_bytes()),
-                }),
+                &BackboneCreateRequest {
+                    relationship_template_id: template.id.clone(),
+                    creation_content: Some(Bytes(creation_content.to_string().into_bytes())),
+                },
             )
             .await?;
-        let doc = json!({
-            "id": str_field(&created, "id")?,
-            "templateId": template.id,
-            "status": created.get("status").cloned().unwrap_or(json!("Pending")),
-            "peer": template.created_by.as_str(),
-            "peerIdentity": {"address": template.created_by.as_str(), "publicKey": template.identity_key.to_base64()},
-            "creationContent": content,
-            "auditLog": audit_log(&created),
-            LOCAL: {"secretsId": secrets_id.as_str(), "role": "requestor"},
-        });
-        let dto = util::dto(doc.clone());
+        let dto = RelationshipDto {
+            id: created.id.clone(),
+            template_id: template.id.clone(),
+            status: created.status.into(),
+            peer: template.created_by.to_string(),
+            peer_identity: IdentityDto {
+                address: template.created_by.to_string(),
+                public_key: template.identity_key.to_base64(),
+            },
+            peer_deletion_info: None,
+            creation_content: RelationshipCreationContentDerivation::wrap(content.clone()),
+            audit_log: RelationshipAuditLogEntryDto::log(&created.audit_log),
+        };
+        let doc = stored(&dto, secrets_id.as_str(), Role::Requestor)?;
         let mut change = Change::new();
         change.put(COLLECTION, &doc)?;
         change.event(events::RELATIONSHIP_CHANGED, &dto)?;
@@ -277,33 +328,29 @@ impl Transport {
         id: &str,
         event_type: &str,
     ) -> Result<(Vec<Write>, Vec<(&'static str, Value)>)> {
-        let backbone: Value = self
+        let backbone: BackboneRelationship = self
             .backbone
             .get(&format!("/api/v2/Relationships/{id}"))
             .await?;
-        let from = str_field(&backbone, "from")?;
-        let to = str_field(&backbone, "to")?;
-        let me = self.identity.address.as_str();
+        let me = &self.identity.address;
         let mut writes = Vec::new();
         let mut doc = match self.store.get(COLLECTION, id).await? {
             Some(doc) => doc,
-            None if to == me => {
+            None if &backbone.to == me => {
                 let (doc, secrets_write) = self.relationship_as_templator(&backbone).await?;
                 writes.push(secrets_write);
                 doc
             }
-            None if from == me => self.relationship_recovered_as_requestor(&backbone).await?,
+            None if &backbone.from == me => {
+                self.relationship_recovered_as_requestor(&backbone).await?
+            }
             None => return Err(TransportError::invalid("the relationship is not ours")),
         };
-        let status = backbone.get("status").cloned().unwrap_or(Value::Null);
-        doc["status"] = status.clone();
-        doc["auditLog"] = audit_log(&backbone);
+        updated(&mut doc, &backbone)?;
 
-        if from == me
-            && status != json!("Pending")
-            && let Some(response) = backbone
-                .get("creationResponseContent")
-                .and_then(Value::as_str)
+        if &backbone.from == me
+            && backbone.status != consumer_api::relationships::RelationshipStatus::Pending
+            && let Some(response) = backbone.creation_response_content()
             && let (secrets_id, StoredSecrets::Request(request)) = self.load_secrets(&doc).await?
         {
             let response = Self::public_response(response)?;
@@ -317,7 +364,7 @@ impl Transport {
             collection: COLLECTION.into(),
             doc: doc.clone(),
         });
-        let dto = util::dto(doc);
+        let dto = serde_json::to_value(relationship_dto(doc)?).map_err(internal)?;
         let mut out = vec![(events::RELATIONSHIP_CHANGED, dto.clone())];
         match event_type {
             "RelationshipReactivationRequested" => {
@@ -331,21 +378,26 @@ impl Transport {
         Ok((writes, out))
     }
 
-    fn public_response(b64: &str) -> Result<PublicResponse> {
-        let bytes = wire::encoding::b64_decode(b64)
-            .map_err(|_| invalid_peer("response content is not base64"))?;
-        let outer = util::peer_json(&bytes, "creation response content")?;
+    fn public_response(bytes: &Bytes) -> Result<PublicResponse> {
+        let outer = util::peer_json(&bytes.0, "creation response content")?;
         PublicResponse::from_json(&outer["publicCreationResponseContentCrypto"].to_string())
             .map_err(|_| invalid_peer("response has no valid public response crypto"))
     }
 
     /// The templator's first sight of a request: derive the secrets and verify the content.
-    async fn relationship_as_templator(&self, backbone: &Value) -> Result<(Value, Write)> {
-        let template_id = str_field(backbone, "relationshipTemplateId")?;
+    async fn relationship_as_templator(
+        &self,
+        backbone: &BackboneRelationship,
+    ) -> Result<(Value, Write)> {
+        let template_id = backbone
+            .relationship_template_id
+            .as_deref()
+            .ok_or_else(|| invalid_peer("request names no template"))?;
         let template_keypair = self.own_template_keypair(template_id).await?;
-        let bytes = wire::encoding::b64_decode(str_field(backbone, "creationContent")?)
-            .map_err(|_| invalid_peer("creation content is not base64"))?;
-        let outer = util::peer_json(&bytes, "creation content")?;
+        let bytes = backbone
+            .creation_content()
+            .ok_or_else(|| invalid_peer("request has no creation content"))?;
+        let outer = util::peer_json(&bytes.0, "creation content")?;
         let request = PublicRequest::from_json(&outer["publicCreationContentCrypto"].to_string())
             .map_err(|_| invalid_peer("creation content has no valid public request"))?;
         let cipher = Cipher::from_json(&outer["cipher"].to_string())
@@ -374,22 +426,28 @@ impl Transport {
         let peer = Address::parse(wrapper["identity"]["address"].as_str().unwrap_or_default())?;
         let peer_key = SignaturePublicKey::from_json(&wrapper["identity"]["publicKey"].to_string())
             .map_err(|_| invalid_peer("creation content has no identity key"))?;
-        if peer.as_str() != str_field(backbone, "from")? || !peer.belongs_to(&peer_key) {
+        if peer != backbone.from || !peer.belongs_to(&peer_key) {
             return Err(invalid_peer(
                 "creation content names another identity than its sender",
             ));
         }
         let secrets_id = AnyId::generate("TRPRSE")?;
-        let doc = json!({
-            "id": str_field(backbone, "id")?,
-            "templateId": template_id,
-            "status": backbone.get("status").cloned().unwrap_or(json!("Pending")),
-            "peer": peer.as_str(),
-            "peerIdentity": {"address": peer.as_str(), "publicKey": peer_key.to_base64()},
-            "creationContent": wrapper.get("content").cloned().unwrap_or(Value::Null),
-            "auditLog": audit_log(backbone),
-            LOCAL: {"secretsId": secrets_id.as_str(), "role": "templator"},
-        });
+        let dto = RelationshipDto {
+            id: backbone.id.clone(),
+            template_id: template_id.to_owned(),
+            status: backbone.status.into(),
+            peer: peer.to_string(),
+            peer_identity: IdentityDto {
+                address: peer.to_string(),
+                public_key: peer_key.to_base64(),
+            },
+            peer_deletion_info: None,
+            creation_content: RelationshipCreationContentDerivation::wrap(
+                wrapper.get("content").cloned().unwrap_or(Value::Null),
+            ),
+            audit_log: RelationshipAuditLogEntryDto::log(&backbone.audit_log),
+        };
+        let doc = stored(&dto, secrets_id.as_str(), Role::Templator)?;
         let write = Write::Put {
             collection: SECRETS.into(),
             doc: self.secrets_doc(secrets_id.as_str(), &secrets)?,
@@ -398,9 +456,16 @@ impl Transport {
     }
 
     /// A request we sent but whose document was lost to a crash right after the Backbone
-    /// accepted it: the request secrets were stored first and are found by template.
-    async fn relationship_recovered_as_requestor(&self, backbone: &Value) -> Result<Value> {
-        let template_id = str_field(backbone, "relationshipTemplateId")?;
+    /// accepted it: the request secrets were stored first and are found by template. The
+    /// content we sent is gone with the document; it shows as an empty arbitrary content.
+    async fn relationship_recovered_as_requestor(
+        &self,
+        backbone: &BackboneRelationship,
+    ) -> Result<Value> {
+        let template_id = backbone
+            .relationship_template_id
+            .as_deref()
+            .ok_or_else(|| invalid_peer("request names no template"))?;
         let candidates = self
             .store
             .find(
@@ -416,30 +481,37 @@ impl Transport {
             )
         })?;
         let template = self.peer_template(template_id).await?;
-        Ok(json!({
-            "id": str_field(backbone, "id")?,
-            "templateId": template_id,
-            "status": backbone.get("status").cloned().unwrap_or(json!("Pending")),
-            "peer": template.created_by.as_str(),
-            "peerIdentity": {"address": template.created_by.as_str(), "publicKey": template.identity_key.to_base64()},
-            "creationContent": Value::Null,
-            "auditLog": audit_log(backbone),
-            LOCAL: {"secretsId": str_field(secrets, "id")?, "role": "requestor"},
-        }))
+        let dto = RelationshipDto {
+            id: backbone.id.clone(),
+            template_id: template_id.to_owned(),
+            status: backbone.status.into(),
+            peer: template.created_by.to_string(),
+            peer_identity: IdentityDto {
+                address: template.created_by.to_string(),
+                public_key: template.identity_key.to_base64(),
+            },
+            peer_deletion_info: None,
+            creation_content: RelationshipCreationContentDerivation::wrap(Value::Null),
+            audit_log: RelationshipAuditLogEntryDto::log(&backbone.audit_log),
+        };
+        stored(&dto, str_field(secrets, "id")?, Role::Requestor)
     }
 
-    fn require_status(doc: &Value, allowed: &[&str]) -> Result<()> {
-        let status = doc
-            .get("status")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if allowed.contains(&status) {
+    fn require_status(doc: &Value, transition: Transition) -> Result<()> {
+        let status = status_of(doc)?;
+        let allowed: Vec<&str> = transition
+            .allowed_from()
+            .iter()
+            .map(|s| RelationshipStatus::from(*s).as_str())
+            .collect();
+        if allowed.contains(&status.as_str()) {
             Ok(())
         } else {
             Err(TransportError::rule(
                 WRONG_RELATIONSHIP_STATUS,
                 format!(
-                    "the relationship is {status}, this needs {}",
+                    "the relationship is {}, this needs {}",
+                    status.as_str(),
                     allowed.join(" or ")
                 ),
             ))
@@ -447,13 +519,15 @@ impl Transport {
     }
 
     fn is_templator(doc: &Value) -> bool {
-        util::local(doc).get("role").and_then(Value::as_str) == Some("templator")
+        util::local(doc).get("role").and_then(Value::as_str) == Some(Role::Templator.as_str())
     }
 
     /// `PUT /Relationships/{id}/Accept`: the templator's answer with its public response.
-    pub async fn accept_relationship(&self, id: &str) -> Result<Value> {
-        let doc = self.get_doc(COLLECTION, id, "Relationship").await?;
-        Self::require_status(&doc, &["Pending"])?;
+    pub async fn accept_relationship(&self, id: &RelationshipId) -> Result<RelationshipDto> {
+        let doc = self
+            .get_doc(COLLECTION, id.as_str(), "Relationship")
+            .await?;
+        Self::require_status(&doc, Transition::Accept)?;
         if !Self::is_templator(&doc) {
             return Err(TransportError::rule(
                 "error.transport.relationships.operationOnlyAllowedForPeer",
@@ -462,7 +536,7 @@ impl Transport {
         }
         let serialized = json!({
             "@type": "RelationshipCreationResponseContentWrapper",
-            "relationshipId": id,
+            "relationshipId": id.as_str(),
         })
         .to_string();
         let device_signature = self
@@ -488,79 +562,81 @@ impl Transport {
         });
         self.change_relationship(
             doc,
-            "Accept",
-            json!({"creationResponseContent": wire::encoding::b64u_encode(response.to_string().as_bytes())}),
-            &[],
+            Transition::Accept,
+            ChangeRelationshipRequest {
+                creation_response_content: Some(Bytes(response.to_string().into_bytes())),
+            },
         )
         .await
     }
 
-    /// Reject, Revoke, Terminate and the reactivation steps: one Backbone call each.
-    pub async fn relationship_action(&self, id: &str, action: &str) -> Result<Value> {
-        let doc = self.get_doc(COLLECTION, id, "Relationship").await?;
-        let (path, allowed, extra): (&str, &[&str], &[&'static str]) = match action {
-            "Reject" => {
-                if !Self::is_templator(&doc) {
-                    return Err(TransportError::rule(
-                        "error.transport.relationships.operationOnlyAllowedForPeer",
-                        "only the templator can reject a relationship; the requestor revokes",
-                    ));
-                }
-                ("Reject", &["Pending"], &[])
+    /// Reject, Revoke, Terminate and the reactivation steps: one Backbone call each. Accept
+    /// has its own function (it carries the key agreement) and so has decomposition (it
+    /// deletes).
+    pub async fn relationship_action(
+        &self,
+        id: &RelationshipId,
+        transition: Transition,
+    ) -> Result<RelationshipDto> {
+        let doc = self
+            .get_doc(COLLECTION, id.as_str(), "Relationship")
+            .await?;
+        match transition {
+            Transition::Reject if !Self::is_templator(&doc) => {
+                return Err(TransportError::rule(
+                    "error.transport.relationships.operationOnlyAllowedForPeer",
+                    "only the templator can reject a relationship; the requestor revokes",
+                ));
             }
-            "Revoke" => {
-                if Self::is_templator(&doc) {
-                    return Err(TransportError::rule(
-                        "error.transport.relationships.operationOnlyAllowedForPeer",
-                        "only the requestor can revoke a relationship; the templator rejects",
-                    ));
-                }
-                ("Revoke", &["Pending"], &[])
+            Transition::Revoke if Self::is_templator(&doc) => {
+                return Err(TransportError::rule(
+                    "error.transport.relationships.operationOnlyAllowedForPeer",
+                    "only the requestor can revoke a relationship; the templator rejects",
+                ));
             }
-            "Terminate" => ("Terminate", &["Active"], &[]),
-            "Reactivate" => (
-                "Reactivate",
-                &["Terminated"],
-                &[events::RELATIONSHIP_REACTIVATION_REQUESTED],
-            ),
-            "Reactivate/Accept" | "Reactivate/Reject" | "Reactivate/Revoke" => (
-                action,
-                &["Terminated"],
-                &[events::RELATIONSHIP_REACTIVATION_COMPLETED],
-            ),
-            _ => return Err(TransportError::invalid("unknown relationship action")),
-        };
-        Self::require_status(&doc, allowed)?;
-        self.change_relationship(doc, path, json!({}), extra).await
+            Transition::Accept => return self.accept_relationship(id).await,
+            Transition::Decompose => {
+                return Err(TransportError::Internal(
+                    "decomposition deletes the relationship; use decompose_relationship".into(),
+                ));
+            }
+            _ => {}
+        }
+        Self::require_status(&doc, transition)?;
+        self.change_relationship(doc, transition, ChangeRelationshipRequest::default())
+            .await
     }
 
     async fn change_relationship(
         &self,
         mut doc: Value,
-        action: &str,
-        body: Value,
-        extra_events: &[&'static str],
-    ) -> Result<Value> {
+        transition: Transition,
+        body: ChangeRelationshipRequest,
+    ) -> Result<RelationshipDto> {
         let id = str_field(&doc, "id")?.to_owned();
-        let answer: Value = self
+        let answer: BackboneRelationship = self
             .backbone
             .call(
                 Method::PUT,
-                &format!("/api/v2/Relationships/{id}/{action}"),
+                &format!("/api/v2/Relationships/{id}/{}", transition.path()),
                 &body,
             )
             .await?;
-        doc["status"] = answer
-            .get("status")
-            .cloned()
-            .unwrap_or(doc["status"].clone());
-        doc["auditLog"] = audit_log(&answer);
-        let dto = util::dto(doc.clone());
+        updated(&mut doc, &answer)?;
+        let dto = relationship_dto(doc.clone())?;
         let mut change = Change::new();
         change.put(COLLECTION, &doc)?;
         change.event(events::RELATIONSHIP_CHANGED, &dto)?;
-        for event in extra_events {
-            change.event(event, &dto)?;
+        match transition {
+            Transition::RequestReactivation => {
+                change.event(events::RELATIONSHIP_REACTIVATION_REQUESTED, &dto)?
+            }
+            Transition::AcceptReactivation
+            | Transition::RejectReactivation
+            | Transition::RevokeReactivation => {
+                change.event(events::RELATIONSHIP_REACTIVATION_COMPLETED, &dto)?
+            }
+            _ => {}
         }
         self.commit(change).await?;
         Ok(dto)
@@ -568,13 +644,28 @@ impl Transport {
 
     /// `DELETE /Relationships/{id}`: decomposes it on the Backbone and deletes it, its secrets
     /// and the messages exchanged in it.
-    pub async fn decompose_relationship(&self, id: &str) -> Result<()> {
+    pub async fn decompose_relationship(&self, id: &RelationshipId) -> Result<()> {
+        let id = id.as_str();
         let doc = self.get_doc(COLLECTION, id, "Relationship").await?;
-        Self::require_status(&doc, &["Terminated", "DeletionProposed"])?;
+        // The runtime decomposes only what is over; a pending request is revoked or rejected
+        // first, an active relationship terminated.
+        let status = status_of(&doc)?;
+        if !matches!(
+            status,
+            RelationshipStatus::Terminated | RelationshipStatus::DeletionProposed
+        ) {
+            return Err(TransportError::rule(
+                WRONG_RELATIONSHIP_STATUS,
+                format!(
+                    "the relationship is {}, this needs Terminated or DeletionProposed",
+                    status.as_str()
+                ),
+            ));
+        }
         self.backbone
             .call_no_result(
                 Method::PUT,
-                &format!("/api/v2/Relationships/{id}/Decompose"),
+                &format!("/api/v2/Relationships/{id}/{}", Transition::Decompose.path()),
                 Some(&json!({})),
             )
             .await?;

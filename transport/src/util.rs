@@ -9,31 +9,8 @@ use serde_json::{Map, Value};
 /// queries run on the stored document as they are.
 pub const LOCAL: &str = "_local";
 
-/// `2026-11-28T01:13:37.487Z`, the form transport writes dates in.
-pub fn now() -> String {
-    format_time(chrono::Utc::now())
-}
-
 pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Parses an ISO 8601 date-time and normalises it to the transport form.
-pub fn parse_time(text: &str, field: &str) -> Result<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|_| TransportError::invalid(format!("{field} must be an ISO 8601 date-time")))
-}
-
-/// A date-time that must lie in the future.
-pub fn future_time(text: &str, field: &str) -> Result<String> {
-    let t = parse_time(text, field)?;
-    if t <= chrono::Utc::now() {
-        return Err(TransportError::invalid(format!(
-            "{field} must be in the future"
-        )));
-    }
-    Ok(format_time(t))
 }
 
 /// The DTO part of a stored document.
@@ -107,21 +84,6 @@ pub fn list_filter(
         Ownership::Own => filter.and(store::Filter::eq("isOwn", true)),
         Ownership::Peer => filter.and(store::Filter::eq("isOwn", false)),
     })
-}
-
-/// `{truncated, url}` for a shareable object.
-pub fn reference_dto(reference: &wire::Reference) -> Result<Value> {
-    Ok(serde_json::json!({
-        "truncated": reference.truncate(),
-        "url": reference.to_url(None)?,
-    }))
-}
-
-/// The `reference` string of a request body that loads a peer's object.
-pub fn reference_field(body: &Value) -> Result<&str> {
-    body.get("reference")
-        .and_then(Value::as_str)
-        .ok_or_else(|| TransportError::invalid("reference must be a string"))
 }
 
 /// Parses a reference given by a user, truncated or URL, with one of the allowed id prefixes.

@@ -3,12 +3,11 @@
 use super::{AppState, Auth, Body, Params, check_id, created, ok, paged};
 use crate::domain::relationships::{CreateRelationshipRequest, Transition};
 use crate::error::Error;
-use crate::model::Bytes;
+use consumer_api::relationships::ChangeRelationshipRequest;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, put};
-use serde::Deserialize;
 use wire::{Address, RelationshipId};
 
 pub fn routes() -> Router<AppState> {
@@ -34,14 +33,6 @@ pub fn routes() -> Router<AppState> {
             "/api/v2/Relationships/{id}/Reactivate/Revoke",
             put(revoke_reactivation),
         )
-}
-
-/// The body of every state change; only accept, reject and revoke carry content.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ChangeBody {
-    #[serde(default)]
-    creation_response_content: Option<Bytes>,
 }
 
 async fn can_create(
@@ -94,7 +85,7 @@ async fn change(
     caller: crate::domain::Caller,
     id: String,
     transition: Transition,
-    body: ChangeBody,
+    body: ChangeRelationshipRequest,
 ) -> Result<Response, Error> {
     check_id(RelationshipId::PREFIX, &id)?;
     Ok(ok(backbone
@@ -108,7 +99,7 @@ macro_rules! transition_handler {
             State(backbone): State<AppState>,
             Auth(caller): Auth,
             Path(id): Path<String>,
-            Body(body): Body<ChangeBody>,
+            Body(body): Body<ChangeRelationshipRequest>,
         ) -> Result<Response, Error> {
             change(backbone, caller, id, $transition, body).await
         }

@@ -61,18 +61,11 @@ impl RelationshipTemplate {
     }
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TemplateDto {
-    pub id: String,
-    pub created_by: Address,
-    pub created_by_device: String,
-    pub max_number_of_allocations: Option<u32>,
-    pub for_identity: Option<Address>,
-    pub expires_at: Option<Timestamp>,
-    pub content: Bytes,
-    pub created_at: Timestamp,
-}
+// The request and the answers are the Consumer API's, shared with the transport client.
+pub use consumer_api::relationship_templates::{
+    CreateRelationshipTemplateRequest as CreateTemplateRequest,
+    CreatedRelationshipTemplate as CreatedTemplate, RelationshipTemplate as TemplateDto,
+};
 
 impl From<RelationshipTemplate> for TemplateDto {
     fn from(t: RelationshipTemplate) -> Self {
@@ -87,27 +80,6 @@ impl From<RelationshipTemplate> for TemplateDto {
             created_at: t.created_at,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateTemplateRequest {
-    #[serde(default)]
-    pub expires_at: Option<Timestamp>,
-    #[serde(default)]
-    pub max_number_of_allocations: Option<u32>,
-    #[serde(default)]
-    pub for_identity: Option<String>,
-    #[serde(default)]
-    pub password: Option<Bytes>,
-    pub content: Bytes,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedTemplate {
-    pub id: String,
-    pub created_at: Timestamp,
 }
 
 /// One entry of a list query: an id plus the password to use for it.

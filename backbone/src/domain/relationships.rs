@@ -18,42 +18,13 @@ use wire::{Address, RelationshipId, RelationshipTemplateId};
 
 pub const COLLECTION: &str = "relationships";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Status {
-    Pending,
-    Active,
-    Rejected,
-    Revoked,
-    Terminated,
-    DeletionProposed,
-    ReadyForDeletion,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Reason {
-    Creation,
-    AcceptanceOfCreation,
-    RejectionOfCreation,
-    RevocationOfCreation,
-    Termination,
-    ReactivationRequested,
-    AcceptanceOfReactivation,
-    RejectionOfReactivation,
-    RevocationOfReactivation,
-    Decomposition,
-    DecompositionDueToIdentityDeletion,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditLogEntry {
-    pub created_at: Timestamp,
-    pub created_by: Address,
-    pub created_by_device: Option<String>,
-    pub reason: Reason,
-    pub old_status: Option<Status>,
-    pub new_status: Status,
-}
+// The status, the audit log and the transitions are the Consumer API's, shared with the
+// transport client; the names here are the ones the rest of the Backbone uses.
+pub use consumer_api::relationships::{
+    AuditLogEntry, AuditLogReason as Reason, CanCreateRelationshipAnswer,
+    CreateRelationshipRequest, Relationship as RelationshipDto, RelationshipStatus as Status,
+    Transition,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -98,7 +69,7 @@ impl TransitionError {
         use TransitionError::*;
         let (code, message) = match self {
             WrongStatus(statuses) => {
-                let names: Vec<String> = statuses.iter().map(|s| format!("{s:?}")).collect();
+                let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
                 return Error::rule(
                     "error.platform.validation.relationship.relationshipIsNotInCorrectStatus",
                     format!(
@@ -142,20 +113,6 @@ impl TransitionError {
         };
         Error::rule(code, message)
     }
-}
-
-/// A request to move a relationship, as the routes name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transition {
-    Accept,
-    Reject,
-    Revoke,
-    Terminate,
-    RequestReactivation,
-    AcceptReactivation,
-    RejectReactivation,
-    RevokeReactivation,
-    Decompose,
 }
 
 impl Relationship {
@@ -233,14 +190,11 @@ impl Relationship {
         if !self.has_participant(me) {
             return Err(TransitionError::NotParticipant);
         }
-        let (reason, new_status, effect) = match transition {
+        // Checks specific to a transition come before the status check where the Backbone
+        // answers them first (an open reactivation request, an own decomposition).
+        let (new_status, effect) = match transition {
             T::Accept | T::Reject | T::Revoke => {
-                self.ensure_status(&[Pending])?;
-                let (reason, new_status) = match transition {
-                    T::Accept => (Reason::AcceptanceOfCreation, Active),
-                    T::Reject => (Reason::RejectionOfCreation, Rejected),
-                    _ => (Reason::RevocationOfCreation, Revoked),
-                };
+                self.ensure_status(transition.allowed_from())?;
                 // The addressee answers a request; only its creator takes it back.
                 if transition == T::Revoke && &self.from != me {
                     return Err(TransitionError::NotCreatedByCaller);
@@ -249,41 +203,30 @@ impl Relationship {
                     return Err(TransitionError::NotAddressedToCaller);
                 }
                 self.creation_response_content = response_content;
-                (reason, new_status, Effect::StatusChanged)
+                let new_status = match transition {
+                    T::Accept => Active,
+                    T::Reject => Rejected,
+                    _ => Revoked,
+                };
+                (new_status, Effect::StatusChanged)
             }
             T::Terminate => {
-                self.ensure_status(&[Active])?;
-                (Reason::Termination, Terminated, Effect::StatusChanged)
+                self.ensure_status(transition.allowed_from())?;
+                (Terminated, Effect::StatusChanged)
             }
             T::RequestReactivation => {
                 if self.open_reactivation_by().is_some() {
                     return Err(TransitionError::OpenReactivationRequest);
                 }
-                self.ensure_status(&[Terminated])?;
-                (
-                    Reason::ReactivationRequested,
-                    Terminated,
-                    Effect::ReactivationRequested,
-                )
+                self.ensure_status(transition.allowed_from())?;
+                (Terminated, Effect::ReactivationRequested)
             }
             T::AcceptReactivation | T::RejectReactivation | T::RevokeReactivation => {
                 use TransitionError::*;
-                let (reason, new_status, error) = match transition {
-                    T::AcceptReactivation => (
-                        Reason::AcceptanceOfReactivation,
-                        Active,
-                        NoAcceptableReactivation,
-                    ),
-                    T::RejectReactivation => (
-                        Reason::RejectionOfReactivation,
-                        Terminated,
-                        NoRejectableReactivation,
-                    ),
-                    _ => (
-                        Reason::RevocationOfReactivation,
-                        Terminated,
-                        NoRevocableReactivation,
-                    ),
+                let (new_status, error) = match transition {
+                    T::AcceptReactivation => (Active, NoAcceptableReactivation),
+                    T::RejectReactivation => (Terminated, NoRejectableReactivation),
+                    _ => (Terminated, NoRevocableReactivation),
                 };
                 // The requestor may only revoke; the other side may only accept or reject.
                 let requestor_answers = transition == T::RevokeReactivation;
@@ -293,7 +236,7 @@ impl Relationship {
                 {
                     return Err(error);
                 }
-                (reason, new_status, Effect::ReactivationCompleted)
+                (new_status, Effect::ReactivationCompleted)
             }
             T::Decompose => {
                 let decomposed = if &self.from == me {
@@ -304,7 +247,7 @@ impl Relationship {
                 if decomposed {
                     return Err(TransitionError::AlreadyDecomposed);
                 }
-                self.ensure_status(&[Rejected, Revoked, Terminated, DeletionProposed])?;
+                self.ensure_status(transition.allowed_from())?;
                 if &self.from == me {
                     self.from_has_decomposed = true;
                 } else {
@@ -315,9 +258,10 @@ impl Relationship {
                 } else {
                     DeletionProposed
                 };
-                (Reason::Decomposition, next, Effect::StatusChanged)
+                (next, Effect::StatusChanged)
             }
         };
+        let reason = transition.reason();
         self.audit_log.push(AuditLogEntry {
             created_at: Timestamp::now(),
             created_by: me.clone(),
@@ -331,65 +275,34 @@ impl Relationship {
     }
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RelationshipDto {
-    pub id: String,
-    pub relationship_template_id: Option<String>,
-    pub from: Address,
-    pub to: Address,
-    pub created_at: Timestamp,
-    pub status: Status,
-    pub audit_log: Vec<AuditLogEntry>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creation_content: Option<Option<Bytes>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creation_response_content: Option<Option<Bytes>>,
-}
-
-impl RelationshipDto {
+impl Relationship {
     /// The metadata form returned by the state-changing routes.
-    fn metadata(r: Relationship) -> Self {
-        Self {
-            id: r.id,
-            relationship_template_id: r.relationship_template_id,
-            from: r.from,
-            to: r.to,
-            created_at: r.created_at,
-            status: r.status,
-            audit_log: r.audit_log,
+    fn metadata(self) -> RelationshipDto {
+        RelationshipDto {
+            id: self.id,
+            relationship_template_id: self.relationship_template_id,
+            from: self.from,
+            to: self.to,
+            created_at: self.created_at,
+            status: self.status,
+            audit_log: self.audit_log,
             creation_content: None,
             creation_response_content: None,
         }
     }
 
     /// The full form returned by `GET`, with both contents (possibly `null`).
-    fn full(r: Relationship) -> Self {
+    fn full(self) -> RelationshipDto {
         let (content, response) = (
-            r.creation_content.clone(),
-            r.creation_response_content.clone(),
+            self.creation_content.clone(),
+            self.creation_response_content.clone(),
         );
-        Self {
+        RelationshipDto {
             creation_content: Some(content),
             creation_response_content: Some(response),
-            ..Self::metadata(r)
+            ..self.metadata()
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateRelationshipRequest {
-    pub relationship_template_id: String,
-    #[serde(default)]
-    pub creation_content: Option<Bytes>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CanCreate {
-    pub can_create: bool,
-    pub code: Option<&'static str>,
 }
 
 const ALREADY_EXISTS: &str =
@@ -401,7 +314,7 @@ impl Backbone {
         &self,
         caller: &Caller,
         peer: &Address,
-    ) -> Result<CanCreate> {
+    ) -> Result<CanCreateRelationshipAnswer> {
         let identity = self.identity(peer).await?;
         if identity.status == IdentityStatus::Deleted {
             return Err(Error::NotFound("Identity"));
@@ -416,9 +329,9 @@ impl Backbone {
         } else {
             None
         };
-        Ok(CanCreate {
+        Ok(CanCreateRelationshipAnswer {
             can_create: code.is_none(),
-            code,
+            code: code.map(str::to_owned),
         })
     }
 
@@ -479,13 +392,11 @@ impl Backbone {
             false,
         );
         self.commit(tx).await?;
-        Ok(RelationshipDto::metadata(relationship))
+        Ok(relationship.metadata())
     }
 
     pub async fn get_relationship(&self, caller: &Caller, id: &str) -> Result<RelationshipDto> {
-        Ok(RelationshipDto::full(
-            self.own_relationship(caller, id).await?,
-        ))
+        Ok(self.own_relationship(caller, id).await?.full())
     }
 
     /// Relationships of the caller, all of them or those in `ids`.
@@ -499,7 +410,7 @@ impl Backbone {
             Filter::eq("to", caller.address.as_str()),
         ]);
         let found: Vec<Relationship> = self.find_listed(COLLECTION, mine, ids).await?;
-        Ok(found.into_iter().map(RelationshipDto::full).collect())
+        Ok(found.into_iter().map(Relationship::full).collect())
     }
 
     pub async fn transition_relationship(
@@ -525,7 +436,7 @@ impl Backbone {
         self.relationship_events(&relationship, caller, effect, &mut tx)
             .await?;
         self.commit(tx).await?;
-        Ok(RelationshipDto::metadata(relationship))
+        Ok(relationship.metadata())
     }
 
     /// The Synchronization module's reaction to a relationship change.
@@ -591,12 +502,11 @@ impl Backbone {
     }
 
     async fn blocking_relationship_exists(&self, a: &Address, b: &Address) -> Result<bool> {
-        Ok(self.relationships_between(a, b).await?.iter().any(|r| {
-            matches!(
-                r.status,
-                Status::Pending | Status::Active | Status::Terminated | Status::DeletionProposed
-            )
-        }))
+        Ok(self
+            .relationships_between(a, b)
+            .await?
+            .iter()
+            .any(|r| r.status.blocks_new_relationship()))
     }
 }
 

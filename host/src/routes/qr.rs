@@ -1,13 +1,20 @@
 //! QR code answers: where the official Connector offers `image/png`, the picture encodes the
-//! object's URL reference (`reference.url`), as its controllers do.
+//! object's URL reference (`reference.url`), as its controllers do. Works for any DTO with a
+//! `reference`, typed or not.
 
 use super::{ApiResult, TransportApiError, object};
 use crate::http::json::{Created, Envelope};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qrcode::{Color, EcLevel, QrCode};
+use serde::Serialize;
 use serde_json::Value;
 use transport::TransportError;
+
+/// The API document's schema of a QR code answer (`image/png`).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct QrCodePng(#[allow(dead_code)] Vec<u8>);
 
 /// Pixels per module and quiet-zone modules, the defaults of the official `qrcode` npm package.
 const SCALE: usize = 4;
@@ -61,7 +68,7 @@ fn rank(accept: &str, kind: &str, sub: &str) -> Option<(f32, u8, usize)> {
 
 /// `dto` in the JSON envelope, or its reference as a QR code named `{name}.png` when the
 /// client asks for `image/png`.
-pub fn dto_or_png(headers: &HeaderMap, dto: Value, name: &str) -> ApiResult<Response> {
+pub fn dto_or_png<T: Serialize>(headers: &HeaderMap, dto: T, name: &str) -> ApiResult<Response> {
     if wants_png(headers) {
         return png_response(&dto, name, StatusCode::OK);
     }
@@ -93,7 +100,8 @@ where
 }
 
 /// The PNG answer for a DTO with a `reference.url`, named `{name}.png`.
-pub fn png_response(dto: &Value, name: &str, status: StatusCode) -> ApiResult<Response> {
+pub fn png_response<T: Serialize>(dto: &T, name: &str, status: StatusCode) -> ApiResult<Response> {
+    let dto = serde_json::to_value(dto).map_err(|e| internal(e.to_string()))?;
     let url = dto["reference"]["url"]
         .as_str()
         .ok_or_else(|| internal("the object has no URL reference"))?;

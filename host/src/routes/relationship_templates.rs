@@ -1,15 +1,24 @@
-//! `/api/core/v1/RelationshipTemplates`.
+//! `/api/core/v1/RelationshipTemplates`: typed bodies and ids in, `RelationshipTemplateDTO`s
+//! out; the template and its token also as QR codes.
 
 use super::qr;
-use super::{ApiResult, QueryPairs, check_id, object};
+use super::{ApiResult, QueryPairs};
 use crate::app::App;
-use crate::http::json::{ApiJson, Created, Envelope};
-use axum::extract::{Path, State};
+use crate::http::error::ErrorEnvelope;
+use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
+use crate::http::path::ApiPath;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use runtime_types::relationship_templates::{
+    CreateOwnRelationshipTemplateRequest, CreateTokenForOwnRelationshipTemplateRequest,
+    LoadPeerRelationshipTemplateRequest, RelationshipTemplateDto,
+};
+use serde::Deserialize;
 use serde_json::Value;
 use transport::Ownership;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use wire::RelationshipTemplateId;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -20,8 +29,41 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(create_token))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/RelationshipTemplates", tag = "RelationshipTemplates", responses((status = 200), (status = 400)))]
-async fn list_all(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+/// The path of every route about one template.
+#[derive(Deserialize)]
+struct TemplatePath {
+    id: RelationshipTemplateId,
+}
+
+/// The list routes' query: the official query language over these keys (repeated keys are
+/// alternatives, values may carry operators such as `!`, `>`, `<`).
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/RelationshipTemplates",
+    tag = "RelationshipTemplates",
+    params(
+        ("isOwn" = Option<String>, Query, description = "`true` or `false`"),
+        ("createdAt" = Option<String>, Query),
+        ("expiresAt" = Option<String>, Query),
+        ("createdBy" = Option<String>, Query),
+        ("createdByDevice" = Option<String>, Query),
+        ("maxNumberOfAllocations" = Option<String>, Query),
+        ("forIdentity" = Option<String>, Query),
+        ("passwordProtection" = Option<String>, Query, description = "`\"\"` or `!` to filter by whether there is one"),
+        ("passwordProtection.password" = Option<String>, Query),
+        ("passwordProtection.passwordIsPin" = Option<String>, Query),
+        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query),
+        ("content.@type" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<RelationshipTemplateDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list_all(
+    State(app): State<App>,
+    query: QueryPairs,
+) -> ApiResult<Envelope<Vec<RelationshipTemplateDto>>> {
     Ok(Envelope(
         app.transport
             .list_templates(&query.0, Ownership::All)
@@ -29,8 +71,32 @@ async fn list_all(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelo
     ))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/RelationshipTemplates/Own", tag = "RelationshipTemplates", responses((status = 200), (status = 400)))]
-async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/RelationshipTemplates/Own",
+    tag = "RelationshipTemplates",
+    params(
+        ("createdAt" = Option<String>, Query),
+        ("expiresAt" = Option<String>, Query),
+        ("createdBy" = Option<String>, Query),
+        ("createdByDevice" = Option<String>, Query),
+        ("maxNumberOfAllocations" = Option<String>, Query),
+        ("forIdentity" = Option<String>, Query),
+        ("passwordProtection" = Option<String>, Query),
+        ("passwordProtection.password" = Option<String>, Query),
+        ("passwordProtection.passwordIsPin" = Option<String>, Query),
+        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query),
+        ("content.@type" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<RelationshipTemplateDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list_own(
+    State(app): State<App>,
+    query: QueryPairs,
+) -> ApiResult<Envelope<Vec<RelationshipTemplateDto>>> {
     Ok(Envelope(
         app.transport
             .list_templates(&query.0, Ownership::Own)
@@ -38,8 +104,32 @@ async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelo
     ))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/RelationshipTemplates/Peer", tag = "RelationshipTemplates", responses((status = 200), (status = 400)))]
-async fn list_peer(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/RelationshipTemplates/Peer",
+    tag = "RelationshipTemplates",
+    params(
+        ("createdAt" = Option<String>, Query),
+        ("expiresAt" = Option<String>, Query),
+        ("createdBy" = Option<String>, Query),
+        ("createdByDevice" = Option<String>, Query),
+        ("maxNumberOfAllocations" = Option<String>, Query),
+        ("forIdentity" = Option<String>, Query),
+        ("passwordProtection" = Option<String>, Query),
+        ("passwordProtection.password" = Option<String>, Query),
+        ("passwordProtection.passwordIsPin" = Option<String>, Query),
+        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query),
+        ("content.@type" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<RelationshipTemplateDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list_peer(
+    State(app): State<App>,
+    query: QueryPairs,
+) -> ApiResult<Envelope<Vec<RelationshipTemplateDto>>> {
     Ok(Envelope(
         app.transport
             .list_templates(&query.0, Ownership::Peer)
@@ -47,60 +137,121 @@ async fn list_peer(State(app): State<App>, query: QueryPairs) -> ApiResult<Envel
     ))
 }
 
-/// Creates an own template.
-#[utoipa::path(post, path = "/api/core/v1/RelationshipTemplates/Own", tag = "RelationshipTemplates", responses((status = 201), (status = 400)))]
+/// Creates an own template. Its content is a `RelationshipTemplateContent` or an
+/// `ArbitraryRelationshipTemplateContent`.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/RelationshipTemplates/Own",
+    tag = "RelationshipTemplates",
+    request_body = CreateOwnRelationshipTemplateRequest,
+    responses(
+        (status = 201, body = ResultBody<RelationshipTemplateDto>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
 async fn create_own(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
-    Ok(Created(
-        app.transport.create_own_template(&object(body)?).await?,
-    ))
+    ApiJson(request): ApiJson<CreateOwnRelationshipTemplateRequest>,
+) -> ApiResult<Created<RelationshipTemplateDto>> {
+    Ok(Created(app.transport.create_own_template(request).await?))
 }
 
 /// Loads a peer template by template or token reference (truncated or URL).
-#[utoipa::path(post, path = "/api/core/v1/RelationshipTemplates/Peer", tag = "RelationshipTemplates", responses((status = 201), (status = 400), (status = 404)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/RelationshipTemplates/Peer",
+    tag = "RelationshipTemplates",
+    request_body = LoadPeerRelationshipTemplateRequest,
+    responses(
+        (status = 201, body = ResultBody<RelationshipTemplateDto>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn load_peer(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
-    Ok(Created(
-        app.transport.load_peer_template(&object(body)?).await?,
-    ))
+    ApiJson(request): ApiJson<LoadPeerRelationshipTemplateRequest>,
+) -> ApiResult<Created<RelationshipTemplateDto>> {
+    Ok(Created(app.transport.load_peer_template(request).await?))
 }
 
 /// The template as JSON, or its reference as a QR code with `Accept: image/png`.
-#[utoipa::path(get, path = "/api/core/v1/RelationshipTemplates/{id}", tag = "RelationshipTemplates", responses((status = 200), (status = 404)))]
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/RelationshipTemplates/{id}",
+    tag = "RelationshipTemplates",
+    params(("id" = String, Path, description = "RLT[A-Za-z0-9]{17}")),
+    responses(
+        (status = 200, content(
+            (ResultBody<RelationshipTemplateDto> = "application/json"),
+            (qr::QrCodePng = "image/png"),
+        )),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn get_template(
     State(app): State<App>,
-    Path(id): Path<String>,
+    ApiPath(path): ApiPath<TemplatePath>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    check_id(&id, "RLT")?;
-    let template = app.transport.get_template(&id).await?;
-    qr::dto_or_png(&headers, template, &id)
+    let template = app.transport.get_template(&path.id).await?;
+    qr::dto_or_png(&headers, template, path.id.as_str())
 }
 
-#[utoipa::path(delete, path = "/api/core/v1/RelationshipTemplates/{id}", tag = "RelationshipTemplates", responses((status = 204), (status = 404)))]
-async fn delete_template(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    check_id(&id, "RLT")?;
-    app.transport.delete_template(&id).await?;
+#[utoipa::path(
+    delete,
+    path = "/api/core/v1/RelationshipTemplates/{id}",
+    tag = "RelationshipTemplates",
+    params(("id" = String, Path, description = "RLT[A-Za-z0-9]{17}")),
+    responses(
+        (status = 204),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn delete_template(
+    State(app): State<App>,
+    ApiPath(path): ApiPath<TemplatePath>,
+) -> ApiResult<StatusCode> {
+    app.transport.delete_template(&path.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// A token carrying the key of an own template; with `Accept: image/png` the token is
 /// ephemeral and the answer is its reference as a QR code.
-#[utoipa::path(post, path = "/api/core/v1/RelationshipTemplates/Own/{id}/Token", tag = "RelationshipTemplates", responses((status = 201), (status = 400), (status = 404)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/RelationshipTemplates/Own/{id}/Token",
+    tag = "RelationshipTemplates",
+    params(("id" = String, Path, description = "RLT[A-Za-z0-9]{17}")),
+    request_body = CreateTokenForOwnRelationshipTemplateRequest,
+    responses(
+        (status = 201, description = "The token (`TokenDTO`), or its reference as a QR code", content(
+            (ResultBody<Value> = "application/json"),
+            (qr::QrCodePng = "image/png"),
+        )),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn create_token(
     State(app): State<App>,
-    Path(id): Path<String>,
+    ApiPath(path): ApiPath<TemplatePath>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(mut request): ApiJson<CreateTokenForOwnRelationshipTemplateRequest>,
 ) -> ApiResult<Response> {
-    check_id(&id, "RLT")?;
-    let (app, id) = (&app, id.as_str());
-    qr::token_response(&headers, id, body, |body| async move {
-        app.transport.create_template_token(id, &body).await
-    })
-    .await
+    let png = qr::wants_png(&headers);
+    if png {
+        // The picture is all the client keeps of the token.
+        request.ephemeral = Some(true);
+    }
+    let token = app
+        .transport
+        .create_template_token(&path.id, request)
+        .await?;
+    if png {
+        return qr::png_response(&token, path.id.as_str(), StatusCode::CREATED);
+    }
+    Ok(axum::response::IntoResponse::into_response(Created(token)))
 }

@@ -1,12 +1,21 @@
-//! `/api/core/v1/Relationships`.
+//! `/api/core/v1/Relationships`: typed bodies and ids in, `RelationshipDTO`s out.
 
-use super::{ApiResult, QueryPairs, check_id, object};
+use super::{ApiResult, QueryPairs};
 use crate::app::App;
-use crate::http::json::{ApiJson, Created, Envelope};
-use axum::extract::{Path, State};
+use crate::http::error::ErrorEnvelope;
+use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
+use crate::http::path::ApiPath;
+use axum::extract::State;
 use axum::http::StatusCode;
+use runtime_types::relationships::{
+    CanCreateRelationshipRequest, CanCreateRelationshipResponse, CreateRelationshipRequest,
+    RelationshipDto,
+};
+use serde::Deserialize;
 use serde_json::Value;
+use transport::relationships::Transition;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use wire::RelationshipId;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -24,116 +33,202 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(revoke_reactivation))
 }
 
-#[utoipa::path(put, path = "/api/core/v1/Relationships/CanCreate", tag = "Relationships", responses((status = 200), (status = 400)))]
+/// The path of every route about one relationship.
+#[derive(Deserialize)]
+struct RelationshipPath {
+    id: RelationshipId,
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/core/v1/Relationships/CanCreate",
+    tag = "Relationships",
+    request_body = CanCreateRelationshipRequest,
+    responses(
+        (status = 200, body = ResultBody<CanCreateRelationshipResponse>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
 async fn can_create(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Envelope<Value>> {
+    ApiJson(request): ApiJson<CanCreateRelationshipRequest>,
+) -> ApiResult<Envelope<CanCreateRelationshipResponse>> {
     Ok(Envelope(
-        app.transport
-            .can_create_relationship(&object(body)?)
-            .await?,
+        app.transport.can_create_relationship(request).await?,
     ))
 }
 
 /// Requests a relationship against a loaded peer template.
-#[utoipa::path(post, path = "/api/core/v1/Relationships", tag = "Relationships", responses((status = 201), (status = 400), (status = 404)))]
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Relationships",
+    tag = "Relationships",
+    request_body = CreateRelationshipRequest,
+    responses(
+        (status = 201, body = ResultBody<RelationshipDto>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn create(
     State(app): State<App>,
-    ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Created<Value>> {
-    Ok(Created(
-        app.transport.create_relationship(&object(body)?).await?,
-    ))
+    ApiJson(request): ApiJson<CreateRelationshipRequest>,
+) -> ApiResult<Created<RelationshipDto>> {
+    Ok(Created(app.transport.create_relationship(request).await?))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/Relationships", tag = "Relationships", responses((status = 200), (status = 400)))]
-async fn list(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<Value>>> {
+/// The query is the official query language over these keys.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Relationships",
+    tag = "Relationships",
+    params(
+        ("templateId" = Option<String>, Query),
+        ("peer" = Option<String>, Query),
+        ("status" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<RelationshipDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn list(
+    State(app): State<App>,
+    query: QueryPairs,
+) -> ApiResult<Envelope<Vec<RelationshipDto>>> {
     Ok(Envelope(app.transport.list_relationships(&query.0).await?))
 }
 
-#[utoipa::path(get, path = "/api/core/v1/Relationships/{id}", tag = "Relationships", responses((status = 200), (status = 404)))]
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Relationships/{id}",
+    tag = "Relationships",
+    params(("id" = String, Path, description = "REL[A-Za-z0-9]{17}")),
+    responses(
+        (status = 200, body = ResultBody<RelationshipDto>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn get_relationship(
     State(app): State<App>,
-    Path(id): Path<String>,
-) -> ApiResult<Envelope<Value>> {
-    check_id(&id, "REL")?;
-    Ok(Envelope(app.transport.get_relationship(&id).await?))
+    ApiPath(path): ApiPath<RelationshipPath>,
+) -> ApiResult<Envelope<RelationshipDto>> {
+    Ok(Envelope(app.transport.get_relationship(&path.id).await?))
 }
 
 /// The attributes shared in the relationship; they belong to the consumption layer, which
 /// keeps none yet, so the list is the relationship's (empty) set once it is known to exist.
-#[utoipa::path(get, path = "/api/core/v1/Relationships/{id}/Attributes", tag = "Relationships", responses((status = 200), (status = 404)))]
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Relationships/{id}/Attributes",
+    tag = "Relationships",
+    params(("id" = String, Path, description = "REL[A-Za-z0-9]{17}")),
+    responses(
+        (status = 200, description = "`{\"result\": LocalAttributeDTO[]}`, empty until the consumption layer exists"),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
 async fn attributes(
     State(app): State<App>,
-    Path(id): Path<String>,
+    ApiPath(path): ApiPath<RelationshipPath>,
 ) -> ApiResult<Envelope<Vec<Value>>> {
-    check_id(&id, "REL")?;
-    app.transport.get_relationship(&id).await?;
+    app.transport.get_relationship(&path.id).await?;
     Ok(Envelope(Vec::new()))
 }
 
 /// Decomposes the relationship and deletes its data.
-#[utoipa::path(delete, path = "/api/core/v1/Relationships/{id}", tag = "Relationships", responses((status = 204), (status = 400), (status = 404)))]
-async fn decompose(State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    check_id(&id, "REL")?;
-    app.transport.decompose_relationship(&id).await?;
+#[utoipa::path(
+    delete,
+    path = "/api/core/v1/Relationships/{id}",
+    tag = "Relationships",
+    params(("id" = String, Path, description = "REL[A-Za-z0-9]{17}")),
+    responses(
+        (status = 204),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn decompose(
+    State(app): State<App>,
+    ApiPath(path): ApiPath<RelationshipPath>,
+) -> ApiResult<StatusCode> {
+    app.transport.decompose_relationship(&path.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(put, path = "/api/core/v1/Relationships/{id}/Accept", tag = "Relationships", responses((status = 200), (status = 400), (status = 404)))]
-async fn accept(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Envelope<Value>> {
-    check_id(&id, "REL")?;
-    Ok(Envelope(app.transport.accept_relationship(&id).await?))
-}
-
-async fn action(app: &App, id: &str, action: &str) -> ApiResult<Envelope<Value>> {
-    check_id(id, "REL")?;
+async fn transition(
+    app: &App,
+    id: &RelationshipId,
+    transition: Transition,
+) -> ApiResult<Envelope<RelationshipDto>> {
     Ok(Envelope(
-        app.transport.relationship_action(id, action).await?,
+        app.transport.relationship_action(id, transition).await?,
     ))
 }
 
-#[utoipa::path(put, path = "/api/core/v1/Relationships/{id}/Reject", tag = "Relationships", responses((status = 200), (status = 400), (status = 404)))]
-async fn reject(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Envelope<Value>> {
-    action(&app, &id, "Reject").await
+/// One `PUT /Relationships/{id}/…` route per transition: no body, the changed relationship
+/// back.
+macro_rules! transition_route {
+    ($name:ident, $path:literal, $transition:expr) => {
+        #[utoipa::path(
+            put,
+            path = $path,
+            tag = "Relationships",
+            params(("id" = String, Path, description = "REL[A-Za-z0-9]{17}")),
+            responses(
+                (status = 200, body = ResultBody<RelationshipDto>),
+                (status = 400, body = ErrorEnvelope),
+                (status = 404, body = ErrorEnvelope),
+            )
+        )]
+        async fn $name(
+            State(app): State<App>,
+            ApiPath(path): ApiPath<RelationshipPath>,
+        ) -> ApiResult<Envelope<RelationshipDto>> {
+            transition(&app, &path.id, $transition).await
+        }
+    };
 }
 
-#[utoipa::path(put, path = "/api/core/v1/Relationships/{id}/Revoke", tag = "Relationships", responses((status = 200), (status = 400), (status = 404)))]
-async fn revoke(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Envelope<Value>> {
-    action(&app, &id, "Revoke").await
-}
-
-#[utoipa::path(put, path = "/api/core/v1/Relationships/{id}/Terminate", tag = "Relationships", responses((status = 200), (status = 400), (status = 404)))]
-async fn terminate(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Envelope<Value>> {
-    action(&app, &id, "Terminate").await
-}
-
-#[utoipa::path(put, path = "/api/core/v1/Relationships/{id}/Reactivate", tag = "Relationships", responses((status = 200), (status = 400), (status = 404)))]
-async fn reactivate(State(app): State<App>, Path(id): Path<String>) -> ApiResult<Envelope<Value>> {
-    action(&app, &id, "Reactivate").await
-}
-
-#[utoipa::path(put, path = "/api/core/v1/Relationships/{id}/Reactivate/Accept", tag = "Relationships", responses((status = 200), (status = 400), (status = 404)))]
-async fn accept_reactivation(
-    State(app): State<App>,
-    Path(id): Path<String>,
-) -> ApiResult<Envelope<Value>> {
-    action(&app, &id, "Reactivate/Accept").await
-}
-
-#[utoipa::path(put, path = "/api/core/v1/Relationships/{id}/Reactivate/Reject", tag = "Relationships", responses((status = 200), (status = 400), (status = 404)))]
-async fn reject_reactivation(
-    State(app): State<App>,
-    Path(id): Path<String>,
-) -> ApiResult<Envelope<Value>> {
-    action(&app, &id, "Reactivate/Reject").await
-}
-
-#[utoipa::path(put, path = "/api/core/v1/Relationships/{id}/Reactivate/Revoke", tag = "Relationships", responses((status = 200), (status = 400), (status = 404)))]
-async fn revoke_reactivation(
-    State(app): State<App>,
-    Path(id): Path<String>,
-) -> ApiResult<Envelope<Value>> {
-    action(&app, &id, "Reactivate/Revoke").await
-}
+transition_route!(
+    accept,
+    "/api/core/v1/Relationships/{id}/Accept",
+    Transition::Accept
+);
+transition_route!(
+    reject,
+    "/api/core/v1/Relationships/{id}/Reject",
+    Transition::Reject
+);
+transition_route!(
+    revoke,
+    "/api/core/v1/Relationships/{id}/Revoke",
+    Transition::Revoke
+);
+transition_route!(
+    terminate,
+    "/api/core/v1/Relationships/{id}/Terminate",
+    Transition::Terminate
+);
+transition_route!(
+    reactivate,
+    "/api/core/v1/Relationships/{id}/Reactivate",
+    Transition::RequestReactivation
+);
+transition_route!(
+    accept_reactivation,
+    "/api/core/v1/Relationships/{id}/Reactivate/Accept",
+    Transition::AcceptReactivation
+);
+transition_route!(
+    reject_reactivation,
+    "/api/core/v1/Relationships/{id}/Reactivate/Reject",
+    Transition::RejectReactivation
+);
+transition_route!(
+    revoke_reactivation,
+    "/api/core/v1/Relationships/{id}/Reactivate/Revoke",
+    Transition::RevokeReactivation
+);
