@@ -134,7 +134,7 @@ async fn a_sent_message_gets_its_delivery_receipt_once_the_recipient_fetched_it(
         receipt["receivedByDevice"],
         received["recipients"][0]["receivedByDevice"]
     );
-    let listed = a.get(&format!("/Messages?isOwn=true")).await;
+    let listed = a.get("/Messages?isOwn=true").await;
     assert_eq!(
         listed[0]["recipients"][0]["receivedAt"],
         receipt["receivedAt"]

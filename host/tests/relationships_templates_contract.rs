@@ -24,8 +24,7 @@ async fn refused(peer: &Peer, path: &str, body: Value, code: &str) -> String {
 }
 
 #[tokio::test]
-async fn own_templates_refuse_unknown_and_incomplete_content_and_bad_dates_in_the_runtimes_words()
-{
+async fn own_templates_refuse_unknown_and_incomplete_content_and_bad_dates_in_the_runtimes_words() {
     let backbone = Backbone::start().await;
     let a = Peer::start(&backbone).await;
     let path = "/RelationshipTemplates/Own";
@@ -67,7 +66,10 @@ async fn own_templates_refuse_unknown_and_incomplete_content_and_bad_dates_in_th
     );
 
     // Known objects that are not template contents, and plain JSON, are not accepted either.
-    for content in [json!({"@type": "Mail", "to": [], "subject": "", "body": ""}), json!({"a": 1})] {
+    for content in [
+        json!({"@type": "Mail", "to": [], "subject": "", "body": ""}),
+        json!({"a": 1}),
+    ] {
         let message = refused(
             &a,
             path,
@@ -117,7 +119,11 @@ async fn own_templates_refuse_unknown_and_incomplete_content_and_bad_dates_in_th
     let error = error_of(resp, 400, INVALID_PROPERTY).await;
     assert_eq!(error["message"], "id must match pattern RLT[A-Za-z0-9]{17}");
     let resp = a
-        .send(Method::PUT, "/Relationships/TOKxxxxxxxxxxxxxxxxx/Accept", Some(json!({})))
+        .send(
+            Method::PUT,
+            "/Relationships/TOKxxxxxxxxxxxxxxxxx/Accept",
+            Some(json!({})),
+        )
         .await;
     let error = error_of(resp, 400, INVALID_PROPERTY).await;
     assert_eq!(error["message"], "id must match pattern REL[A-Za-z0-9]{17}");
@@ -156,7 +162,12 @@ async fn an_unprotected_template_can_be_shared_through_a_pin_protected_token() {
             Some(json!({"reference": reference})),
         )
         .await;
-    assert_eq!(resp.status().as_u16(), 400, "{}", resp.text().await.unwrap());
+    assert_eq!(
+        resp.status().as_u16(),
+        400,
+        "{}",
+        resp.text().await.unwrap()
+    );
     let loaded = b
         .post(
             "/RelationshipTemplates/Peer",
@@ -174,7 +185,10 @@ async fn an_unprotected_template_can_be_shared_through_a_pin_protected_token() {
         )
         .await;
     let pid = protected["id"].as_str().unwrap();
-    for body in [json!({}), json!({"passwordProtection": {"password": "other"}})] {
+    for body in [
+        json!({}),
+        json!({"passwordProtection": {"password": "other"}}),
+    ] {
         let message = refused(
             &a,
             &format!("/RelationshipTemplates/Own/{pid}/Token"),
@@ -275,13 +289,26 @@ async fn dtos_have_the_runtimes_keys_wrapped_contents_and_a_sorted_audit_log() {
     assert_eq!(log.len(), 2);
     assert_eq!(
         keys(&log[0]),
-        ["createdAt", "createdBy", "createdByDevice", "newStatus", "reason"]
+        [
+            "createdAt",
+            "createdBy",
+            "createdByDevice",
+            "newStatus",
+            "reason"
+        ]
     );
     assert_eq!(log[0]["reason"], "Creation");
     assert_eq!(log[0]["createdBy"], b_addr);
     assert_eq!(
         keys(&log[1]),
-        ["createdAt", "createdBy", "createdByDevice", "newStatus", "oldStatus", "reason"]
+        [
+            "createdAt",
+            "createdBy",
+            "createdByDevice",
+            "newStatus",
+            "oldStatus",
+            "reason"
+        ]
     );
     assert_eq!(log[1]["reason"], "AcceptanceOfCreation");
     assert!(log[0]["createdAt"].as_str() <= log[1]["createdAt"].as_str());
@@ -317,7 +344,10 @@ async fn dtos_have_the_runtimes_keys_wrapped_contents_and_a_sorted_audit_log() {
     let create = &doc["paths"]["/api/core/v1/RelationshipTemplates/Own"]["post"];
     assert!(create["requestBody"].is_object(), "{create}");
     let get = &doc["paths"]["/api/core/v1/RelationshipTemplates/{id}"]["get"];
-    assert!(get["responses"]["200"]["content"]["image/png"].is_object(), "{get}");
+    assert!(
+        get["responses"]["200"]["content"]["image/png"].is_object(),
+        "{get}"
+    );
     let list = &doc["paths"]["/api/core/v1/Relationships"]["get"]["parameters"];
     assert!(
         list.as_array()

@@ -153,7 +153,10 @@ async fn the_official_transport_relates_and_messages_with_our_connector() {
 
     let result = peer.result(Duration::from_secs(90)).await;
     assert_eq!(result["templateContent"]["value"]["from"], "connector");
-    assert_eq!(result["replyContent"]["value"]["text"], "hello official transport");
+    assert_eq!(
+        result["replyContent"]["value"]["text"],
+        "hello official transport"
+    );
 }
 
 #[tokio::test]
@@ -223,7 +226,10 @@ async fn our_connector_relates_to_a_template_of_the_official_transport() {
     .await;
     let result = templator.result(Duration::from_secs(90)).await;
     assert_eq!(result["creationContent"]["from"], "connector");
-    assert_eq!(result["messageContent"]["value"]["text"], "hello official transport");
+    assert_eq!(
+        result["messageContent"]["value"]["text"],
+        "hello official transport"
+    );
     assert_eq!(result["attachmentText"], "a file from the Connector");
     assert_eq!(result["attachmentFilename"], "connector.txt");
 

@@ -120,10 +120,10 @@ fn parse_mail(mut mail: serde_json::Map<String, Value>) -> Result<Value> {
     if matches!(mail.get("cc"), None | Some(Value::Null)) {
         mail.insert("cc".into(), json!([]));
     }
-    if !mail.get("body").is_some_and(|b| !b.is_null()) {
-        if let Some(body) = mail.remove("content") {
-            mail.insert("body".into(), body);
-        }
+    if mail.get("body").is_none_or(Value::is_null)
+        && let Some(body) = mail.remove("content")
+    {
+        mail.insert("body".into(), body);
     }
     for (key, max) in [("subject", MAIL_SUBJECT_MAX), ("body", MAIL_BODY_MAX)] {
         match mail.get(key) {

@@ -72,7 +72,9 @@ pub(crate) fn future_expiry(text: &str) -> Result<Timestamp> {
 }
 
 /// The request's password protection, checked and salted by [`PasswordProtection`].
-fn protection_of(request: Option<&PasswordProtectionRequest>) -> Result<Option<PasswordProtection>> {
+fn protection_of(
+    request: Option<&PasswordProtectionRequest>,
+) -> Result<Option<PasswordProtection>> {
     let value = request
         .map(serde_json::to_value)
         .transpose()
@@ -96,10 +98,9 @@ fn reference_dto(reference: &wire::Reference) -> Result<ObjectReferenceDto> {
 pub(crate) fn template_dto(doc: Value) -> Result<RelationshipTemplateDto> {
     let mut doc = util::dto(doc);
     if let Some(content) = doc.get_mut("content") {
-        *content = serde_json::to_value(RelationshipTemplateContentDerivation::wrap(
-            content.take(),
-        ))
-        .map_err(|e| TransportError::Internal(e.to_string()))?;
+        *content =
+            serde_json::to_value(RelationshipTemplateContentDerivation::wrap(content.take()))
+                .map_err(|e| TransportError::Internal(e.to_string()))?;
     }
     serde_json::from_value(doc)
         .map_err(|e| TransportError::Internal(format!("stored template: {e}")))
@@ -132,14 +133,9 @@ impl Transport {
         }
         let expires_at = future_expiry(&request.expires_at)?;
         let protection = protection_of(request.password_protection.as_ref())?;
-        let content =
-            RelationshipTemplateContentDerivation::parse(&request.content).map_err(content_error)?;
-        let for_identity = parse_for_identity(
-            request
-                .for_identity
-                .map(Value::String)
-                .as_ref(),
-        )?;
+        let content = RelationshipTemplateContentDerivation::parse(&request.content)
+            .map_err(content_error)?;
+        let for_identity = parse_for_identity(request.for_identity.map(Value::String).as_ref())?;
         let content_json =
             serde_json::to_value(&content).map_err(|e| TransportError::Internal(e.to_string()))?;
 
@@ -344,7 +340,10 @@ impl Transport {
         Ok(doc)
     }
 
-    pub async fn get_template(&self, id: &RelationshipTemplateId) -> Result<RelationshipTemplateDto> {
+    pub async fn get_template(
+        &self,
+        id: &RelationshipTemplateId,
+    ) -> Result<RelationshipTemplateDto> {
         template_dto(
             self.get_doc(COLLECTION, id.as_str(), "RelationshipTemplate")
                 .await?,
@@ -367,8 +366,13 @@ impl Transport {
     /// `DELETE /RelationshipTemplates/{id}`: always locally, on the Backbone when own.
     pub async fn delete_template(&self, id: &RelationshipTemplateId) -> Result<()> {
         let backbone_path = format!("/api/v2/RelationshipTemplates/{id}");
-        self.delete_doc(COLLECTION, id.as_str(), "RelationshipTemplate", &backbone_path)
-            .await
+        self.delete_doc(
+            COLLECTION,
+            id.as_str(),
+            "RelationshipTemplate",
+            &backbone_path,
+        )
+        .await
     }
 
     /// `POST /RelationshipTemplates/Own/{id}/Token`: a token holding the template's key and its
@@ -396,12 +400,7 @@ impl Transport {
             ));
         }
         let template_for = doc.get("forIdentity").and_then(Value::as_str);
-        let for_identity = parse_for_identity(
-            request
-                .for_identity
-                .map(Value::String)
-                .as_ref(),
-        )?;
+        let for_identity = parse_for_identity(request.for_identity.map(Value::String).as_ref())?;
         if template_for.is_some() && for_identity.as_ref().map(Address::as_str) != template_for {
             return Err(TransportError::rule(
                 "error.runtime.relationshipTemplates.personalizationMustBeInherited",

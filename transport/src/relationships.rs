@@ -12,13 +12,13 @@ use crate::change::Change;
 use crate::error::{Result, TransportError, WRONG_RELATIONSHIP_STATUS};
 use crate::events;
 use crate::util::{self, LOCAL, local_str, str_field};
+use consumer_api::Bytes;
+/// The transitions the routes ask for are the Consumer API's.
+pub use consumer_api::relationships::Transition;
 use consumer_api::relationships::{
     CanCreateRelationshipAnswer, ChangeRelationshipRequest,
     CreateRelationshipRequest as BackboneCreateRequest, Relationship as BackboneRelationship,
 };
-/// The transitions the routes ask for are the Consumer API's.
-pub use consumer_api::relationships::Transition;
-use consumer_api::Bytes;
 use reqwest::Method;
 use runtime_types::relationships::{
     CanCreateRelationshipRequest, CanCreateRelationshipResponse, CreateRelationshipRequest,
@@ -28,8 +28,8 @@ use runtime_types::relationships::{
 use serde_json::{Value, json};
 use store::{Filter, Write};
 use wire::{
-    Address, AnyId, Cipher, CryptoObject, HashLabel, PublicRequest, PublicResponse,
-    RelationshipId, RelationshipSecrets, RequestSecrets, Signature, SignaturePublicKey,
+    Address, AnyId, Cipher, CryptoObject, HashLabel, PublicRequest, PublicResponse, RelationshipId,
+    RelationshipSecrets, RequestSecrets, Signature, SignaturePublicKey,
 };
 
 pub const COLLECTION: &str = "Relationships";
@@ -67,8 +67,9 @@ fn internal(e: impl std::fmt::Display) -> TransportError {
 pub(crate) fn relationship_dto(doc: Value) -> Result<RelationshipDto> {
     let mut doc = util::dto(doc);
     if let Some(content) = doc.get_mut("creationContent") {
-        *content = serde_json::to_value(RelationshipCreationContentDerivation::wrap(content.take()))
-            .map_err(internal)?;
+        *content =
+            serde_json::to_value(RelationshipCreationContentDerivation::wrap(content.take()))
+                .map_err(internal)?;
     }
     serde_json::from_value(doc).map_err(|e| internal(format!("stored relationship: {e}")))
 }
@@ -120,7 +121,10 @@ impl Transport {
     }
 
     pub async fn get_relationship(&self, id: &RelationshipId) -> Result<RelationshipDto> {
-        relationship_dto(self.get_doc(COLLECTION, id.as_str(), "Relationship").await?)
+        relationship_dto(
+            self.get_doc(COLLECTION, id.as_str(), "Relationship")
+                .await?,
+        )
     }
 
     /// The relationship to `peer` that is not over yet, if any.
@@ -129,9 +133,9 @@ impl Transport {
             .store
             .find(COLLECTION, &Filter::eq("peer", peer), &Default::default())
             .await?;
-        Ok(docs.into_iter().find(|d| {
-            status_of(d).is_ok_and(RelationshipStatus::blocks_new_relationship)
-        }))
+        Ok(docs
+            .into_iter()
+            .find(|d| status_of(d).is_ok_and(RelationshipStatus::blocks_new_relationship)))
     }
 
     /// `PUT /Relationships/CanCreate`: `{isSuccess: true}` or `{isSuccess: false, code, message}`.
@@ -665,7 +669,10 @@ impl Transport {
         self.backbone
             .call_no_result(
                 Method::PUT,
-                &format!("/api/v2/Relationships/{id}/{}", Transition::Decompose.path()),
+                &format!(
+                    "/api/v2/Relationships/{id}/{}",
+                    Transition::Decompose.path()
+                ),
                 Some(&json!({})),
             )
             .await?;

@@ -5,6 +5,7 @@
 use runtime_types::messages::SendMessageRequest;
 use serde_json::json;
 use std::sync::Arc;
+use transport::relationships::Transition;
 use transport::{KeySource, Transport, TransportConfig};
 
 async fn backbone() -> backbone::ServerHandle {
@@ -43,6 +44,16 @@ async fn memory_store() -> Arc<dyn store::Store> {
     Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap())
 }
 
+/// A typed request from its JSON form, as a REST client would send it.
+fn request<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> T {
+    serde_json::from_value(body).unwrap()
+}
+
+/// A DTO's JSON form, to assert on it as a REST client sees it.
+fn shown(dto: impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(dto).unwrap()
+}
+
 fn in_minutes(m: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::minutes(m)).to_rfc3339()
 }
@@ -56,30 +67,37 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
     let mut a_events = a.events().subscribe();
 
     let template = a
-        .create_own_template(&json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {"hello": "template"}}, "expiresAt": in_minutes(10), "maxNumberOfAllocations": 1}))
+        .create_own_template(request(json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {"hello": "template"}}, "expiresAt": in_minutes(10), "maxNumberOfAllocations": 1})))
         .await
         .unwrap();
     let token = a
-        .create_template_token(template["id"].as_str().unwrap(), &json!({}))
+        .create_template_token(
+            &wire::RelationshipTemplateId::parse(&template.id).unwrap(),
+            request(json!({})),
+        )
         .await
         .unwrap();
-    let loaded = b
-        .load_peer_template(&json!({"reference": token["reference"]["truncated"]}))
+    let loaded = shown(
+        b.load_peer_template(request(
+            json!({"reference": token["reference"]["truncated"]}),
+        ))
         .await
-        .unwrap();
+        .unwrap(),
+    );
     assert_eq!(loaded["content"]["value"]["hello"], "template");
     assert_eq!(loaded["isOwn"], false);
     assert_eq!(loaded["createdBy"], a.address().as_str());
 
-    let relationship = b
-        .create_relationship(&json!({"templateId": loaded["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {"hi": 1}}}))
-        .await
-        .unwrap();
+    let relationship = shown(
+        b.create_relationship(request(json!({"templateId": loaded["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {"hi": 1}}})))
+            .await
+            .unwrap(),
+    );
     assert_eq!(relationship["status"], "Pending");
-    let rel_id = relationship["id"].as_str().unwrap().to_owned();
+    let rel_id = wire::RelationshipId::parse(relationship["id"].as_str().unwrap()).unwrap();
 
     a.sync_everything().await.unwrap();
-    let pending = a.get_relationship(&rel_id).await.unwrap();
+    let pending = shown(a.get_relationship(&rel_id).await.unwrap());
     assert_eq!(pending["status"], "Pending");
     assert_eq!(pending["peer"], b.address().as_str());
     assert_eq!(pending["creationContent"]["value"]["hi"], 1);
@@ -96,11 +114,11 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
         "{names:?}"
     );
 
-    let accepted = a.accept_relationship(&rel_id).await.unwrap();
+    let accepted = shown(a.accept_relationship(&rel_id).await.unwrap());
     assert_eq!(accepted["status"], "Active");
     b.sync_everything().await.unwrap();
     assert_eq!(
-        b.get_relationship(&rel_id).await.unwrap()["status"],
+        shown(b.get_relationship(&rel_id).await.unwrap())["status"],
         "Active"
     );
 
@@ -149,17 +167,26 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
     assert_eq!(got.content["value"]["m"], "a to b");
 
     // Life cycle: terminate, reactivate, accept reactivation, terminate, decompose.
-    let t = a.relationship_action(&rel_id, "Terminate").await.unwrap();
+    let t = shown(
+        a.relationship_action(&rel_id, Transition::Terminate)
+            .await
+            .unwrap(),
+    );
     assert_eq!(t["status"], "Terminated");
     b.sync_everything().await.unwrap();
-    b.relationship_action(&rel_id, "Reactivate").await.unwrap();
-    a.sync_everything().await.unwrap();
-    let r = a
-        .relationship_action(&rel_id, "Reactivate/Accept")
+    b.relationship_action(&rel_id, Transition::RequestReactivation)
         .await
         .unwrap();
+    a.sync_everything().await.unwrap();
+    let r = shown(
+        a.relationship_action(&rel_id, Transition::AcceptReactivation)
+            .await
+            .unwrap(),
+    );
     assert_eq!(r["status"], "Active");
-    a.relationship_action(&rel_id, "Terminate").await.unwrap();
+    a.relationship_action(&rel_id, Transition::Terminate)
+        .await
+        .unwrap();
     a.decompose_relationship(&rel_id).await.unwrap();
     assert!(matches!(
         a.get_relationship(&rel_id).await,
@@ -167,7 +194,7 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
     ));
     b.sync_everything().await.unwrap();
     assert_eq!(
-        b.get_relationship(&rel_id).await.unwrap()["status"],
+        shown(b.get_relationship(&rel_id).await.unwrap())["status"],
         "DeletionProposed"
     );
     let info = b.sync_info().await.unwrap();

@@ -3,11 +3,11 @@
 use super::{AppState, Auth, Body, Params, check_id, created, ok, paged};
 use crate::domain::relationships::{CreateRelationshipRequest, Transition};
 use crate::error::Error;
-use consumer_api::relationships::ChangeRelationshipRequest;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, put};
+use consumer_api::relationships::ChangeRelationshipRequest;
 use wire::{Address, RelationshipId};
 
 pub fn routes() -> Router<AppState> {

@@ -77,7 +77,7 @@ impl Backbone {
             ));
         }
         let codes = &self.config.notification_codes;
-        if !codes.iter().any(|c| *c == request.code) {
+        if !codes.contains(&request.code) {
             return Err(Error::rule(
                 "error.platform.validation.notification.codeDoesNotExist",
                 format!(
