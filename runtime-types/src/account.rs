@@ -1,7 +1,7 @@
 //! The Account routes' answers: `GetIdentityInfoResponse` (`IdentityInfo`) and `SyncInfo`, as
 //! the runtime's use cases `GetIdentityInfo` and `GetSyncInfo` shape them.
 
-use crate::Date;
+use crate::CoreDate;
 use serde::{Deserialize, Serialize};
 
 /// `GET /Account/IdentityInfo`: the identity's address and its public key (base64url of the
@@ -30,5 +30,5 @@ pub struct SyncInfo {
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CompletedAt {
-    pub completed_at: Date,
+    pub completed_at: CoreDate,
 }

@@ -1,6 +1,6 @@
 //! Announcements: `AnnouncementDTO` with its severity and actions.
 
-use crate::Date;
+use crate::CoreDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,9 +16,9 @@ pub enum AnnouncementSeverity {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AnnouncementDto {
     pub id: String,
-    pub created_at: Date,
+    pub created_at: CoreDate,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Date>,
+    pub expires_at: Option<CoreDate>,
     pub severity: AnnouncementSeverity,
     pub title: String,
     pub body: String,

@@ -1,7 +1,7 @@
 //! Challenges: `ChallengeDTO`, the `CreateChallengeRequest` union and `ValidateChallengeRequest`
 //! with its response.
 
-use crate::Date;
+use crate::CoreDate;
 use serde::{Deserialize, Serialize};
 
 /// Who signs a challenge: the identity key, the device key or a relationship's key.
@@ -29,7 +29,7 @@ impl ChallengeType {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ChallengeDto {
     pub id: String,
-    pub expires_at: Date,
+    pub expires_at: CoreDate,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

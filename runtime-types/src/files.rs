@@ -2,7 +2,7 @@
 //! (`UploadOwnFileRequest`'s form fields, `LoadPeerFileRequest`), as in `@nmshd/runtime-types`
 //! 7.0.0 and the runtime's use cases.
 
-use crate::Date;
+use crate::CoreDate;
 use serde::{Deserialize, Serialize};
 
 /// `FileDTO`.
@@ -16,10 +16,10 @@ pub struct FileDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     pub filesize: u64,
-    pub created_at: Date,
+    pub created_at: CoreDate,
     pub created_by: String,
     pub created_by_device: String,
-    pub expires_at: Date,
+    pub expires_at: CoreDate,
     pub mimetype: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,

@@ -1,6 +1,6 @@
 //! Identity deletion processes: `IdentityDeletionProcessDTO` and its status.
 
-use crate::Date;
+use crate::CoreDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,13 +17,13 @@ pub struct IdentityDeletionProcessDto {
     pub id: String,
     pub status: IdentityDeletionProcessStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Date>,
+    pub created_at: Option<CoreDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by_device: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub grace_period_ends_at: Option<Date>,
+    pub grace_period_ends_at: Option<CoreDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cancelled_at: Option<Date>,
+    pub cancelled_at: Option<CoreDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_by_device: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! The official runtime's types as the REST API and the events show them: DTOs with the field
 //! names, optionality and formats of `@nmshd/runtime-types` 7.0.0, the request bodies of the
-//! routes, and the one list of runtime event names. Dates are [`Date`]s, printed as the runtime
+//! routes, and the one list of runtime event names. Dates are [`CoreDate`]s, printed as the runtime
 //! prints them (`2026-11-28T01:13:37.487Z`).
 //!
 //! With the `schema` feature every type also describes itself as an OpenAPI schema.
@@ -34,4 +34,4 @@ pub mod tokens;
 
 /// A point in time as the runtime prints it.
 #[cfg(feature = "dto")]
-pub type Date = consumer_api::Timestamp;
+pub type CoreDate = consumer_api::Timestamp;

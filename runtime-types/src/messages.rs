@@ -1,7 +1,7 @@
 //! Messages as the runtime shows them (`MessageDTO`, `MessageWithAttachmentsDTO`, `RecipientDTO`)
 //! and the body of `POST /Messages` (`SendMessageRequest`), as in `@nmshd/runtime-types` 7.0.0.
 
-use crate::Date;
+use crate::CoreDate;
 use crate::files::FileDto;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ pub const CONTENT_TYPES: &[&str] = &[
 pub struct RecipientDto {
     pub address: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub received_at: Option<Date>,
+    pub received_at: Option<CoreDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_by_device: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,10 +43,10 @@ pub struct MessageDto {
     pub created_by: String,
     pub created_by_device: String,
     pub recipients: Vec<RecipientDto>,
-    pub created_at: Date,
+    pub created_at: CoreDate,
     pub attachments: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub was_read_at: Option<Date>,
+    pub was_read_at: Option<CoreDate>,
 }
 
 /// `MessageWithAttachmentsDTO`: `GET /Messages/{id}` shows the attached files themselves.
@@ -62,10 +62,10 @@ pub struct MessageWithAttachmentsDto {
     pub created_by: String,
     pub created_by_device: String,
     pub recipients: Vec<RecipientDto>,
-    pub created_at: Date,
+    pub created_at: CoreDate,
     pub attachments: Vec<FileDto>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub was_read_at: Option<Date>,
+    pub was_read_at: Option<CoreDate>,
 }
 
 impl MessageWithAttachmentsDto {

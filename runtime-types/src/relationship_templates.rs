@@ -2,7 +2,7 @@
 //! `ArbitraryRelationshipTemplateContent`, wrapped as the runtime wraps anything else), and
 //! the bodies of the `/RelationshipTemplates` routes.
 
-use crate::Date;
+use crate::CoreDate;
 use crate::content_types::{self, ContentError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -148,14 +148,14 @@ pub struct RelationshipTemplateDto {
     pub is_own: bool,
     pub created_by: String,
     pub created_by_device: String,
-    pub created_at: Date,
+    pub created_at: CoreDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub for_identity: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_protection: Option<PasswordProtectionDto>,
     pub content: RelationshipTemplateContentDerivation,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Date>,
+    pub expires_at: Option<CoreDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_number_of_allocations: Option<u32>,
     pub reference: ObjectReferenceDto,

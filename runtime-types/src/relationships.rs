@@ -3,7 +3,7 @@
 //! runtime wraps anything else), `CanCreateRelationshipResponse`, and the bodies of the
 //! `/Relationships` routes.
 
-use crate::Date;
+use crate::CoreDate;
 use crate::content_types;
 use crate::relationship_templates::ArbitraryContent;
 use consumer_api::relationships::{AuditLogEntry, RelationshipStatus as BackboneStatus};
@@ -67,7 +67,7 @@ impl RelationshipStatus {
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RelationshipAuditLogEntryDto {
-    pub created_at: Date,
+    pub created_at: CoreDate,
     pub created_by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by_device: Option<String>,
@@ -122,7 +122,7 @@ pub enum PeerDeletionStatus {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PeerDeletionInfoDto {
     pub deletion_status: PeerDeletionStatus,
-    pub deletion_date: Date,
+    pub deletion_date: CoreDate,
 }
 
 /// `RelationshipCreationContent`: the Response to the template's Request, the consumption

@@ -1,7 +1,7 @@
 //! Tokens as the runtime shows them (`TokenDTO`) and the bodies and query keys of the
 //! `/Tokens` routes (`CreateOwnTokenRequest`, `LoadPeerTokenRequest`, `GetTokensQuery`).
 
-use crate::Date;
+use crate::CoreDate;
 use crate::password_protection::{PasswordProtectionDto, PasswordProtectionRequest};
 use serde::{Deserialize, Serialize};
 use wire::{Address, DeviceId, TokenId};
@@ -50,9 +50,9 @@ pub struct TokenDto {
     #[cfg_attr(feature = "schema", schema(value_type = Object))]
     pub content: serde_json::Value,
     #[cfg_attr(feature = "schema", schema(value_type = String, format = DateTime))]
-    pub created_at: Date,
+    pub created_at: CoreDate,
     #[cfg_attr(feature = "schema", schema(value_type = String, format = DateTime))]
-    pub expires_at: Date,
+    pub expires_at: CoreDate,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     #[cfg_attr(feature = "schema", schema(value_type = Option<String>))]
     pub for_identity: Option<Address>,
@@ -182,8 +182,8 @@ mod tests {
             created_by: Address::parse("did:e:localhost:dids:0123456789abcdef012357").unwrap(),
             created_by_device: DeviceId::parse("DVCabcdefghijklmnopq").unwrap(),
             content: json!({"a": 1}),
-            created_at: Date::parse("2026-11-28T01:13:37.487Z").unwrap(),
-            expires_at: Date::parse("2026-11-29T01:13:37.487+00:00").unwrap(),
+            created_at: CoreDate::parse("2026-11-28T01:13:37.487Z").unwrap(),
+            expires_at: CoreDate::parse("2026-11-29T01:13:37.487+00:00").unwrap(),
             for_identity: None,
             password_protection: None,
             reference: ReferenceDto {

@@ -10,7 +10,7 @@ use crate::password::{self, PasswordProtection};
 use crate::util::{self, Ownership};
 use consumer_api::tokens::{CreateTokenRequest, CreateTokenResponse, Token as BackboneToken};
 use reqwest::Method;
-use runtime_types::Date;
+use runtime_types::CoreDate;
 use runtime_types::password_protection::PasswordLocationIndicator;
 use runtime_types::tokens::{
     CreateOwnTokenRequest, INVALID_TOKEN_REFERENCE, LoadPeerTokenRequest, QUERY_KEYS, ReferenceDto,
@@ -64,7 +64,7 @@ pub fn parse_for_identity(value: Option<&Value>) -> Result<Option<Address>> {
 
 /// An ISO 8601 date-time as the runtime's schema accepts it (a zone is optional and means
 /// UTC here; a date alone is its midnight), or its message naming `field`.
-pub(crate) fn parse_iso_date(text: &str, field: &str) -> Result<Date> {
+pub(crate) fn parse_iso_date(text: &str, field: &str) -> Result<CoreDate> {
     use chrono::{NaiveDate, NaiveDateTime};
     let invalid = || TransportError::invalid(format!("{field} must match ISO8601 datetime format"));
     let parsed = chrono::DateTime::parse_from_rfc3339(text)
@@ -82,11 +82,11 @@ pub(crate) fn parse_iso_date(text: &str, field: &str) -> Result<Date> {
                 .map(|t| t.and_utc())
         })
         .ok_or_else(invalid)?;
-    Date::parse(&util::format_time(parsed)).ok_or_else(invalid)
+    CoreDate::parse(&util::format_time(parsed)).ok_or_else(invalid)
 }
 
 /// `expiresAt` of a create request: well-formed and in the future, in the runtime's words.
-pub(crate) fn future_expiry(text: &str) -> Result<Date> {
+pub(crate) fn future_expiry(text: &str) -> Result<CoreDate> {
     let date = parse_iso_date(text, "expiresAt")?;
     if date.is_past() {
         return Err(TransportError::invalid("'expiresAt' must be in the future"));
@@ -271,7 +271,7 @@ impl Transport {
     async fn create_typed_token(
         &self,
         content: Value,
-        expires_at: Date,
+        expires_at: CoreDate,
         ephemeral: bool,
         for_identity: Option<Address>,
         password: Option<PasswordProtection>,

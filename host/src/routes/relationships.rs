@@ -173,16 +173,16 @@ async fn transition(
 macro_rules! transition_route {
     ($name:ident, $path:literal, $transition:expr) => {
         #[utoipa::path(
-                    put,
-                    path = $path,
-                    tag = "Relationships",
-                    params(("id" = String, Path, description = "REL[A-Za-z0-9]{17}")),
-                    responses(
-                        (status = 200, body = ResultBody<RelationshipDto>),
-                        (status = 400, body = ErrorEnvelope),
-                        (status = 404, body = ErrorEnvelope),
-                    )
-                )]
+                            put,
+                            path = $path,
+                            tag = "Relationships",
+                            params(("id" = String, Path, description = "REL[A-Za-z0-9]{17}")),
+                            responses(
+                                (status = 200, body = ResultBody<RelationshipDto>),
+                                (status = 400, body = ErrorEnvelope),
+                                (status = 404, body = ErrorEnvelope),
+                            )
+                        )]
         async fn $name(
             State(app): State<App>,
             ApiPath(path): ApiPath<RelationshipPath>,
