@@ -1,0 +1,1 @@
+//! The Enmeshed content types (`@nmshd/content` 7.0.0).

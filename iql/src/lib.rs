@@ -1,0 +1,1 @@
+//! The Identity Query Language (`@nmshd/iql` 1.0.4).
