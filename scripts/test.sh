@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the project on a fresh machine: installs what the suite needs (the
-# wasm32-wasip2 target, the pinned @nmshd npm packages, headless Chromium, schemathesis), then runs the
-# whole workspace's tests. The build cache lives outside the checkout so repeated runs are fast.
+# Runs every test of the project on a fresh machine: installs and starts what the suite needs (the
+# wasm32-wasip2 target, Node.js and the message brokers, the pinned @nmshd npm packages, headless
+# Chromium, schemathesis), then runs the whole workspace's tests. The build cache lives outside the
+# checkout so repeated runs are fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,10 +12,14 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 echo "== toolchain: wasm32-wasip2 target (module tests compile real WASM components)"
 rustup target add wasm32-wasip2
 
+echo "== services: Node.js and the message brokers on their standard loopback ports"
+bash scripts/services.sh
+
 echo "== interop: official @nmshd packages, pinned in interop/package-lock.json"
 npm ci --prefix interop --no-audit --no-fund --loglevel=error
 
-if ! command -v chromium >/dev/null 2>&1; then
+# The docs page test runs this very binary.
+if [ ! -x /usr/bin/chromium ]; then
   echo "== headless Chromium for the API docs page test"
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
