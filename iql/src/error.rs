@@ -1,0 +1,170 @@
+//! Why a query did not parse, in the shape the official (Peggy-generated) parser reports it:
+//! the set of things expected at the furthest position any alternative reached, the character
+//! found there, and that position as offset/line/column counted in UTF-16 code units.
+
+use std::fmt;
+
+/// Something the grammar expected at the failure position. The variants are declared in the
+/// order JavaScript's default sort puts their descriptions, so a sorted set prints like Peggy's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Expected {
+    Not,
+    And,
+    OpenParen,
+    CloseParen,
+    Or,
+    EndOfInput,
+    MetadataFieldTerm,
+    PrimaryFieldTerm,
+    TagTerm,
+    Whitespace,
+}
+
+impl Expected {
+    const ALL: [Expected; 10] = [
+        Expected::Not,
+        Expected::And,
+        Expected::OpenParen,
+        Expected::CloseParen,
+        Expected::Or,
+        Expected::EndOfInput,
+        Expected::MetadataFieldTerm,
+        Expected::PrimaryFieldTerm,
+        Expected::TagTerm,
+        Expected::Whitespace,
+    ];
+
+    fn description(self) -> &'static str {
+        match self {
+            Expected::Not => "\"!\"",
+            Expected::And => "\"&&\"",
+            Expected::OpenParen => "\"(\"",
+            Expected::CloseParen => "\")\"",
+            Expected::Or => "\"||\"",
+            Expected::EndOfInput => "end of input",
+            Expected::MetadataFieldTerm => "metadata field term",
+            Expected::PrimaryFieldTerm => "primary field term",
+            Expected::TagTerm => "tag term",
+            Expected::Whitespace => "whitespace",
+        }
+    }
+}
+
+/// A set of [`Expected`], kept as bits: the parser records expectations very often and almost
+/// always throws them away again, so this must not allocate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExpectedSet(u16);
+
+impl ExpectedSet {
+    pub fn insert(&mut self, e: Expected) {
+        self.0 |= 1 << e as u16;
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Expected> {
+        Expected::ALL
+            .into_iter()
+            .filter(move |e| self.0 & (1 << *e as u16) != 0)
+    }
+}
+
+/// A position in the query. All three numbers count UTF-16 code units, as JavaScript does;
+/// `line` and `column` start at 1 and only `\n` starts a new line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Peggy's `SyntaxError`: what was expected, what was found, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub expected: ExpectedSet,
+    /// The character at the failure position; `None` at the end of the input.
+    pub found: Option<char>,
+    pub start: Position,
+    /// One code unit after `start`, or `start` itself at the end of the input.
+    pub end: Position,
+}
+
+impl SyntaxError {
+    /// Peggy's message, e.g. `Expected end of input or whitespace but "&" found.`
+    pub fn message(&self) -> String {
+        let descriptions: Vec<&str> = self.expected.iter().map(Expected::description).collect();
+        let expected = match descriptions.as_slice() {
+            [] => String::new(),
+            [one] => (*one).to_owned(),
+            [a, b] => format!("{a} or {b}"),
+            [init @ .., last] => format!("{}, or {last}", init.join(", ")),
+        };
+        let found = match self.found {
+            Some(c) => format!("\"{}\"", escape_literal(c)),
+            None => "end of input".to_owned(),
+        };
+        format!("Expected {expected} but {found} found.")
+    }
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// Why [`crate::parse`] refused a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    Syntax(SyntaxError),
+    /// Nested deeper than [`crate::MAX_NESTING`]. The official parser recurses without a limit
+    /// and fails with a JavaScript `RangeError` (stack overflow) somewhere past a thousand or
+    /// so levels; we stop at a fixed depth instead of overflowing our own stack.
+    TooDeep,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseError::Syntax(e) => e.fmt(f),
+            ParseError::TooDeep => write!(
+                f,
+                "the query nests more than {} levels deep",
+                crate::MAX_NESTING
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// How Peggy prints a found character: JavaScript string escapes for quotes, backslashes and
+/// control characters, `\u{…}` for other invisible characters.
+fn escape_literal(c: char) -> String {
+    match c {
+        '\\' => "\\\\".to_owned(),
+        '"' => "\\\"".to_owned(),
+        '\0' => "\\0".to_owned(),
+        '\t' => "\\t".to_owned(),
+        '\n' => "\\n".to_owned(),
+        '\r' => "\\r".to_owned(),
+        '\x01'..='\x0f' => format!("\\x0{:X}", c as u32),
+        '\x10'..='\x1f' | '\x7f'..='\u{9f}' => format!("\\x{:X}", c as u32),
+        c if is_invisible(c) => format!("\\u{{{:X}}}", c as u32),
+        c => c.to_string(),
+    }
+}
+
+/// Approximates Unicode's categories Other (C) and non-spacing/spacing combining marks (Mn, Mc),
+/// which Peggy escapes, by their common ranges. Only the error message's quoting of a found
+/// character depends on it; the full tables would be a dependency for a cosmetic detail.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+        | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF | 0xF0000..=0x10FFFF
+        | 0xE0001 | 0xE0020..=0xE007F
+        // combining marks
+        | 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
+        | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x1AB0..=0x1AFF
+        | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F
+        | 0xE0100..=0xE01EF)
+}
