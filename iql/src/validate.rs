@@ -27,7 +27,8 @@ impl Validation {
 
     /// The official answer as JSON.
     pub fn to_json(&self) -> Value {
-        let position = |p: &Position| json!({"column": p.column, "line": p.line, "offset": p.offset});
+        let position =
+            |p: &Position| json!({"column": p.column, "line": p.line, "offset": p.offset});
         match self {
             Validation::Valid => json!({"isValid": true}),
             Validation::Invalid {

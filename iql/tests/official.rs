@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 fn official(attributes: &Value, queries: &[String]) -> Vec<Value> {
     let interop = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop");
     assert!(
-        interop.join("node_modules/@nmshd/iql/package.json").exists(),
+        interop
+            .join("node_modules/@nmshd/iql/package.json")
+            .exists(),
         "@nmshd/iql is missing: run `npm ci --prefix interop`"
     );
     let mut child = Command::new("node")
@@ -72,7 +74,9 @@ fn differences(attributes: &Value, queries: &[String]) -> Vec<String> {
             (a, b) => a["name"] == b["name"] || theirs["validate"]["isValid"] == false,
         };
         if ours["validate"] != theirs["validate"] || !same_execute {
-            found.push(format!("{query:?}\n   ours:     {ours}\n   official: {theirs}"));
+            found.push(format!(
+                "{query:?}\n   ours:     {ours}\n   official: {theirs}"
+            ));
         }
     }
     found
@@ -316,10 +320,47 @@ impl Random {
 /// error positions get a thorough workout.
 fn generated(count: usize) -> Vec<String> {
     let pieces = [
-        "GivenName", "BirthDate", "StreetAddress", "owner", "tags", "value", "x", "A", "#", "#x:a",
-        ".", ".city", ".year", "=", ">", "<", "~", "?", "'", "\\", "\\'", "\\\\", " ", "  ", "\t",
-        "\n", "&&", "||", "&", "|", "!", "(", ")", "( ", " )", " && ", " || ", "1990", "Alice",
-        "ä", "😀",
+        "GivenName",
+        "BirthDate",
+        "StreetAddress",
+        "owner",
+        "tags",
+        "value",
+        "x",
+        "A",
+        "#",
+        "#x:a",
+        ".",
+        ".city",
+        ".year",
+        "=",
+        ">",
+        "<",
+        "~",
+        "?",
+        "'",
+        "\\",
+        "\\'",
+        "\\\\",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "&&",
+        "||",
+        "&",
+        "|",
+        "!",
+        "(",
+        ")",
+        "( ",
+        " )",
+        " && ",
+        " || ",
+        "1990",
+        "Alice",
+        "ä",
+        "😀",
     ];
     let mut random = Random(0x9E37_79B9_7F4A_7C15);
     (0..count)
@@ -339,6 +380,11 @@ fn generated_queries_answer_as_the_official_package() {
         "{} of {} generated queries differ from @nmshd/iql:\n{}",
         differences.len(),
         queries.len(),
-        differences.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        differences
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
