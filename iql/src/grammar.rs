@@ -66,7 +66,7 @@ struct TooDeep;
 type Rule<T> = Result<Option<T>, TooDeep>;
 
 /// One of the term rules, which cannot nest and so cannot be too deep.
-type TermRule = for<'a, 'b> fn(&'a mut Parser<'b>) -> Option<Term>;
+type TermRule<'i> = fn(&mut Parser<'i>) -> Option<Term>;
 
 struct Parser<'a> {
     input: &'a [u8],
@@ -77,7 +77,7 @@ struct Parser<'a> {
     expected: ExpectedSet,
 }
 
-impl Parser<'_> {
+impl<'i> Parser<'i> {
     fn peek(&self) -> Option<u8> {
         self.input.get(self.pos).copied()
     }
@@ -194,7 +194,7 @@ impl Parser<'_> {
 
     /// `Term := PrimaryFieldTerm / MetadataFieldTerm / TagTerm`
     fn term(&mut self) -> Option<Term> {
-        let rules: [(TermRule, Expected); 3] = [
+        let rules: [(TermRule<'i>, Expected); 3] = [
             (Self::primary_field_term, Expected::PrimaryFieldTerm),
             (Self::metadata_field_term, Expected::MetadataFieldTerm),
             (Self::tag_term, Expected::TagTerm),
