@@ -300,6 +300,154 @@ fn odd_attributes_fail_where_the_official_package_throws() {
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
+/// `>` and `<` read their right-hand side as JavaScript reads a date string. For each string,
+/// an attribute holds the time we read from it, and `D>'s' && D<'s'` (both inclusive) matches it
+/// only where the official package reads the very same time; for an invalid date,
+/// `D>'s' || D<'s'` must match nothing.
+#[test]
+fn date_strings_are_read_as_javascript_reads_them() {
+    let mut strings: Vec<String> = [
+        "1990",
+        "1990-05",
+        "1990-05-01",
+        "1990-05-01T10:00",
+        "1990-05-01T10:00:00.123456Z",
+        "1990-05-01T24:00",
+        "1990-05-01T24:00:01",
+        "+001990-05-01",
+        "-000000-01-01",
+        "-000001-01-01",
+        "1990-02-30",
+        "1990-13-01",
+        "1990-5-1",
+        "1990/05/01",
+        "05/01/1990",
+        "Jan 1 1990",
+        "1 January 1990",
+        "December 17, 1995 03:24:00",
+        "Tue Mar 05 2024 10:00:00 GMT+0100",
+        "1990-05-01 10:00",
+        "10:00 1990-05-01",
+        "1990-05-01 10:00 pm",
+        "1990-05-01 12:00 am",
+        "1",
+        "12",
+        "123",
+        "12345",
+        "0",
+        "-1",
+        " 1990",
+        "1990 ",
+        "abc",
+        "",
+        "[object Object]",
+        "did:e:localhost:dids:0000000000000000000002",
+        "x:a",
+        "true",
+        "Alice",
+        "2021",
+        "7",
+        "1.5e+21",
+        "2000-01-01T00:00:00+0530",
+        "2000-01-01T00:00:00-23:59",
+        "2000-01-01T00:00:00+24:00",
+        "2000 (comment) 01 02",
+        "2000 ) 01",
+        "2000 GMT+1",
+        "2000 UTC-0800",
+        "2000 EST",
+        "10:20:30.5 2000",
+        "2000 10::",
+        "2000 10:20:30:40",
+        "275760-09-13",
+        "+275760-09-13T00:00:00.001Z",
+        "2000\u{0}x",
+        "Décembre 1 2000",
+        "decimal 5 2000",
+        "T10:00",
+        "2000T10:00",
+        "2000-01-01t10:00z",
+        "1/2/3",
+        "99 1 1",
+        "50 1 1",
+        "49 1 1",
+        "32 1 1",
+        "1 32 1",
+        "2000 1 1 1",
+    ]
+    .map(str::to_owned)
+    .into();
+    let pieces = [
+        "1",
+        "12",
+        "123",
+        "1990",
+        "05",
+        "31",
+        "123456",
+        "2000000000",
+        "-",
+        "/",
+        ":",
+        "::",
+        ".",
+        " ",
+        "T",
+        "Z",
+        "+",
+        "(",
+        ")",
+        "(x)",
+        "Jan",
+        "march",
+        "pm",
+        "am",
+        "GMT",
+        "UTC",
+        "EST",
+        "did",
+        "e",
+        ",",
+        "ä",
+    ];
+    let mut random = Random(0x0123_4567_89AB_CDEF);
+    strings.extend((0..3000).map(|_| {
+        let len = 1 + random.next() % 7;
+        (0..len).map(|_| random.pick(&pieces)).collect::<String>()
+    }));
+    let quoted = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+    let mut attributes = Vec::new();
+    let mut queries = Vec::new();
+    for (i, s) in strings.iter().enumerate() {
+        let ty = format!("D{i}");
+        let query = format!("{ty}>{}", quoted(s));
+        let Ok(iql::Expr::Term(iql::Term::Value {
+            predicate: iql::Predicate::NotBefore(bound),
+            ..
+        })) = iql::parse(&query)
+        else {
+            panic!("{query} parses as one date comparison");
+        };
+        let time = if bound.time.is_nan() { 0.0 } else { bound.time };
+        attributes.push(json!({"value": {"@type": ty, "value": time}}));
+        let op = if bound.time.is_nan() { "||" } else { "&&" };
+        queries.push(format!("{ty}>{q} {op} {ty}<{q}", q = quoted(s)));
+    }
+    let differences = differences(&Value::Array(attributes), &queries);
+    assert!(
+        differences.is_empty(),
+        "{} of {} date strings are read differently:\n{}",
+        differences.len(),
+        queries.len(),
+        differences
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Random(u64);
 
@@ -316,9 +464,95 @@ impl Random {
     }
 }
 
+/// Well-formed queries over the sample attributes: their matches are compared, not just their
+/// syntax.
+fn well_formed(random: &mut Random, depth: u32) -> String {
+    match random.next() % if depth == 0 { 4 } else { 8 } {
+        0 => {
+            let ty = random.pick(&[
+                "GivenName",
+                "Surname",
+                "BirthDate",
+                "StreetAddress",
+                "PhoneNumber",
+                "Website",
+                "ProprietaryString",
+                "ProprietaryInteger",
+                "ProprietaryBoolean",
+                "X",
+            ]);
+            let fields = random.pick(&[
+                "", "", ".value", ".city", ".year", ".day", ".title", ".list", ".state", ".note",
+                ".empty", ".full", ".full.k",
+            ]);
+            match random.next() % 4 {
+                0 => ty.to_owned(),
+                _ => format!("{ty}{fields}{}", predicate(random)),
+            }
+        }
+        1 => {
+            let path = random.pick(&[
+                "owner",
+                "tags",
+                "validFrom",
+                "validTo",
+                "value.value",
+                "value.city",
+                "value.year",
+                "value.list",
+                "nothing",
+            ]);
+            format!("{path}{}", predicate(random))
+        }
+        2 => format!(
+            "#{}",
+            random.pick(&["language:en", "language:de", "x:a", "''", "x:emergency"])
+        ),
+        3 => format!("!{}", well_formed(random, depth.saturating_sub(1))),
+        4 | 5 => {
+            let op = random.pick(&[" && ", " || ", "\n&&\t", " ||  "]);
+            format!(
+                "{}{op}{}",
+                well_formed(random, depth - 1),
+                well_formed(random, depth - 1)
+            )
+        }
+        _ => format!("( {} )", well_formed(random, depth - 1)),
+    }
+}
+
+fn predicate(random: &mut Random) -> String {
+    if random.next().is_multiple_of(6) {
+        return "?".to_owned();
+    }
+    let op = random.pick(&["=", "=", ">", "<", "~"]);
+    let rhs = random.pick(&[
+        "Alice",
+        "'Al ice'",
+        "1990",
+        "1980",
+        "1975",
+        "1990-05-01",
+        "1990-05-01T00:00:00Z",
+        "x:a",
+        "Berlin",
+        "true",
+        "''",
+        "2021",
+        "2030-12-31T23:59:59.999Z",
+        "1.5e+21",
+        "DE",
+        "did:e:localhost:dids:0000000000000000000002",
+        "'x:a,7,,y'",
+        "7",
+        "+002000-01-01",
+    ]);
+    format!("{op}{rhs}")
+}
+
 /// Strings made of the grammar's own pieces, so most of them are nearly valid and the parser's
 /// error positions get a thorough workout.
-fn generated(count: usize) -> Vec<String> {
+fn garbled(random: &mut Random) -> String {
     let pieces = [
         "GivenName",
         "BirthDate",
@@ -362,18 +596,19 @@ fn generated(count: usize) -> Vec<String> {
         "ä",
         "😀",
     ];
-    let mut random = Random(0x9E37_79B9_7F4A_7C15);
-    (0..count)
-        .map(|_| {
-            let len = 1 + random.next() % 10;
-            (0..len).map(|_| random.pick(&pieces)).collect()
-        })
-        .collect()
+    let len = 1 + random.next() % 10;
+    (0..len).map(|_| random.pick(&pieces)).collect()
 }
 
 #[test]
 fn generated_queries_answer_as_the_official_package() {
-    let queries = generated(3000);
+    let mut random = Random(0x9E37_79B9_7F4A_7C15);
+    let mut queries: Vec<String> = (0..2000).map(|_| well_formed(&mut random, 3)).collect();
+    queries.extend((0..3000).map(|_| garbled(&mut random)));
+    let valid = queries
+        .iter()
+        .filter(|q| iql::validate(q) == iql::Validation::Valid)
+        .count();
     let differences = differences(&attributes(), &queries);
     assert!(
         differences.is_empty(),
@@ -386,5 +621,9 @@ fn generated_queries_answer_as_the_official_package() {
             .cloned()
             .collect::<Vec<_>>()
             .join("\n")
+    );
+    eprintln!(
+        "{} generated queries ({valid} valid) answer as @nmshd/iql 1.0.4",
+        queries.len()
     );
 }
