@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::invisible::is_invisible;
+
 /// Something the grammar expected at the failure position. The variants are declared in the
 /// order JavaScript's default sort puts their descriptions, so a sorted set prints like Peggy's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -151,20 +153,4 @@ fn escape_literal(c: char) -> String {
         c if is_invisible(c) => format!("\\u{{{:X}}}", c as u32),
         c => c.to_string(),
     }
-}
-
-/// Approximates Unicode's categories Other (C) and non-spacing/spacing combining marks (Mn, Mc),
-/// which Peggy escapes, by their common ranges. Only the error message's quoting of a found
-/// character depends on it; the full tables would be a dependency for a cosmetic detail.
-fn is_invisible(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x180E
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
-        | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF | 0xF0000..=0x10FFFF
-        | 0xE0001 | 0xE0020..=0xE007F
-        // combining marks
-        | 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
-        | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x1AB0..=0x1AFF
-        | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F
-        | 0xE0100..=0xE01EF)
 }

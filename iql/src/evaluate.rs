@@ -87,12 +87,15 @@ fn term_matches(term: &Term, attribute: &Value) -> Result<bool, EvaluationError>
             fields,
             predicate,
         } => {
-            let fields = if fields.is_empty() {
-                Fields::Value
+            // Without fields, a value term looks at `value.value`.
+            let field = if fields.is_empty() {
+                resolve(attribute, ["value", "value"])?
             } else {
-                Fields::Path(fields)
+                resolve(
+                    attribute,
+                    std::iter::once("value").chain(fields.iter().map(String::as_str)),
+                )?
             };
-            let field = resolve(attribute, std::iter::once("value").chain(fields.iter()))?;
             let value = match attribute {
                 Value::Object(map) => map.get("value"),
                 _ => None,
@@ -113,22 +116,6 @@ fn term_matches(term: &Term, attribute: &Value) -> Result<bool, EvaluationError>
             }
         }
         Term::Tag(tag) => Ok(resolve(attribute, ["tags"])?.is_some_and(|tags| holds(tags, tag))),
-    }
-}
-
-/// The fields after `value` a value term looks at: its own, or `value` itself.
-enum Fields<'a> {
-    Value,
-    Path(&'a [String]),
-}
-
-impl<'a> Fields<'a> {
-    fn iter(&self) -> impl Iterator<Item = &'a str> {
-        let (value, path): (Option<&'a str>, &'a [String]) = match self {
-            Fields::Value => (Some("value"), &[]),
-            Fields::Path(path) => (None, path),
-        };
-        value.into_iter().chain(path.iter().map(String::as_str))
     }
 }
 

@@ -11,6 +11,7 @@ mod date;
 mod error;
 mod evaluate;
 mod grammar;
+mod invisible;
 mod js;
 mod validate;
 
