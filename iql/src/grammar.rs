@@ -68,8 +68,8 @@ type Rule<T> = Result<Option<T>, TooDeep>;
 /// One of the term rules, which cannot nest and so cannot be too deep.
 type TermRule<'i> = fn(&mut Parser<'i>) -> Option<Term>;
 
-struct Parser<'a> {
-    input: &'a [u8],
+struct Parser<'i> {
+    input: &'i [u8],
     pos: usize,
     depth: usize,
     /// The furthest position at which something failed to match, and what was expected there.
