@@ -117,6 +117,13 @@ impl<'a> Tokens<'a> {
         token
     }
 
+    /// Takes the next token if it is a number of `len` digits that `accept`s.
+    fn take_fixed(&mut self, len: usize, accept: impl Fn(i64) -> bool) -> Option<i64> {
+        let n = self.next.number_of_len(len).filter(|n| accept(*n))?;
+        self.next();
+        Some(n)
+    }
+
     fn skip_symbol(&mut self, symbol: u8) -> bool {
         let hit = self.next == Token::Symbol(symbol);
         if hit {
@@ -377,24 +384,22 @@ fn read_iso(tokens: &mut Tokens, parts: &mut Parts) -> Iso {
         return Iso::Continue(tokens.next());
     }
     if tokens.skip_symbol(b'-') {
-        match tokens.peek().number_of_len(2).filter(|m| is_month(*m)) {
+        match tokens.take_fixed(2, is_month) {
             Some(month) => parts.add_day(month),
             None => return Iso::Continue(tokens.next()),
         };
-        tokens.next();
         if tokens.skip_symbol(b'-') {
-            match tokens.peek().number_of_len(2).filter(|d| is_day(*d)) {
+            match tokens.take_fixed(2, is_day) {
                 Some(day) => parts.add_day(day),
                 None => return Iso::Continue(tokens.next()),
             };
-            tokens.next();
         }
     }
     if !matches!(tokens.peek(), Token::Word(Word::TimeSeparator, _)) {
         if tokens.peek() != Token::End {
             return Iso::Continue(tokens.next());
         }
-    } else if !read_iso_time(tokens, parts) {
+    } else if read_iso_time(tokens, parts).is_none() {
         return Iso::Invalid;
     }
     // Date-only forms are UTC; date-times without a zone are local time.
@@ -405,50 +410,24 @@ fn read_iso(tokens: &mut Tokens, parts: &mut Parts) -> Iso {
     Iso::Complete
 }
 
-/// The time after `T`, to the end of the input; false if it breaks the format.
-fn read_iso_time(tokens: &mut Tokens, parts: &mut Parts) -> bool {
+/// The time after `T`, to the end of the input; `None` if it breaks the format.
+fn read_iso_time(tokens: &mut Tokens, parts: &mut Parts) -> Option<()> {
     tokens.next();
-    let Some(hour) = tokens
-        .peek()
-        .number_of_len(2)
-        .filter(|h| (0..=24).contains(h))
-    else {
-        return false;
-    };
+    let hour = tokens.take_fixed(2, |h| (0..=24).contains(&h))?;
     // 24:00[:00[.000]] is the end of the day; no other time starts with 24.
-    let limit = |n: i64| hour < 24 || n == 0;
-    tokens.next();
+    let time_part = |n: i64| is_minute(n) && (hour < 24 || n == 0);
     parts.add_time(hour);
-    if !tokens.skip_symbol(b':') {
-        return false;
-    }
-    let Some(minute) = tokens
-        .peek()
-        .number_of_len(2)
-        .filter(|m| is_minute(*m) && limit(*m))
-    else {
-        return false;
-    };
-    tokens.next();
-    parts.add_time(minute);
+    tokens.skip_symbol(b':').then_some(())?;
+    parts.add_time(tokens.take_fixed(2, time_part)?);
     if tokens.skip_symbol(b':') {
-        let Some(second) = tokens
-            .peek()
-            .number_of_len(2)
-            .filter(|s| is_minute(*s) && limit(*s))
-        else {
-            return false;
-        };
-        tokens.next();
-        parts.add_time(second);
+        parts.add_time(tokens.take_fixed(2, time_part)?);
         if tokens.skip_symbol(b'.') {
-            match tokens.peek() {
-                Token::Number(n, len) if limit(n) => {
-                    tokens.next();
-                    parts.add_time(milliseconds(n, len));
-                }
-                _ => return false,
-            }
+            let Token::Number(n, len) = tokens.peek() else {
+                return None;
+            };
+            (hour < 24 || n == 0).then_some(())?;
+            tokens.next();
+            parts.add_time(milliseconds(n, len));
         }
     }
     if tokens.peek().is_z() {
@@ -457,30 +436,19 @@ fn read_iso_time(tokens: &mut Tokens, parts: &mut Parts) -> bool {
     } else if let Some(sign) = tokens.peek().sign() {
         tokens.next();
         parts.zone_sign = Some(sign);
-        let (hour, minute) = if let Some(hhmm) = tokens.peek().number_of_len(4) {
-            tokens.next();
-            (hhmm / 100, hhmm % 100)
-        } else {
-            let Some(hour) = tokens.peek().number_of_len(2) else {
-                return false;
-            };
-            tokens.next();
-            if !tokens.skip_symbol(b':') {
-                return false;
+        let (hour, minute) = match tokens.take_fixed(4, |_| true) {
+            Some(hhmm) => (hhmm / 100, hhmm % 100),
+            None => {
+                let hour = tokens.take_fixed(2, |_| true)?;
+                tokens.skip_symbol(b':').then_some(())?;
+                (hour, tokens.take_fixed(2, |_| true)?)
             }
-            let Some(minute) = tokens.peek().number_of_len(2) else {
-                return false;
-            };
-            tokens.next();
-            (hour, minute)
         };
-        if !(0..=23).contains(&hour) || !is_minute(minute) {
-            return false;
-        }
+        ((0..=23).contains(&hour) && is_minute(minute)).then_some(())?;
         parts.zone_hour = Some(hour);
         parts.zone_minute = Some(minute);
     }
-    tokens.peek() == Token::End
+    (tokens.peek() == Token::End).then_some(())
 }
 
 /// The legacy reader: numbers, month names, AM/PM and zones in almost any order.
