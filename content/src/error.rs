@@ -24,6 +24,9 @@ pub struct ContentError {
     pub kind: ErrorKind,
     /// The official message, e.g. `GivenName.value :: Value is longer than 100 characters`.
     pub message: String,
+    /// The official library throws this one only when it prints the content, after parsing:
+    /// no list wraps it into an `Item with index …` message.
+    pub(crate) on_print: bool,
 }
 
 impl ContentError {
@@ -31,7 +34,14 @@ impl ContentError {
         Self {
             kind,
             message: message.into(),
+            on_print: false,
         }
+    }
+
+    /// See [`ContentError::on_print`].
+    pub(crate) fn on_print(mut self) -> Self {
+        self.on_print = true;
+        self
     }
 
     /// A serval `ParsingError`: `Class.field :: reason`.

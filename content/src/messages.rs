@@ -27,7 +27,7 @@ impl Class for Mail {
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of(Self::NAME, value)?;
         let to = f.addresses("to", f.array("to")?)?;
-        f.check("to", "Array", &to, not_empty)?;
+        f.check("to", "Array", to.as_slice(), not_empty)?;
         // The official `preFrom` turns a missing or null `cc` into `[]` and takes an old
         // `content` for a missing `body`.
         let cc = match f.get("cc") {

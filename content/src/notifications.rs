@@ -87,7 +87,7 @@ impl Class for Notification {
         let items = f.items("items", items, "NotificationItem", |v| {
             parse_union(Self::NAME, "items[]", v, "NotificationItem")
         })?;
-        f.check("items", "Array", &items, not_empty)?;
+        f.check("items", "Array", items.as_slice(), not_empty)?;
         Ok(Self { id, items })
     }
 }

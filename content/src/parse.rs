@@ -301,6 +301,9 @@ impl<'a> Fields<'a> {
             .enumerate()
             .map(|(index, item)| {
                 parse(item).map_err(|inner| {
+                    if inner.on_print {
+                        return inner;
+                    }
                     self.error(
                         field,
                         format!(
@@ -493,7 +496,8 @@ fn core_string(core: &str, value: &Value) -> Result<String> {
 /// milliseconds.
 fn date(value: &Value) -> Result<String> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-    let invalid = || ContentError::new(ErrorKind::Other, "The date is invalid.");
+    // The official `CoreDate` keeps an invalid date and fails only in `toJSON()`.
+    let invalid = || ContentError::new(ErrorKind::Other, "The date is invalid.").on_print();
     let text = value.as_str().ok_or_else(invalid)?;
     let utc: DateTime<Utc> = if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         dt.with_timezone(&Utc)

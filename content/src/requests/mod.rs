@@ -57,7 +57,7 @@ impl Serialize for RequestEntry {
 }
 
 /// `may not be empty`, the check every `items`, `to` and `thirdParty` list has.
-pub(crate) fn not_empty<T>(items: &Vec<T>) -> Option<String> {
+pub(crate) fn not_empty<T>(items: &[T]) -> Option<String> {
     items.is_empty().then(|| "may not be empty".to_owned())
 }
 
@@ -75,7 +75,7 @@ impl Class for RequestItemGroup {
         let items = f.items("items", items, "Serializable", |v| {
             parse_item(Self::NAME, v, "RequestItem")
         })?;
-        f.check("items", "Array", &items, not_empty)?;
+        f.check("items", "Array", items.as_slice(), not_empty)?;
         Ok(Self {
             title: f.opt_string("title", Str::max(200))?,
             description: f.opt_string("description", Str::max(500))?,
@@ -108,7 +108,7 @@ impl Class for Request {
         let expires_at = f.opt_date("expiresAt")?;
         let items = f.array("items")?;
         let items = f.items("items", items, "Serializable", request_entry)?;
-        f.check("items", "Array", &items, not_empty)?;
+        f.check("items", "Array", items.as_slice(), not_empty)?;
         Ok(Self {
             id,
             expires_at,

@@ -308,7 +308,7 @@ impl Class for ResponseItemGroup {
         let items = f.items("items", items, "Serializable", |v| {
             parse_item(Self::NAME, v, "ResponseItem")
         })?;
-        f.check("items", "Array", &items, not_empty)?;
+        f.check("items", "Array", items.as_slice(), not_empty)?;
         Ok(Self { items })
     }
 }
@@ -340,7 +340,7 @@ impl Class for Response {
         let request_id = f.core_string("requestId", "CoreId")?;
         let items = f.array("items")?;
         let items = f.items("items", items, "Serializable", response_entry)?;
-        f.check("items", "Array", &items, not_empty)?;
+        f.check("items", "Array", items.as_slice(), not_empty)?;
         Ok(Self {
             result,
             request_id,
