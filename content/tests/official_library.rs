@@ -1041,3 +1041,132 @@ fn both_refuse_broken_contents_with_the_official_message() {
         samples.len()
     );
 }
+
+/// Loose input the official library takes and normalises: shorthands, extra or metadata
+/// fields, other date forms, optional `@type`s on typed fields. We must take it too and print
+/// the same normalised JSON.
+fn loose() -> Vec<Value> {
+    let auth = json!({"@type": "AuthenticationRequestItem", "mustBeAccepted": true, "title": "t"});
+    let accept = json!({"@type": "AcceptResponseItem", "result": "Accepted"});
+    vec![
+        street_address(
+            json!({"city": {"value": "Aachen"}, "street": {"@type": "Street", "value": "Main"}}),
+        ),
+        identity(
+            json!({"@type": "BirthDate", "day": {"value": 1}, "month": 1, "year": {"@type": "BirthYear", "value": 1990}}),
+        ),
+        identity(json!({"@type": "BirthDate", "day": 1.0, "month": 12, "year": 1990})),
+        identity(
+            json!({"@type": "Affiliation", "organization": "O", "unit": {"value": "U"}, "extra": true}),
+        ),
+        json!({"@type": "IdentityAttribute", "@context": "c", "@version": "1", "foo": 1, "owner": {"address": ADDRESS}, "value": {"@type": "GivenName", "value": "x", "bar": 2}}),
+        json!({"@type": "IdentityAttribute", "owner": "", "value": {"@type": "Sex", "value": "male"}, "tags": []}),
+        json!({"@type": "RelationshipAttribute", "owner": ADDRESS, "key": "k", "confidentiality": "public", "value": {"@type": "ProprietaryFloat", "title": "t", "value": 1.0}}),
+        json!({"@type": "RelationshipAttribute", "owner": ADDRESS, "key": "k", "confidentiality": "public", "isTechnical": false, "value": {"@type": "ProprietaryInteger", "title": "t", "value": 1e3, "valueHintsOverride": {"@type": "ValueHintsOverride", "propertyHints": {"value": {"@type": "ValueHints", "min": 0}}}}}),
+        json!({"@type": "RelationshipAttribute", "owner": ADDRESS, "key": "k", "confidentiality": "public", "value": {"@type": "ProprietaryJSON", "title": "t", "value": [1.5, {"a": null}]}}),
+        json!({"@type": "RelationshipAttribute", "owner": ADDRESS, "key": "k", "confidentiality": "public", "value": {"@type": "ProprietaryHEXColor", "title": "t", "value": "#ABCDEF", "valueHintsOverride": {"values": [{"key": false, "displayName": "no"}], "defaultValue": "x"}}}),
+        read(
+            json!({"@type": "ThirdPartyRelationshipAttributeQuery", "key": "k", "owner": "thirdParty", "thirdParty": ADDRESS}),
+        ),
+        read(
+            json!({"@type": "RelationshipAttributeQuery", "key": "k", "owner": "", "attributeCreationHints": {"@type": "RelationshipAttributeCreationHints", "title": "t", "valueType": "ProprietaryString", "confidentiality": "private", "valueHints": {"max": 5}}}),
+        ),
+        read(
+            json!({"@type": "IQLQuery", "queryString": "GivenName", "attributeCreationHints": {"@type": "IQLQueryCreationHints", "valueType": "GivenName", "tags": ["x:y"]}}),
+        ),
+        json!({"@type": "Request", "expiresAt": "2030-01-01", "items": [auth]}),
+        json!({"@type": "Request", "expiresAt": "2030-01-01T10:00:00+02:00", "items": [auth]}),
+        json!({"@type": "Request", "expiresAt": "2030-01-01T10:00:00.5Z", "id": {"id": REQUEST_ID}, "items": [auth]}),
+        json!({"@type": "Request", "items": [{"@type": "RequestItemGroup", "items": [auth], "metadata": {}}], "metadata": {"a": {"b": [1]}}}),
+        request_with(
+            json!({"@type": "ConsentRequestItem", "mustBeAccepted": false, "consent": "c", "link": "HTTPS://X.DE/A_B"}),
+        ),
+        request_with(
+            json!({"@type": "FormFieldRequestItem", "mustBeAccepted": false, "title": "t", "settings": {"@type": "DoubleFormFieldSettings", "min": 1, "max": 1.0}}),
+        ),
+        response_with(
+            json!({"@type": "DeleteAttributeAcceptResponseItem", "result": "Accepted", "deletionDate": "2030-01-01T00:00:00+01:00"}),
+        ),
+        response_with(
+            json!({"@type": "FormFieldAcceptResponseItem", "result": "Accepted", "response": []}),
+        ),
+        response_with(
+            json!({"@type": "RejectResponseItem", "result": "Rejected", "code": "c", "extra": "dropped"}),
+        ),
+        json!({"@type": "ResponseWrapper", "requestId": REQUEST_ID, "requestSourceReference": "MSGaaaaaaaaaaaaaaaaa", "requestSourceType": "Message", "response": {"@type": "Response", "result": "Rejected", "requestId": REQUEST_ID, "items": [accept]}}),
+        json!({"@type": "RelationshipTemplateContent", "onNewRelationship": {"@type": "Request", "items": [auth]}}),
+        json!({"@type": "RelationshipCreationContent", "response": {"result": "Accepted", "requestId": REQUEST_ID, "items": [accept]}}),
+        json!({"@type": "Mail", "to": [ADDRESS], "subject": "s", "body": "b"}),
+        json!({"@type": "Mail", "to": [ADDRESS], "cc": null, "subject": "s", "body": ""}),
+        json!({"@type": "Mail", "to": [ADDRESS], "subject": "s", "content": "old body field"}),
+        json!({"@type": "ArbitraryMessageContent", "value": [null, 0.5, "x"]}),
+        json!({"@type": "Notification", "id": {"id": "NOTaaaaaaaaaaaaaaaaa"}, "items": [{"@type": "ForwardedAttributeDeletedByPeerNotificationItem", "attributeId": ATTRIBUTE_ID}]}),
+    ]
+}
+
+#[test]
+fn both_normalise_loose_input_the_same_way() {
+    let samples = loose();
+    let verdicts = official::judge(&samples);
+    for (sample, verdict) in samples.iter().zip(&verdicts) {
+        let official = verdict.json.as_ref().unwrap_or_else(|| {
+            panic!("the official library refuses {sample}: {:?}", verdict.error)
+        });
+        let ours = parse_content(sample).unwrap_or_else(|e| panic!("we refuse {sample}: {e}"));
+        assert_eq!(
+            &to_json(&ours),
+            official,
+            "{sample} is normalised differently"
+        );
+    }
+    eprintln!("loose: {} samples normalised the same way", samples.len());
+}
+
+/// Where we are stricter on purpose: the official classes type these lists `Serializable` or
+/// these fields plain `string` and take anything, and the runtime refuses such contents only
+/// later (or never). Typed Rust data has no place for them.
+#[test]
+fn we_refuse_what_the_official_classes_let_through() {
+    let auth = json!({"@type": "AuthenticationRequestItem", "mustBeAccepted": true, "title": "t"});
+    let accept = json!({"@type": "AcceptResponseItem", "result": "Accepted"});
+    let cases = [
+        (
+            request_with(json!({"@type": "GivenName", "value": "x"})),
+            "Request.items :: Item with index 0 could not be deserialized to a Serializable (Request.items[] :: Parsed object is not an instance of any allowed types (RequestItemGroup|RequestItem).)",
+        ),
+        (
+            request_with(
+                json!({"@type": "RequestItemGroup", "items": [{"@type": "RequestItemGroup", "items": [auth]}]}),
+            ),
+            "Request.items :: Item with index 0 could not be deserialized to a Serializable (RequestItemGroup.items :: Item with index 0 could not be deserialized to a Serializable (RequestItemGroup.items[] :: Parsed object is not an instance of any allowed types RequestItem.))",
+        ),
+        (
+            response_with(auth.clone()),
+            "Response.items :: Item with index 0 could not be deserialized to a Serializable (Response.items[] :: Parsed object is not an instance of any allowed types (ResponseItemGroup|ResponseItem).)",
+        ),
+        (
+            json!({"@type": "Response", "result": "Maybe", "requestId": REQUEST_ID, "items": [accept]}),
+            "Response.result :: must be one of: Accepted,Rejected",
+        ),
+        (
+            response_with(json!({"@type": "AcceptResponseItem", "result": "Maybe"})),
+            "Response.items :: Item with index 0 could not be deserialized to a Serializable (AcceptResponseItem.result :: must be one of: Accepted,Rejected,Error)",
+        ),
+        (
+            json!({"@type": "Request", "metadata": "x", "items": [auth]}),
+            "Request.metadata :: Value is not an Object and no instance of Object.",
+        ),
+        (json!({"value": 1}), "The content has no @type."),
+    ];
+    let samples: Vec<Value> = cases.iter().map(|(sample, _)| sample.clone()).collect();
+    let verdicts = official::judge(&samples);
+    for ((sample, message), verdict) in cases.iter().zip(&verdicts) {
+        assert!(
+            verdict.ok,
+            "the official library now refuses {sample}: {:?}",
+            verdict.error
+        );
+        let ours = parse_content(sample).expect_err("we refuse it");
+        assert_eq!(ours.message, *message, "{sample}");
+    }
+}
