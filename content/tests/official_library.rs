@@ -271,12 +271,12 @@ fn settings() -> Vec<FormFieldSettings> {
     vec![
         F::BooleanFormFieldSettings(BooleanFormFieldSettings {}),
         F::DateFormFieldSettings(DateFormFieldSettings {}),
-        F::DoubleFormFieldSettings(DoubleFormFieldSettings {
+        F::DoubleFormFieldSettings(NumberFormFieldSettings {
             unit: Some(s("m")),
             min: Some(n(0.5)),
             max: None,
         }),
-        F::IntegerFormFieldSettings(IntegerFormFieldSettings {
+        F::IntegerFormFieldSettings(NumberFormFieldSettings {
             unit: None,
             min: Some(n(-3.0)),
             max: Some(n(3.0)),

@@ -246,17 +246,41 @@ impl BirthPlace {
     }
 }
 
+/// The parts every postal address has, parsed once for the three address types.
+struct Postal {
+    recipient: String,
+    zip_code: String,
+    city: String,
+    country: String,
+    state: Option<String>,
+}
+
+impl Postal {
+    fn parse(f: &Fields) -> Result<Self> {
+        Ok(Self {
+            recipient: f.string("recipient", Str::max(100))?,
+            zip_code: text(f, "zipCode", "ZipCode")?,
+            city: text(f, "city", "City")?,
+            country: country(f, "country", "Country")?,
+            state: opt_text(f, "state", "State")?,
+        })
+    }
+}
+
 impl StreetAddress {
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of("StreetAddress", value)?;
+        let street = text(&f, "street", "Street")?;
+        let house_no = text(&f, "houseNo", "HouseNumber")?;
+        let p = Postal::parse(&f)?;
         Ok(Self {
-            recipient: f.string("recipient", Str::max(100))?,
-            street: text(&f, "street", "Street")?,
-            house_no: text(&f, "houseNo", "HouseNumber")?,
-            zip_code: text(&f, "zipCode", "ZipCode")?,
-            city: text(&f, "city", "City")?,
-            country: country(&f, "country", "Country")?,
-            state: opt_text(&f, "state", "State")?,
+            recipient: p.recipient,
+            street,
+            house_no,
+            zip_code: p.zip_code,
+            city: p.city,
+            country: p.country,
+            state: p.state,
         })
     }
 }
@@ -264,13 +288,15 @@ impl StreetAddress {
 impl PostOfficeBoxAddress {
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of("PostOfficeBoxAddress", value)?;
+        let box_id = f.string("boxId", Str::max(100))?;
+        let p = Postal::parse(&f)?;
         Ok(Self {
-            recipient: f.string("recipient", Str::max(100))?,
-            box_id: f.string("boxId", Str::max(100))?,
-            zip_code: text(&f, "zipCode", "ZipCode")?,
-            city: text(&f, "city", "City")?,
-            country: country(&f, "country", "Country")?,
-            state: opt_text(&f, "state", "State")?,
+            recipient: p.recipient,
+            box_id,
+            zip_code: p.zip_code,
+            city: p.city,
+            country: p.country,
+            state: p.state,
         })
     }
 }
@@ -278,15 +304,19 @@ impl PostOfficeBoxAddress {
 impl DeliveryBoxAddress {
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of("DeliveryBoxAddress", value)?;
+        let user_id = f.string("userId", Str::max(100))?;
+        let delivery_box_id = f.string("deliveryBoxId", Str::max(100))?;
+        let phone_number = f.opt_sub_string("phoneNumber", "PhoneNumber", PHONE.rule, None)?;
+        let p = Postal::parse(&f)?;
         Ok(Self {
-            recipient: f.string("recipient", Str::max(100))?,
-            user_id: f.string("userId", Str::max(100))?,
-            delivery_box_id: f.string("deliveryBoxId", Str::max(100))?,
-            zip_code: text(&f, "zipCode", "ZipCode")?,
-            city: text(&f, "city", "City")?,
-            country: country(&f, "country", "Country")?,
-            phone_number: f.opt_sub_string("phoneNumber", "PhoneNumber", PHONE.rule, None)?,
-            state: opt_text(&f, "state", "State")?,
+            recipient: p.recipient,
+            user_id,
+            delivery_box_id,
+            zip_code: p.zip_code,
+            city: p.city,
+            country: p.country,
+            phone_number,
+            state: p.state,
         })
     }
 }

@@ -103,14 +103,21 @@ fn value_type(f: &Fields, check: fn(&str) -> Option<String>) -> Result<String> {
     Ok(name)
 }
 
+/// `valueType` (an identity value type) and `tags`: the fields of `IdentityAttributeQuery`
+/// and of `IQLQueryCreationHints`.
+fn identity_type_and_tags(
+    class: &'static str,
+    value: &Value,
+) -> Result<(String, Option<Vec<String>>)> {
+    let f = Fields::of(class, value)?;
+    Ok((value_type(&f, identity_type)?, tags(&f)?))
+}
+
 impl Class for IdentityAttributeQuery {
     const NAME: &'static str = "IdentityAttributeQuery";
     fn parse(value: &Value) -> Result<Self> {
-        let f = Fields::of(Self::NAME, value)?;
-        Ok(Self {
-            value_type: value_type(&f, identity_type)?,
-            tags: tags(&f)?,
-        })
+        let (value_type, tags) = identity_type_and_tags(Self::NAME, value)?;
+        Ok(Self { value_type, tags })
     }
 }
 
@@ -169,11 +176,8 @@ impl Class for ThirdPartyRelationshipAttributeQuery {
 impl Class for IqlQueryCreationHints {
     const NAME: &'static str = "IQLQueryCreationHints";
     fn parse(value: &Value) -> Result<Self> {
-        let f = Fields::of(Self::NAME, value)?;
-        Ok(Self {
-            value_type: value_type(&f, identity_type)?,
-            tags: tags(&f)?,
-        })
+        let (value_type, tags) = identity_type_and_tags(Self::NAME, value)?;
+        Ok(Self { value_type, tags })
     }
 }
 

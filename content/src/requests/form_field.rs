@@ -11,8 +11,8 @@ use crate::parse::{Fields, JsNumber, Num, Result, Str, Union};
 pub enum FormFieldSettings {
     BooleanFormFieldSettings(BooleanFormFieldSettings),
     DateFormFieldSettings(DateFormFieldSettings),
-    DoubleFormFieldSettings(DoubleFormFieldSettings),
-    IntegerFormFieldSettings(IntegerFormFieldSettings),
+    DoubleFormFieldSettings(NumberFormFieldSettings),
+    IntegerFormFieldSettings(NumberFormFieldSettings),
     RatingFormFieldSettings(RatingFormFieldSettings),
     SelectionFormFieldSettings(SelectionFormFieldSettings),
     StringFormFieldSettings(StringFormFieldSettings),
@@ -26,18 +26,9 @@ pub struct BooleanFormFieldSettings {}
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DateFormFieldSettings {}
 
+/// `DoubleFormFieldSettings` and `IntegerFormFieldSettings` (whose bounds are integers).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct DoubleFormFieldSettings {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<JsNumber>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<JsNumber>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct IntegerFormFieldSettings {
+pub struct NumberFormFieldSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,14 +88,14 @@ impl Union for FormFieldSettings {
             "BooleanFormFieldSettings" => Fields::of("BooleanFormFieldSettings", value).map(|_| S::BooleanFormFieldSettings(BooleanFormFieldSettings {})),
             "DateFormFieldSettings" => Fields::of("DateFormFieldSettings", value).map(|_| S::DateFormFieldSettings(DateFormFieldSettings {})),
             "DoubleFormFieldSettings" => Fields::of("DoubleFormFieldSettings", value).and_then(|f| {
-                Ok(S::DoubleFormFieldSettings(DoubleFormFieldSettings {
+                Ok(S::DoubleFormFieldSettings(NumberFormFieldSettings {
                     unit: f.opt_string("unit", Str::ANY)?,
                     min: f.opt_number("min", Num::ANY)?,
                     max: f.opt_number("max", Num::ANY)?,
                 }))
             }),
             "IntegerFormFieldSettings" => Fields::of("IntegerFormFieldSettings", value).and_then(|f| {
-                Ok(S::IntegerFormFieldSettings(IntegerFormFieldSettings {
+                Ok(S::IntegerFormFieldSettings(NumberFormFieldSettings {
                     unit: f.opt_string("unit", Str::ANY)?,
                     min: opt_integer(&f, "min", Num::ANY)?,
                     max: opt_integer(&f, "max", Num::ANY)?,

@@ -201,102 +201,128 @@ fn form_field_response(f: &Fields) -> Result<FormFieldResponse> {
     Ok(response)
 }
 
+/// Reads the fields of `class` from `value` with `build`.
+fn item<T>(
+    class: &'static str,
+    value: &Value,
+    build: impl FnOnce(&Fields) -> Result<T>,
+) -> Result<T> {
+    build(&Fields::of(class, value)?)
+}
+
+fn attribute_id(f: &Fields) -> Result<String> {
+    f.core_string("attributeId", "CoreId")
+}
+
+fn with_attribute_id(f: &Fields) -> Result<AttributeIdAcceptResponseItem> {
+    Ok(AttributeIdAcceptResponseItem {
+        result: result(f)?,
+        attribute_id: attribute_id(f)?,
+    })
+}
+
 impl Union for ResponseItem {
     fn parse_member(type_name: &str, value: &Value) -> Option<Result<Self>> {
         use ResponseItem as I;
-        let class: &'static str = match type_name {
-            "AcceptResponseItem" => "AcceptResponseItem",
-            "RejectResponseItem" => "RejectResponseItem",
-            "ErrorResponseItem" => "ErrorResponseItem",
-            "CreateAttributeAcceptResponseItem" => "CreateAttributeAcceptResponseItem",
-            "ReadAttributeAcceptResponseItem" => "ReadAttributeAcceptResponseItem",
-            "ProposeAttributeAcceptResponseItem" => "ProposeAttributeAcceptResponseItem",
-            "DeleteAttributeAcceptResponseItem" => "DeleteAttributeAcceptResponseItem",
-            "AttributeAlreadySharedAcceptResponseItem" => {
-                "AttributeAlreadySharedAcceptResponseItem"
-            }
-            "AttributeSuccessionAcceptResponseItem" => "AttributeSuccessionAcceptResponseItem",
-            "FormFieldAcceptResponseItem" => "FormFieldAcceptResponseItem",
-            "TransferFileOwnershipAcceptResponseItem" => "TransferFileOwnershipAcceptResponseItem",
-            _ => return None,
-        };
-        let parse = || -> Result<Self> {
-            let f = Fields::of(class, value)?;
-            let attribute_id = || f.core_string("attributeId", "CoreId");
-            Ok(match class {
-                "AcceptResponseItem" => I::AcceptResponseItem(AcceptResponseItem {
-                    result: result(&f)?,
-                }),
-                "RejectResponseItem" => I::RejectResponseItem(RejectResponseItem {
-                    result: result(&f)?,
+        Some(match type_name {
+            "AcceptResponseItem" => item("AcceptResponseItem", value, |f| {
+                Ok(I::AcceptResponseItem(AcceptResponseItem {
+                    result: result(f)?,
+                }))
+            }),
+            "RejectResponseItem" => item("RejectResponseItem", value, |f| {
+                Ok(I::RejectResponseItem(RejectResponseItem {
+                    result: result(f)?,
                     code: f.opt_string("code", Str::max(200))?,
                     message: f.opt_string("message", Str::max(1000))?,
-                }),
-                "ErrorResponseItem" => I::ErrorResponseItem(ErrorResponseItem {
-                    result: result(&f)?,
+                }))
+            }),
+            "ErrorResponseItem" => item("ErrorResponseItem", value, |f| {
+                Ok(I::ErrorResponseItem(ErrorResponseItem {
+                    result: result(f)?,
                     code: f.string("code", Str::max(200))?,
                     message: f.string("message", Str::max(1000))?,
-                }),
-                "CreateAttributeAcceptResponseItem" => {
-                    I::CreateAttributeAcceptResponseItem(AttributeIdAcceptResponseItem {
-                        result: result(&f)?,
-                        attribute_id: attribute_id()?,
-                    })
-                }
-                "AttributeAlreadySharedAcceptResponseItem" => {
-                    I::AttributeAlreadySharedAcceptResponseItem(AttributeIdAcceptResponseItem {
-                        result: result(&f)?,
-                        attribute_id: attribute_id()?,
-                    })
-                }
-                "ReadAttributeAcceptResponseItem" => {
-                    I::ReadAttributeAcceptResponseItem(ReadAttributeAcceptResponseItem {
-                        result: result(&f)?,
-                        attribute_id: attribute_id()?,
-                        attribute: f.union("attribute", ATTRIBUTE_UNION)?,
-                        third_party_address: f
-                            .opt_core_string("thirdPartyAddress", "CoreAddress")?,
-                    })
-                }
-                "ProposeAttributeAcceptResponseItem" => {
-                    I::ProposeAttributeAcceptResponseItem(ProposeAttributeAcceptResponseItem {
-                        result: result(&f)?,
-                        attribute_id: attribute_id()?,
-                        attribute: f.union("attribute", ATTRIBUTE_UNION)?,
-                    })
-                }
-                "DeleteAttributeAcceptResponseItem" => {
-                    I::DeleteAttributeAcceptResponseItem(DeleteAttributeAcceptResponseItem {
-                        result: result(&f)?,
-                        deletion_date: f.date("deletionDate")?,
-                    })
-                }
-                "AttributeSuccessionAcceptResponseItem" => {
-                    I::AttributeSuccessionAcceptResponseItem(
+                }))
+            }),
+            "CreateAttributeAcceptResponseItem" => item(
+                "CreateAttributeAcceptResponseItem",
+                value,
+                with_attribute_id,
+            )
+            .map(I::CreateAttributeAcceptResponseItem),
+            "AttributeAlreadySharedAcceptResponseItem" => item(
+                "AttributeAlreadySharedAcceptResponseItem",
+                value,
+                with_attribute_id,
+            )
+            .map(I::AttributeAlreadySharedAcceptResponseItem),
+            "ReadAttributeAcceptResponseItem" => {
+                item("ReadAttributeAcceptResponseItem", value, |f| {
+                    Ok(I::ReadAttributeAcceptResponseItem(
+                        ReadAttributeAcceptResponseItem {
+                            result: result(f)?,
+                            attribute_id: attribute_id(f)?,
+                            attribute: f.union("attribute", ATTRIBUTE_UNION)?,
+                            third_party_address: f
+                                .opt_core_string("thirdPartyAddress", "CoreAddress")?,
+                        },
+                    ))
+                })
+            }
+            "ProposeAttributeAcceptResponseItem" => {
+                item("ProposeAttributeAcceptResponseItem", value, |f| {
+                    Ok(I::ProposeAttributeAcceptResponseItem(
+                        ProposeAttributeAcceptResponseItem {
+                            result: result(f)?,
+                            attribute_id: attribute_id(f)?,
+                            attribute: f.union("attribute", ATTRIBUTE_UNION)?,
+                        },
+                    ))
+                })
+            }
+            "DeleteAttributeAcceptResponseItem" => {
+                item("DeleteAttributeAcceptResponseItem", value, |f| {
+                    Ok(I::DeleteAttributeAcceptResponseItem(
+                        DeleteAttributeAcceptResponseItem {
+                            result: result(f)?,
+                            deletion_date: f.date("deletionDate")?,
+                        },
+                    ))
+                })
+            }
+            "AttributeSuccessionAcceptResponseItem" => {
+                item("AttributeSuccessionAcceptResponseItem", value, |f| {
+                    Ok(I::AttributeSuccessionAcceptResponseItem(
                         AttributeSuccessionAcceptResponseItem {
-                            result: result(&f)?,
+                            result: result(f)?,
                             predecessor_id: f.core_string("predecessorId", "CoreId")?,
                             successor_id: f.core_string("successorId", "CoreId")?,
                             successor_content: f.union("successorContent", ATTRIBUTE_UNION)?,
                         },
-                    )
-                }
-                "FormFieldAcceptResponseItem" => {
-                    I::FormFieldAcceptResponseItem(FormFieldAcceptResponseItem {
-                        result: result(&f)?,
-                        response: form_field_response(&f)?,
-                    })
-                }
-                _ => I::TransferFileOwnershipAcceptResponseItem(
-                    TransferFileOwnershipAcceptResponseItem {
-                        result: result(&f)?,
-                        attribute_id: attribute_id()?,
-                        attribute: f.object("attribute")?,
+                    ))
+                })
+            }
+            "FormFieldAcceptResponseItem" => item("FormFieldAcceptResponseItem", value, |f| {
+                Ok(I::FormFieldAcceptResponseItem(
+                    FormFieldAcceptResponseItem {
+                        result: result(f)?,
+                        response: form_field_response(f)?,
                     },
-                ),
-            })
-        };
-        Some(parse())
+                ))
+            }),
+            "TransferFileOwnershipAcceptResponseItem" => {
+                item("TransferFileOwnershipAcceptResponseItem", value, |f| {
+                    Ok(I::TransferFileOwnershipAcceptResponseItem(
+                        TransferFileOwnershipAcceptResponseItem {
+                            result: result(f)?,
+                            attribute_id: attribute_id(f)?,
+                            attribute: f.object("attribute")?,
+                        },
+                    ))
+                })
+            }
+            _ => return None,
+        })
     }
 }
 
