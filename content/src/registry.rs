@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::attributes::hints::{ValueHints, ValueHintsOverride};
-use crate::attributes::identity_values::IdentityValue;
+use crate::attributes::identity_values::{self, IdentityValue};
 use crate::attributes::queries::{
     AttributeQuery, IqlQueryCreationHints, RelationshipAttributeCreationHints,
 };
@@ -40,6 +40,7 @@ pub(crate) fn parse_any(type_name: &str, value: &Value) -> Result<()> {
         .or_else(|| class::<ValueHints>(type_name, value))
         .or_else(|| class::<ValueHintsOverride>(type_name, value))
         .or_else(|| class::<RelationshipAttributeCreationHints>(type_name, value))
-        .or_else(|| class::<IqlQueryCreationHints>(type_name, value));
+        .or_else(|| class::<IqlQueryCreationHints>(type_name, value))
+        .or_else(|| identity_values::parse_part(type_name, value));
     found.unwrap_or_else(|| Err(ContentError::unknown_type(type_name)))
 }

@@ -760,6 +760,8 @@ fn broken() -> Vec<Value> {
         identity(json!({"@type": "GivenName", "value": 5})),
         identity(json!({"@type": "GivenName", "value": {"value": "x"}})),
         identity(json!({"@type": "Foo", "value": "x"})),
+        identity(json!({"@type": "City", "value": "Aachen"})),
+        identity(json!({"@type": "BirthDay", "value": 32})),
         identity(json!({"@type": "ProprietaryString", "title": "t", "value": "x"})),
         identity(json!({"value": "x"})),
         identity(json!("x")),

@@ -12,7 +12,7 @@ use super::value_kinds::{
 };
 use crate::error::ContentError;
 use crate::formats::XML_SCHEMA_URL;
-use crate::parse::{Fields, JsNumber, Result, Str, Union, string_value};
+use crate::parse::{Check, Fields, JsNumber, Result, Str, Union, number_value, string_value};
 
 /// The identity value type names in the official order (it shows in messages).
 pub const IDENTITY_VALUE_TYPES: [&str; 25] = [
@@ -193,16 +193,9 @@ impl BirthDate {
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of("BirthDate", value)?;
         let date = Self {
-            day: f.sub_number("day", "BirthDay", |n| {
-                between(n, 1, 31).then(|| "must be an integer value between 1 and 31".to_owned())
-            })?,
-            month: f.sub_number("month", "BirthMonth", |n| {
-                between(n, 1, 12).then(|| "must be an integer value between 1 and 12".to_owned())
-            })?,
-            year: f.sub_number("year", "BirthYear", |n| {
-                between(n, 1, 9999)
-                    .then(|| "must be an integer value between 1 and 9999".to_owned())
-            })?,
+            day: f.sub_number("day", "BirthDay", day)?,
+            month: f.sub_number("month", "BirthMonth", month)?,
+            year: f.sub_number("year", "BirthYear", year)?,
         };
         date.check_calendar()?;
         Ok(date)
@@ -230,9 +223,22 @@ impl BirthDate {
     }
 }
 
-/// True when `n` is *not* an integer in `min..=max` (the official checks are written negated).
-fn between(n: &JsNumber, min: i64, max: i64) -> bool {
-    !n.is_integer() || n.0 < min as f64 || n.0 > max as f64
+/// `must be an integer value between min and max` unless `n` is one.
+fn between(n: &JsNumber, min: i64, max: i64) -> Option<String> {
+    (!n.is_integer() || n.0 < min as f64 || n.0 > max as f64)
+        .then(|| format!("must be an integer value between {min} and {max}"))
+}
+
+fn day(n: &JsNumber) -> Option<String> {
+    between(n, 1, 31)
+}
+
+fn month(n: &JsNumber) -> Option<String> {
+    between(n, 1, 12)
+}
+
+fn year(n: &JsNumber) -> Option<String> {
+    between(n, 1, 9999)
 }
 
 impl BirthPlace {
@@ -409,4 +415,35 @@ impl IdentityValue {
             V::SchematizedXML(_) => "SchematizedXML",
         }
     }
+}
+
+/// The value classes of the complex values' parts (`City`, `BirthDay`, …). They are known
+/// types, though never a member of a union: an object naming one parses, then fits nowhere.
+pub(crate) fn parse_part(type_name: &str, value: &Value) -> Option<Result<()>> {
+    const TEXT_PARTS: [&str; 10] = [
+        "Street",
+        "HouseNumber",
+        "ZipCode",
+        "City",
+        "State",
+        "BirthCity",
+        "BirthState",
+        "AffiliationOrganization",
+        "AffiliationRole",
+        "AffiliationUnit",
+    ];
+    const COUNTRY_PARTS: [&str; 2] = ["Country", "BirthCountry"];
+    if let Some(class) = TEXT_PARTS.iter().find(|c| **c == type_name) {
+        return Some(string_value(class, value, TEXT.rule, None).map(drop));
+    }
+    if let Some(class) = COUNTRY_PARTS.iter().find(|c| **c == type_name) {
+        return Some(string_value(class, value, COUNTRY.rule, COUNTRY.check).map(drop));
+    }
+    let (class, check): (&'static str, Check<JsNumber>) = match type_name {
+        "BirthDay" => ("BirthDay", day),
+        "BirthMonth" => ("BirthMonth", month),
+        "BirthYear" => ("BirthYear", year),
+        _ => return None,
+    };
+    Some(number_value(class, value, check).map(drop))
 }
