@@ -117,7 +117,7 @@ impl Union for Content {
 
 /// Parses any content by its `@type`, as `Serializable.fromUnknown` does.
 pub fn parse_content(value: &Value) -> std::result::Result<Content, ContentError> {
-    let Some(type_name) = type_of(value) else {
+    let Some(type_name) = type_of(value)? else {
         return Err(ContentError::new(
             ErrorKind::Serval,
             "The content has no @type.",
@@ -142,7 +142,7 @@ fn parse_kind<T>(
     wrong_kind: &str,
 ) -> std::result::Result<T, ContentError> {
     let wrong = || ContentError::new(ErrorKind::WrongKind, wrong_kind);
-    let Some(type_name) = type_of(value) else {
+    let Some(type_name) = type_of(value)? else {
         return Err(wrong());
     };
     let content = match Content::parse_member(type_name, value) {

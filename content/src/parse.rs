@@ -1,5 +1,6 @@
 //! Reading content JSON the way the official serval parser does, field by field, so that the
-//! first broken rule gives the official message. Serialisation is serde's job; this module
+//! first broken rule gives the official message. The types read their fields in serval's
+//! order: a class's own fields as it declares them, then those of its parent class. Serialisation is serde's job; this module
 //! only judges and extracts. It never panics on input.
 
 use serde::Serialize;
@@ -116,11 +117,18 @@ pub(crate) trait Union: Sized {
     fn parse_member(type_name: &str, value: &Value) -> Option<Result<Self>>;
 }
 
-pub(crate) fn type_of(value: &Value) -> Option<&str> {
-    value
-        .get("@type")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
+/// The `@type` an object names. Like serval, a falsy `@type` (`""`, `0`, `false`, `null`)
+/// names none, and any other non-string is an error.
+pub(crate) fn type_of(value: &Value) -> Result<Option<&str>> {
+    match value.get("@type") {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => Ok(None),
+        Some(Value::String(t)) => Ok(Some(t.as_str()).filter(|t| !t.is_empty())),
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => Ok(None),
+        Some(_) => Err(ContentError::new(
+            ErrorKind::Serval,
+            "@type is not a string.",
+        )),
+    }
 }
 
 /// The properties of one content object, named after its class for the messages.
@@ -138,9 +146,16 @@ fn kind_of(value: &Value) -> String {
 
 impl<'a> Fields<'a> {
     pub fn of(class: &'static str, value: &'a Value) -> Result<Self> {
-        match value.as_object() {
-            Some(map) => Ok(Self { class, map }),
-            None => Err(ContentError::parsing(
+        static NO_FIELDS: std::sync::LazyLock<Map<String, Value>> =
+            std::sync::LazyLock::new(Map::new);
+        match value {
+            Value::Object(map) => Ok(Self { class, map }),
+            // An array is an object to JavaScript, one without the fields of a content class.
+            Value::Array(_) => Ok(Self {
+                class,
+                map: &NO_FIELDS,
+            }),
+            _ => Err(ContentError::parsing(
                 class,
                 "from()",
                 format!("Parameter must be an object - is '{}'", kind_of(value)),
@@ -340,7 +355,9 @@ impl<'a> Fields<'a> {
         rule: Str,
         check: Option<Check<str>>,
     ) -> Result<String> {
-        string_value(class, self.defined(field)?, rule, check)
+        self.sub_value(field, class, self.defined(field)?, |class, v| {
+            string_value(class, v, rule, check)
+        })
     }
 
     pub fn opt_sub_string(
@@ -352,7 +369,11 @@ impl<'a> Fields<'a> {
     ) -> Result<Option<String>> {
         match self.get(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => string_value(class, value, rule, check).map(Some),
+            Some(value) => self
+                .sub_value(field, class, value, |class, v| {
+                    string_value(class, v, rule, check)
+                })
+                .map(Some),
         }
     }
 
@@ -363,9 +384,40 @@ impl<'a> Fields<'a> {
         class: &'static str,
         check: Check<JsNumber>,
     ) -> Result<JsNumber> {
-        number_value(class, self.defined(field)?, check)
+        self.sub_value(field, class, self.defined(field)?, |class, v| {
+            number_value(class, v, check)
+        })
+    }
+
+    /// A value class object may name its class, or a subclass (`BirthCity` for `City`), which
+    /// then judges it; any other `@type` does not fit.
+    fn sub_value<T>(
+        &self,
+        field: &str,
+        class: &'static str,
+        value: &Value,
+        read: impl Fn(&'static str, &Value) -> Result<T>,
+    ) -> Result<T> {
+        match type_of(value)? {
+            None => read(class, value),
+            Some(t) if t == class => read(class, value),
+            Some(t) => match SUBCLASSES
+                .iter()
+                .find(|(parent, sub)| *parent == class && *sub == t)
+            {
+                Some((_, sub)) => read(sub, value),
+                None => Err(foreign(self.class, field, t, value, class)),
+            },
+        }
     }
 }
+
+/// The value classes that extend another one.
+const SUBCLASSES: [(&str, &str); 3] = [
+    ("City", "BirthCity"),
+    ("State", "BirthState"),
+    ("Country", "BirthCountry"),
+];
 
 fn string_rules(class: &str, field: &str, value: &Value, rule: Str) -> Result<String> {
     let Value::String(s) = value else {
@@ -447,6 +499,14 @@ pub(crate) fn string_value(
 ) -> Result<String> {
     let s = match value {
         Value::Object(_) => Fields::of(class, value)?.string("value", rule)?,
+        // An array is an object to JavaScript: it has no `value`.
+        Value::Array(_) => {
+            return Err(ContentError::parsing(
+                class,
+                "value",
+                "Value is not defined",
+            ));
+        }
         other => string_rules(class, "value", other, rule)?,
     };
     if let Some(reason) = check.and_then(|check| check(&s)) {
@@ -463,6 +523,13 @@ pub(crate) fn number_value(
 ) -> Result<JsNumber> {
     let n = match value {
         Value::Object(_) => Fields::of(class, value)?.number("value", Num::ANY)?,
+        Value::Array(_) => {
+            return Err(ContentError::parsing(
+                class,
+                "value",
+                "Value is not defined",
+            ));
+        }
         other => number(class, "value", other, Num::ANY)?,
     };
     match check(&n) {
@@ -471,18 +538,19 @@ pub(crate) fn number_value(
     }
 }
 
+/// `CoreAddress.from()` / `CoreId.from()`: a string, or an object holding it.
 fn core_string(core: &str, value: &Value) -> Result<String> {
+    let inner = if core == "CoreId" { "id" } else { "address" };
     match value {
         Value::String(s) => Ok(s.clone()),
-        // `CoreId.from({id})` and `CoreAddress.from({address})` take the object form too.
-        Value::Object(map) => match map.get(if core == "CoreId" { "id" } else { "address" }) {
+        Value::Object(map) => match map.get(inner) {
             Some(Value::String(s)) => Ok(s.clone()),
-            _ => Err(ContentError::parsing(
-                core,
-                "from()",
-                format!("Parameter must be an object - is '{}'", kind_of(value)),
-            )),
+            None | Some(Value::Null) => {
+                Err(ContentError::parsing(core, inner, "Value is not defined"))
+            }
+            Some(_) => Err(ContentError::parsing(core, inner, "Value is not a string")),
         },
+        Value::Array(_) => Err(ContentError::parsing(core, inner, "Value is not defined")),
         other => Err(ContentError::parsing(
             core,
             "from()",
@@ -496,9 +564,26 @@ fn core_string(core: &str, value: &Value) -> Result<String> {
 /// milliseconds.
 fn date(value: &Value) -> Result<String> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+    let text = match value {
+        Value::String(text) => text,
+        Value::Object(_) | Value::Array(_) => {
+            return Err(ContentError::new(
+                ErrorKind::Other,
+                "The provided object doesn't have an 'toISOString' string method.",
+            ));
+        }
+        Value::Bool(_) => {
+            return Err(ContentError::new(
+                ErrorKind::Other,
+                "The provided object is invalid and cannot be deserialized.",
+            ));
+        }
+        // The official library reads a number as milliseconds and prints it with `+00:00`
+        // instead of `Z`; a date in content JSON is a string, so we refuse it.
+        _ => return Err(ContentError::new(ErrorKind::Other, "The date is invalid.").on_print()),
+    };
     // The official `CoreDate` keeps an invalid date and fails only in `toJSON()`.
     let invalid = || ContentError::new(ErrorKind::Other, "The date is invalid.").on_print();
-    let text = value.as_str().ok_or_else(invalid)?;
     let utc: DateTime<Utc> = if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         dt.with_timezone(&Utc)
     } else if let Ok(dt) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
@@ -537,7 +622,7 @@ fn foreign(
 }
 
 pub(crate) fn parse_class<C: Class>(class: &str, field: &str, value: &Value) -> Result<C> {
-    match type_of(value) {
+    match type_of(value)? {
         Some(t) if t != C::NAME => Err(foreign(class, field, t, value, C::NAME)),
         _ => C::parse(value),
     }
@@ -549,7 +634,7 @@ pub(crate) fn parse_union<U: Union>(
     value: &Value,
     allowed: &str,
 ) -> Result<U> {
-    match type_of(value) {
+    match type_of(value)? {
         Some(t) => match U::parse_member(t, value) {
             Some(result) => result,
             None => Err(foreign(class, field, t, value, allowed)),

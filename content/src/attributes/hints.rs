@@ -4,6 +4,7 @@
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::error::{ContentError, ErrorKind};
 use crate::parse::{Class, Fields, Num, Result, Str, with_type};
 
 /// The hint fields both classes share.
@@ -84,7 +85,18 @@ fn scalar(fields: &Fields, field: &str, value: &Value) -> Result<Value> {
 
 impl HintFields {
     fn parse(class: &'static str, value: &Value) -> Result<Self> {
+        // A JavaScript array has a `values` method, which serval then finds is no array.
+        if value.is_array() {
+            return Err(ContentError::new(
+                ErrorKind::Serval,
+                "Value is not an Array.",
+            ));
+        }
         let f = Fields::of(class, value)?;
+        let edit_help = f.opt_string("editHelp", Str::max(500))?;
+        let min = f.opt_number("min", Num::ANY)?;
+        let max = f.opt_number("max", Num::ANY)?;
+        let pattern = f.opt_string("pattern", Str::max(1000))?;
         let values = match f.opt_array("values")? {
             Some(items) => {
                 Some(f.items("values", items, "ValueHintsValue", ValueHintsValue::parse)?)
@@ -92,7 +104,7 @@ impl HintFields {
             None => None,
         };
         let default_value = match f.get("defaultValue") {
-            None | Some(Value::Null) => None,
+            None => None,
             Some(v) => Some(scalar(&f, "defaultValue", v)?),
         };
         let property_hints = match f.get("propertyHints") {
@@ -109,10 +121,10 @@ impl HintFields {
             }
         };
         Ok(Self {
-            edit_help: f.opt_string("editHelp", Str::max(500))?,
-            min: f.opt_number("min", Num::ANY)?,
-            max: f.opt_number("max", Num::ANY)?,
-            pattern: f.opt_string("pattern", Str::max(1000))?,
+            edit_help,
+            min,
+            max,
+            pattern,
             values,
             default_value,
             property_hints,
@@ -123,6 +135,7 @@ impl HintFields {
 impl ValueHintsValue {
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of("ValueHintsValue", value)?;
+        let display_name = f.string("displayName", Str::max(100))?;
         let key = scalar(&f, "key", f.defined("key")?)?;
         // The official check compares with 100 but says 200.
         f.check("key", "Object", &key, |k| {
@@ -130,10 +143,7 @@ impl ValueHintsValue {
                 .filter(|k| crate::formats::js_len(k) > 100)
                 .map(|_| "The maximum length of a key is 200 characters.".to_owned())
         })?;
-        Ok(Self {
-            key,
-            display_name: f.string("displayName", Str::max(100))?,
-        })
+        Ok(Self { key, display_name })
     }
 }
 

@@ -252,23 +252,33 @@ impl BirthPlace {
     }
 }
 
-/// The parts every postal address has, parsed once for the three address types.
+/// The parts every postal address has, parsed once for the three address types, in
+/// serval's order: the class's own fields, then `recipient` of the parent class.
 struct Postal {
-    recipient: String,
     zip_code: String,
     city: String,
     country: String,
+    phone_number: Option<String>,
     state: Option<String>,
+    recipient: String,
 }
 
 impl Postal {
-    fn parse(f: &Fields) -> Result<Self> {
+    fn parse(f: &Fields, with_phone_number: bool) -> Result<Self> {
+        let zip_code = text(f, "zipCode", "ZipCode")?;
+        let city = text(f, "city", "City")?;
+        let country = country(f, "country", "Country")?;
+        let phone_number = match with_phone_number {
+            true => f.opt_sub_string("phoneNumber", "PhoneNumber", PHONE.rule, None)?,
+            false => None,
+        };
         Ok(Self {
-            recipient: f.string("recipient", Str::max(100))?,
-            zip_code: text(f, "zipCode", "ZipCode")?,
-            city: text(f, "city", "City")?,
-            country: country(f, "country", "Country")?,
+            zip_code,
+            city,
+            country,
+            phone_number,
             state: opt_text(f, "state", "State")?,
+            recipient: f.string("recipient", Str::max(100))?,
         })
     }
 }
@@ -278,7 +288,7 @@ impl StreetAddress {
         let f = Fields::of("StreetAddress", value)?;
         let street = text(&f, "street", "Street")?;
         let house_no = text(&f, "houseNo", "HouseNumber")?;
-        let p = Postal::parse(&f)?;
+        let p = Postal::parse(&f, false)?;
         Ok(Self {
             recipient: p.recipient,
             street,
@@ -295,7 +305,7 @@ impl PostOfficeBoxAddress {
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of("PostOfficeBoxAddress", value)?;
         let box_id = f.string("boxId", Str::max(100))?;
-        let p = Postal::parse(&f)?;
+        let p = Postal::parse(&f, false)?;
         Ok(Self {
             recipient: p.recipient,
             box_id,
@@ -312,8 +322,7 @@ impl DeliveryBoxAddress {
         let f = Fields::of("DeliveryBoxAddress", value)?;
         let user_id = f.string("userId", Str::max(100))?;
         let delivery_box_id = f.string("deliveryBoxId", Str::max(100))?;
-        let phone_number = f.opt_sub_string("phoneNumber", "PhoneNumber", PHONE.rule, None)?;
-        let p = Postal::parse(&f)?;
+        let p = Postal::parse(&f, true)?;
         Ok(Self {
             recipient: p.recipient,
             user_id,
@@ -321,7 +330,7 @@ impl DeliveryBoxAddress {
             zip_code: p.zip_code,
             city: p.city,
             country: p.country,
-            phone_number,
+            phone_number: p.phone_number,
             state: p.state,
         })
     }
@@ -329,14 +338,13 @@ impl DeliveryBoxAddress {
 
 impl SchematizedXml {
     fn parse(value: &Value) -> Result<Self> {
-        let text = string_value("SchematizedXML", value, XML.rule, None)?;
         let schema_url = match value {
             Value::Object(_) => Fields::of("SchematizedXML", value)?
                 .opt_string("schemaURL", Str::between(3, 1024).matching(&XML_SCHEMA_URL))?,
             _ => None,
         };
         Ok(Self {
-            value: text,
+            value: string_value("SchematizedXML", value, XML.rule, None)?,
             schema_url,
         })
     }

@@ -90,10 +90,13 @@ impl Class for IdentityAttribute {
     const NAME: &'static str = "IdentityAttribute";
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of(Self::NAME, value)?;
+        // serval reads a class's own fields before those of its parent (`owner`).
+        let value = f.union("value", IDENTITY_VALUE_UNION)?;
+        let tags = tags(&f)?;
         Ok(Self {
             owner: f.core_string("owner", "CoreAddress")?,
-            value: f.union("value", IDENTITY_VALUE_UNION)?,
-            tags: tags(&f)?,
+            value,
+            tags,
         })
     }
 }
@@ -102,12 +105,16 @@ impl Class for RelationshipAttribute {
     const NAME: &'static str = "RelationshipAttribute";
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of(Self::NAME, value)?;
+        let value = f.union("value", RELATIONSHIP_VALUE_UNION)?;
+        let key = f.string("key", Str::max(100))?;
+        let is_technical = f.opt_boolean("isTechnical")?.unwrap_or(false);
+        let confidentiality = confidentiality(&f)?;
         Ok(Self {
             owner: f.core_string("owner", "CoreAddress")?,
-            value: f.union("value", RELATIONSHIP_VALUE_UNION)?,
-            key: f.string("key", Str::max(100))?,
-            is_technical: f.opt_boolean("isTechnical")?.unwrap_or(false),
-            confidentiality: confidentiality(&f)?,
+            value,
+            key,
+            is_technical,
+            confidentiality,
         })
     }
 }

@@ -140,41 +140,41 @@ const ATTRIBUTE_UNION: &str = "(IdentityAttribute|RelationshipAttribute)";
 fn create(value: &Value) -> Result<CreateAttributeRequestItem> {
     let f = Fields::of("CreateAttributeRequestItem", value)?;
     Ok(CreateAttributeRequestItem {
-        item: RequestItemFields::parse(&f)?,
         attribute: f.union("attribute", "(RelationshipAttribute|IdentityAttribute)")?,
+        item: RequestItemFields::parse(&f)?,
     })
 }
 
 fn share(value: &Value) -> Result<ShareAttributeRequestItem> {
     let f = Fields::of("ShareAttributeRequestItem", value)?;
     Ok(ShareAttributeRequestItem {
-        item: RequestItemFields::parse(&f)?,
         attribute: f.union("attribute", ATTRIBUTE_UNION)?,
         attribute_id: f.core_string("attributeId", "CoreId")?,
         third_party_address: f.opt_core_string("thirdPartyAddress", "CoreAddress")?,
+        item: RequestItemFields::parse(&f)?,
     })
 }
 
 fn read(value: &Value) -> Result<ReadAttributeRequestItem> {
     let f = Fields::of("ReadAttributeRequestItem", value)?;
     Ok(ReadAttributeRequestItem {
-        item: RequestItemFields::parse(&f)?,
         query: f.union(
             "query",
             "(IdentityAttributeQuery|RelationshipAttributeQuery|ThirdPartyRelationshipAttributeQuery|IQLQuery)",
         )?,
+        item: RequestItemFields::parse(&f)?,
     })
 }
 
 fn propose(value: &Value) -> Result<ProposeAttributeRequestItem> {
     let f = Fields::of("ProposeAttributeRequestItem", value)?;
     let item = ProposeAttributeRequestItem {
-        item: RequestItemFields::parse(&f)?,
         query: f.union(
             "query",
             "(IdentityAttributeQuery|RelationshipAttributeQuery|IQLQuery)",
         )?,
         attribute: f.union("attribute", ATTRIBUTE_UNION)?,
+        item: RequestItemFields::parse(&f)?,
     };
     item.check_query_fits_attribute()?;
     Ok(item)
@@ -238,50 +238,65 @@ impl ProposeAttributeRequestItem {
 fn delete(value: &Value) -> Result<DeleteAttributeRequestItem> {
     let f = Fields::of("DeleteAttributeRequestItem", value)?;
     Ok(DeleteAttributeRequestItem {
-        item: RequestItemFields::parse(&f)?,
         attribute_id: f.core_string("attributeId", "CoreId")?,
+        item: RequestItemFields::parse(&f)?,
     })
 }
 
 fn consent(value: &Value) -> Result<ConsentRequestItem> {
     let f = Fields::of("ConsentRequestItem", value)?;
-    let item = RequestItemFields::parse(&f)?;
     let c = ConsentFields::parse(&f)?;
     Ok(ConsentRequestItem {
-        item,
         consent: c.consent,
         link: c.link,
         link_display_text: c.link_display_text,
         requires_interaction: f.opt_boolean("requiresInteraction")?,
+        item: RequestItemFields::parse(&f)?,
     })
 }
 
 fn authentication(value: &Value) -> Result<AuthenticationRequestItem> {
     let f = Fields::of("AuthenticationRequestItem", value)?;
     Ok(AuthenticationRequestItem {
-        item: RequestItemFields::parse(&f)?,
         title: f.string("title", Str::max(200))?,
+        item: RequestItemFields::parse(&f)?,
     })
 }
 
 fn form_field(value: &Value) -> Result<FormFieldRequestItem> {
     let f = Fields::of("FormFieldRequestItem", value)?;
     Ok(FormFieldRequestItem {
-        item: RequestItemFields::parse(&f)?,
         title: f.string("title", Str::max(200))?,
         settings: f.union("settings", FORM_FIELD_SETTINGS_UNION)?,
+        item: RequestItemFields::parse(&f)?,
     })
 }
 
 fn transfer_file_ownership(value: &Value) -> Result<TransferFileOwnershipRequestItem> {
     let f = Fields::of("TransferFileOwnershipRequestItem", value)?;
-    let item = RequestItemFields::parse(&f)?;
-    let file_reference = f.string("fileReference", Str::ANY)?;
+    let file_reference = match f.defined("fileReference")? {
+        Value::String(s) => s.clone(),
+        // An object (or array) is read as a whole reference, which starts with its id.
+        Value::Object(_) | Value::Array(_) => {
+            return Err(ContentError::parsing(
+                "FileReference",
+                "id",
+                "Value is not defined",
+            ));
+        }
+        other => {
+            return Err(ContentError::parsing(
+                "FileReference",
+                "from()",
+                format!("Parameter must be an object - is '{other}'"),
+            ));
+        }
+    };
     check_truncated_file_reference(&file_reference)?;
     Ok(TransferFileOwnershipRequestItem {
-        item,
         file_reference,
         ownership_token: f.string("ownershipToken", Str::ANY)?,
+        item: RequestItemFields::parse(&f)?,
     })
 }
 
@@ -291,7 +306,7 @@ fn check_truncated_file_reference(truncated: &str) -> Result<()> {
     let other = |message: String| ContentError::new(crate::error::ErrorKind::Other, message);
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(truncated.trim_end_matches('='))
-        .map_err(|_| other("The encoded data was not valid for encoding base64url".into()))?;
+        .map_err(|_| other("invalid input".into()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| other("The encoded data was not valid for encoding utf-8".into()))?;
     let parts: Vec<&str> = text.split('|').collect();

@@ -71,14 +71,16 @@ impl Class for RequestItemGroup {
     const NAME: &'static str = "RequestItemGroup";
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of(Self::NAME, value)?;
+        let title = f.opt_string("title", Str::max(200))?;
+        let description = f.opt_string("description", Str::max(500))?;
         let items = f.array("items")?;
         let items = f.items("items", items, "Serializable", |v| {
             parse_item(Self::NAME, v, "RequestItem")
         })?;
         f.check("items", "Array", items.as_slice(), not_empty)?;
         Ok(Self {
-            title: f.opt_string("title", Str::max(200))?,
-            description: f.opt_string("description", Str::max(500))?,
+            title,
+            description,
             metadata: f.opt_object("metadata")?,
             items,
         })
@@ -86,10 +88,11 @@ impl Class for RequestItemGroup {
 }
 
 fn request_entry(value: &Value) -> Result<RequestEntry> {
-    if type_of(value) == Some(RequestItemGroup::NAME) {
+    let type_name = type_of(value)?;
+    if type_name == Some(RequestItemGroup::NAME) {
         return RequestItemGroup::parse(value).map(RequestEntry::Group);
     }
-    match type_of(value) {
+    match type_name {
         None => Err(not_instance(
             "Request",
             "items[]",

@@ -216,8 +216,8 @@ fn attribute_id(f: &Fields) -> Result<String> {
 
 fn with_attribute_id(f: &Fields) -> Result<AttributeIdAcceptResponseItem> {
     Ok(AttributeIdAcceptResponseItem {
-        result: result(f)?,
         attribute_id: attribute_id(f)?,
+        result: result(f)?,
     })
 }
 
@@ -232,16 +232,16 @@ impl Union for ResponseItem {
             }),
             "RejectResponseItem" => item("RejectResponseItem", value, |f| {
                 Ok(I::RejectResponseItem(RejectResponseItem {
-                    result: result(f)?,
                     code: f.opt_string("code", Str::max(200))?,
                     message: f.opt_string("message", Str::max(1000))?,
+                    result: result(f)?,
                 }))
             }),
             "ErrorResponseItem" => item("ErrorResponseItem", value, |f| {
                 Ok(I::ErrorResponseItem(ErrorResponseItem {
-                    result: result(f)?,
                     code: f.string("code", Str::max(200))?,
                     message: f.string("message", Str::max(1000))?,
+                    result: result(f)?,
                 }))
             }),
             "CreateAttributeAcceptResponseItem" => item(
@@ -260,11 +260,11 @@ impl Union for ResponseItem {
                 item("ReadAttributeAcceptResponseItem", value, |f| {
                     Ok(I::ReadAttributeAcceptResponseItem(
                         ReadAttributeAcceptResponseItem {
-                            result: result(f)?,
                             attribute_id: attribute_id(f)?,
                             attribute: f.union("attribute", ATTRIBUTE_UNION)?,
                             third_party_address: f
                                 .opt_core_string("thirdPartyAddress", "CoreAddress")?,
+                            result: result(f)?,
                         },
                     ))
                 })
@@ -273,9 +273,9 @@ impl Union for ResponseItem {
                 item("ProposeAttributeAcceptResponseItem", value, |f| {
                     Ok(I::ProposeAttributeAcceptResponseItem(
                         ProposeAttributeAcceptResponseItem {
-                            result: result(f)?,
                             attribute_id: attribute_id(f)?,
                             attribute: f.union("attribute", ATTRIBUTE_UNION)?,
+                            result: result(f)?,
                         },
                     ))
                 })
@@ -284,8 +284,8 @@ impl Union for ResponseItem {
                 item("DeleteAttributeAcceptResponseItem", value, |f| {
                     Ok(I::DeleteAttributeAcceptResponseItem(
                         DeleteAttributeAcceptResponseItem {
-                            result: result(f)?,
                             deletion_date: f.date("deletionDate")?,
+                            result: result(f)?,
                         },
                     ))
                 })
@@ -294,10 +294,10 @@ impl Union for ResponseItem {
                 item("AttributeSuccessionAcceptResponseItem", value, |f| {
                     Ok(I::AttributeSuccessionAcceptResponseItem(
                         AttributeSuccessionAcceptResponseItem {
-                            result: result(f)?,
                             predecessor_id: f.core_string("predecessorId", "CoreId")?,
                             successor_id: f.core_string("successorId", "CoreId")?,
                             successor_content: f.union("successorContent", ATTRIBUTE_UNION)?,
+                            result: result(f)?,
                         },
                     ))
                 })
@@ -305,8 +305,8 @@ impl Union for ResponseItem {
             "FormFieldAcceptResponseItem" => item("FormFieldAcceptResponseItem", value, |f| {
                 Ok(I::FormFieldAcceptResponseItem(
                     FormFieldAcceptResponseItem {
-                        result: result(f)?,
                         response: form_field_response(f)?,
+                        result: result(f)?,
                     },
                 ))
             }),
@@ -314,9 +314,9 @@ impl Union for ResponseItem {
                 item("TransferFileOwnershipAcceptResponseItem", value, |f| {
                     Ok(I::TransferFileOwnershipAcceptResponseItem(
                         TransferFileOwnershipAcceptResponseItem {
-                            result: result(f)?,
                             attribute_id: attribute_id(f)?,
                             attribute: f.object("attribute")?,
+                            result: result(f)?,
                         },
                     ))
                 })
@@ -340,7 +340,7 @@ impl Class for ResponseItemGroup {
 }
 
 fn response_entry(value: &Value) -> Result<ResponseEntry> {
-    match type_of(value) {
+    match type_of(value)? {
         Some(ResponseItemGroup::NAME) => ResponseItemGroup::parse(value).map(ResponseEntry::Group),
         None => Err(not_instance(
             "Response",

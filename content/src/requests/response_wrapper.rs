@@ -28,6 +28,8 @@ impl Class for ResponseWrapper {
     const NAME: &'static str = "ResponseWrapper";
     fn parse(value: &Value) -> Result<Self> {
         let f = Fields::of(Self::NAME, value)?;
+        let request_id = f.core_string("requestId", "CoreId")?;
+        let request_source_reference = f.core_string("requestSourceReference", "CoreId")?;
         let request_source_type = match f.defined("requestSourceType")? {
             Value::String(s) if s == "Message" => RequestSourceType::Message,
             Value::String(s) if s == "RelationshipTemplate" => {
@@ -42,8 +44,8 @@ impl Class for ResponseWrapper {
             _ => return Err(f.error("requestSourceType", "Value is not a string")),
         };
         Ok(Self {
-            request_id: f.core_string("requestId", "CoreId")?,
-            request_source_reference: f.core_string("requestSourceReference", "CoreId")?,
+            request_id,
+            request_source_reference,
             request_source_type,
             response: f.object("response")?,
         })
