@@ -96,12 +96,34 @@ impl Serialize for JsNumber {
         &self,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
-        // 2^53: beyond it JavaScript prints exponents, which the f64 form reproduces.
-        if self.is_integer() && self.0.abs() < 9_007_199_254_740_992.0 {
-            serializer.serialize_i64(self.0 as i64)
-        } else {
-            serializer.serialize_f64(self.0)
+        match js_integer(self.0) {
+            Some(n) => serializer.serialize_i64(n),
+            None => serializer.serialize_f64(self.0),
         }
+    }
+}
+
+/// `n` when JavaScript prints it as a plain integer (below 1e21) and it fits an `i64`.
+fn js_integer(n: f64) -> Option<i64> {
+    (n.is_finite() && n.fract() == 0.0 && n.abs() < 9.2e18).then_some(n as i64)
+}
+
+/// Free JSON as the official library holds it: every number a JavaScript number, so `1.0`
+/// comes back as `1` and integers beyond 2^53 lose what JavaScript loses.
+pub(crate) fn js_json(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) => js_integer(f)
+                .map(Value::from)
+                .or_else(|| serde_json::Number::from_f64(f).map(Value::Number))
+                .unwrap_or(Value::Null),
+            None => Value::Null,
+        },
+        Value::Array(items) => Value::Array(items.iter().map(js_json).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), js_json(v))).collect())
+        }
+        other => other.clone(),
     }
 }
 
@@ -230,14 +252,14 @@ impl<'a> Fields<'a> {
 
     /// An `any` property: kept as given.
     pub fn any(&self, field: &str) -> Result<Value> {
-        self.defined(field).cloned()
+        self.defined(field).map(js_json)
     }
 
     /// `metadata`-like free objects.
     pub fn opt_object(&self, field: &str) -> Result<Option<Value>> {
         match self.get(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(value @ Value::Object(_)) => Ok(Some(value.clone())),
+            Some(value @ Value::Object(_)) => Ok(Some(js_json(value))),
             Some(_) => Err(self.error(field, "Value is not an Object and no instance of Object.")),
         }
     }

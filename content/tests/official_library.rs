@@ -1102,6 +1102,10 @@ fn loose() -> Vec<Value> {
         json!({"@type": "Mail", "to": [ADDRESS], "cc": null, "subject": "s", "body": ""}),
         json!({"@type": "Mail", "to": [ADDRESS], "subject": "s", "content": "old body field"}),
         json!({"@type": "ArbitraryMessageContent", "value": [null, 0.5, "x"]}),
+        serde_json::from_str(r#"{"@type": "ArbitraryMessageContent", "value": [1.0, -0.0, 1e16, 1e21, 9007199254740993, 2.50]}"#).expect("JSON"),
+        serde_json::from_str(r#"{"@type": "RelationshipAttribute", "owner": "", "key": "k", "confidentiality": "public", "value": {"@type": "ProprietaryJSON", "title": "t", "value": {"n": 3.0}}}"#).expect("JSON"),
+        serde_json::from_str(r#"{"@type": "RelationshipAttribute", "owner": "", "key": "k", "confidentiality": "public", "value": {"@type": "ProprietaryFloat", "title": "t", "value": 3.0, "valueHintsOverride": {"defaultValue": 2.0, "values": [{"key": 1.0, "displayName": "one"}]}}}"#).expect("JSON"),
+        serde_json::from_str(r#"{"@type": "Request", "metadata": {"n": 1.0}, "items": [{"@type": "AuthenticationRequestItem", "mustBeAccepted": true, "title": "t", "metadata": {"m": 1e2}}]}"#).expect("JSON"),
         json!({"@type": "Notification", "id": {"id": "NOTaaaaaaaaaaaaaaaaa"}, "items": [{"@type": "ForwardedAttributeDeletedByPeerNotificationItem", "attributeId": ATTRIBUTE_ID}]}),
     ]
 }

@@ -78,7 +78,7 @@ impl Serialize for Body<'_> {
 
 fn scalar(fields: &Fields, field: &str, value: &Value) -> Result<Value> {
     match value {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(value.clone()),
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(crate::parse::js_json(value)),
         _ => Err(fields.error(field, "Value is not an allowed type.")),
     }
 }
