@@ -13,6 +13,7 @@
 
 pub mod attributes;
 mod code_lists;
+mod dates;
 mod error;
 mod formats;
 pub mod messages;

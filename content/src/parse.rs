@@ -266,13 +266,13 @@ impl<'a> Fields<'a> {
 
     /// A date (`CoreDate`), printed back as the runtime prints dates.
     pub fn date(&self, field: &str) -> Result<String> {
-        date(self.defined(field)?)
+        crate::dates::core_date(self.defined(field)?)
     }
 
     pub fn opt_date(&self, field: &str) -> Result<Option<String>> {
         match self.get(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => date(value).map(Some),
+            Some(value) => crate::dates::core_date(value).map(Some),
         }
     }
 
@@ -579,45 +579,6 @@ fn core_string(core: &str, value: &Value) -> Result<String> {
             format!("Parameter must be an object - is '{}'", kind_of(other)),
         )),
     }
-}
-
-/// `CoreDate`: any ISO 8601 date or date-time; without a zone it is taken as UTC (the
-/// official library takes the machine's zone, which is UTC on servers). Printed as UTC with
-/// milliseconds.
-fn date(value: &Value) -> Result<String> {
-    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-    let text = match value {
-        Value::String(text) => text,
-        Value::Object(_) | Value::Array(_) => {
-            return Err(ContentError::new(
-                ErrorKind::Other,
-                "The provided object doesn't have an 'toISOString' string method.",
-            ));
-        }
-        Value::Bool(_) => {
-            return Err(ContentError::new(
-                ErrorKind::Other,
-                "The provided object is invalid and cannot be deserialized.",
-            ));
-        }
-        // The official library reads a number as milliseconds and prints it with `+00:00`
-        // instead of `Z`; a date in content JSON is a string, so we refuse it.
-        _ => return Err(ContentError::new(ErrorKind::Other, "The date is invalid.").on_print()),
-    };
-    // The official `CoreDate` keeps an invalid date and fails only in `toJSON()`.
-    let invalid = || ContentError::new(ErrorKind::Other, "The date is invalid.").on_print();
-    let utc: DateTime<Utc> = if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
-        dt.with_timezone(&Utc)
-    } else if let Ok(dt) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
-        dt.and_utc()
-    } else if let Ok(dt) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
-        dt.and_utc()
-    } else if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        d.and_hms_opt(0, 0, 0).ok_or_else(invalid)?.and_utc()
-    } else {
-        return Err(invalid());
-    };
-    Ok(utc.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
 }
 
 pub(crate) fn not_instance(class: &str, field: &str, allowed: &str) -> ContentError {
