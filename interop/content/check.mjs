@@ -23,9 +23,12 @@ function fail(message) {
 let content, Serializable;
 try {
     content = require("@nmshd/content");
-    ({ Serializable } = require("@js-soft/ts-serval"));
+    // serval and crypto as @nmshd/content itself resolves them: the very instances whose class
+    // registry and libsodium it uses.
+    const fromContent = createRequire(require.resolve("@nmshd/content"));
+    ({ Serializable } = fromContent("@js-soft/ts-serval"));
     // File references decode base64 through libsodium, which loads asynchronously.
-    await require("@nmshd/crypto").SodiumWrapper.ready();
+    await fromContent("@nmshd/crypto").SodiumWrapper.ready();
 } catch (e) {
     fail(`@nmshd/content did not load (run npm ci in interop/): ${e.message}`);
 }
