@@ -22,6 +22,8 @@ mod parse;
 mod registry;
 pub mod relationships;
 pub mod requests;
+#[cfg(feature = "schema")]
+mod schema;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -45,6 +47,7 @@ use parse::{Class, Result, Union, type_of};
 
 /// Every content that can stand on its own, by `@type`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum Content {
     IdentityAttribute(IdentityAttribute),
@@ -63,6 +66,7 @@ pub enum Content {
 
 /// What a message may carry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum MessageContent {
     Mail(Mail),
@@ -74,6 +78,7 @@ pub enum MessageContent {
 
 /// What a relationship template may carry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum TemplateContent {
     RelationshipTemplateContent(RelationshipTemplateContent),
@@ -82,6 +87,7 @@ pub enum TemplateContent {
 
 /// What a relationship creation may carry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum CreationContent {
     RelationshipCreationContent(RelationshipCreationContent),

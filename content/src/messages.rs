@@ -8,6 +8,7 @@ use crate::parse::{Class, Fields, Result, Str};
 use crate::requests::not_empty;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Mail {
     pub to: Vec<String>,
     /// Always serialised; empty when the input had none.
@@ -18,6 +19,7 @@ pub struct Mail {
 
 /// Any JSON, for applications that define their own message content.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ArbitraryMessageContent {
     pub value: Value,
 }

@@ -8,12 +8,14 @@ use crate::parse::{Class, Fields, Result, Union, parse_union};
 use crate::requests::not_empty;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Notification {
     pub id: String,
     pub items: Vec<NotificationItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum NotificationItem {
     PeerAttributeSucceededNotificationItem(PeerAttributeSucceededNotificationItem),
@@ -23,6 +25,7 @@ pub enum NotificationItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PeerAttributeSucceededNotificationItem {
     pub predecessor_id: String,
@@ -32,6 +35,7 @@ pub struct PeerAttributeSucceededNotificationItem {
 
 /// The three deletion notices: only the id of the attribute concerned.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeIdNotificationItem {
     pub attribute_id: String,

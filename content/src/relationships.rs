@@ -8,6 +8,7 @@ use crate::requests::Request;
 use crate::requests::response::Response;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RelationshipTemplateContent {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -21,17 +22,20 @@ pub struct RelationshipTemplateContent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ArbitraryRelationshipTemplateContent {
     pub value: Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RelationshipCreationContent {
     /// Typed `Response`, not a union: serialised without `@type`.
     pub response: Response,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ArbitraryRelationshipCreationContent {
     pub value: Value,
 }

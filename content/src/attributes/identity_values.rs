@@ -45,6 +45,7 @@ pub const IDENTITY_VALUE_TYPES: [&str; 25] = [
 
 /// `IdentityAttribute.value`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum IdentityValue {
     Affiliation(Affiliation),
@@ -76,6 +77,7 @@ pub enum IdentityValue {
 
 /// A value type that is one string (`GivenName`, `EMailAddress`, `Nationality`, …).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct StringValue {
     pub value: String,
 }
@@ -93,6 +95,7 @@ impl StringValue {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Affiliation {
     pub organization: String,
@@ -103,6 +106,7 @@ pub struct Affiliation {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct BirthDate {
     pub day: JsNumber,
     pub month: JsNumber,
@@ -110,6 +114,7 @@ pub struct BirthDate {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BirthPlace {
     pub city: String,
@@ -119,6 +124,7 @@ pub struct BirthPlace {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StreetAddress {
     pub recipient: String,
@@ -132,6 +138,7 @@ pub struct StreetAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PostOfficeBoxAddress {
     pub recipient: String,
@@ -144,6 +151,7 @@ pub struct PostOfficeBoxAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryBoxAddress {
     pub recipient: String,
@@ -159,6 +167,7 @@ pub struct DeliveryBoxAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct SchematizedXml {
     pub value: String,
     #[serde(rename = "schemaURL", skip_serializing_if = "Option::is_none")]

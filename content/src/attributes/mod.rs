@@ -18,6 +18,7 @@ const IDENTITY_VALUE_UNION: &str = "(Affiliation|BirthDate|BirthName|BirthPlace|
 const RELATIONSHIP_VALUE_UNION: &str = "(ProprietaryBoolean|ProprietaryCountry|ProprietaryEMailAddress|ProprietaryFileReference|ProprietaryFloat|ProprietaryHEXColor|ProprietaryInteger|ProprietaryLanguage|ProprietaryPhoneNumber|ProprietaryString|ProprietaryURL|ProprietaryJSON|ProprietaryXML|Consent)";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct IdentityAttribute {
     /// An address, or `""` in a template or request.
     pub owner: String,
@@ -27,6 +28,7 @@ pub struct IdentityAttribute {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RelationshipAttribute {
     pub owner: String,
@@ -38,6 +40,7 @@ pub struct RelationshipAttribute {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Confidentiality {
     Public,
@@ -47,6 +50,7 @@ pub enum Confidentiality {
 
 /// An `IdentityAttribute | RelationshipAttribute` field (`attribute`, `successorContent`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum Attribute {
     IdentityAttribute(IdentityAttribute),

@@ -11,6 +11,7 @@ use super::{Confidentiality, confidentiality, tags};
 use crate::parse::{Class, Fields, Result, Str, Union};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityAttributeQuery {
     pub value_type: String,
@@ -19,6 +20,7 @@ pub struct IdentityAttributeQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RelationshipAttributeQuery {
     pub key: String,
@@ -28,6 +30,7 @@ pub struct RelationshipAttributeQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RelationshipAttributeCreationHints {
     pub title: String,
@@ -40,6 +43,7 @@ pub struct RelationshipAttributeCreationHints {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ThirdPartyRelationshipAttributeQuery {
     pub key: String,
@@ -49,6 +53,7 @@ pub struct ThirdPartyRelationshipAttributeQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IqlQuery {
     pub query_string: String,
@@ -57,6 +62,7 @@ pub struct IqlQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IqlQueryCreationHints {
     pub value_type: String,
@@ -66,6 +72,7 @@ pub struct IqlQueryCreationHints {
 
 /// `ReadAttributeRequestItem.query`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum AttributeQuery {
     IdentityAttributeQuery(IdentityAttributeQuery),
@@ -76,6 +83,7 @@ pub enum AttributeQuery {
 
 /// `ProposeAttributeRequestItem.query`: no third-party query.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum ProposeAttributeQuery {
     IdentityAttributeQuery(IdentityAttributeQuery),

@@ -33,6 +33,7 @@ pub const RELATIONSHIP_VALUE_TYPES: [&str; 14] = [
 
 /// `RelationshipAttribute.value`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum RelationshipValue {
     ProprietaryBoolean(Proprietary<bool>),
@@ -53,6 +54,7 @@ pub enum RelationshipValue {
 
 /// A `Proprietary*` value: `T` is `String`, `bool` or a number.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Proprietary<T> {
     pub title: String,
@@ -64,6 +66,7 @@ pub struct Proprietary<T> {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ProprietaryJson {
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,6 +76,7 @@ pub struct ProprietaryJson {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProprietaryXml {
     pub title: String,
@@ -86,6 +90,7 @@ pub struct ProprietaryXml {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Consent {
     pub consent: String,

@@ -7,6 +7,7 @@ use crate::parse::{Fields, JsNumber, Num, Result, Str, Union};
 
 /// `FormFieldRequestItem.settings`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum FormFieldSettings {
     BooleanFormFieldSettings(BooleanFormFieldSettings),
@@ -21,13 +22,16 @@ pub enum FormFieldSettings {
 pub(crate) const FORM_FIELD_SETTINGS_UNION: &str = "(BooleanFormFieldSettings|DateFormFieldSettings|DoubleFormFieldSettings|IntegerFormFieldSettings|RatingFormFieldSettings|SelectionFormFieldSettings|StringFormFieldSettings)";
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct BooleanFormFieldSettings {}
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DateFormFieldSettings {}
 
 /// `DoubleFormFieldSettings` and `IntegerFormFieldSettings` (whose bounds are integers).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NumberFormFieldSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
@@ -38,6 +42,7 @@ pub struct NumberFormFieldSettings {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RatingFormFieldSettings {
     /// 5 to 10.
@@ -45,6 +50,7 @@ pub struct RatingFormFieldSettings {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SelectionFormFieldSettings {
     pub options: Vec<String>,
@@ -53,6 +59,7 @@ pub struct SelectionFormFieldSettings {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StringFormFieldSettings {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -13,6 +13,7 @@ use crate::parse::{Fields, Result, Str, Union};
 
 /// One item of a `Request` or `RequestItemGroup`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum RequestItem {
     CreateAttributeRequestItem(CreateAttributeRequestItem),
@@ -28,6 +29,7 @@ pub enum RequestItem {
 
 /// The fields every request item has.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RequestItemFields {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +58,7 @@ impl RequestItemFields {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CreateAttributeRequestItem {
     #[serde(flatten)]
     pub item: RequestItemFields,
@@ -63,6 +66,7 @@ pub struct CreateAttributeRequestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ShareAttributeRequestItem {
     #[serde(flatten)]
@@ -74,6 +78,7 @@ pub struct ShareAttributeRequestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ReadAttributeRequestItem {
     #[serde(flatten)]
     pub item: RequestItemFields,
@@ -81,6 +86,7 @@ pub struct ReadAttributeRequestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ProposeAttributeRequestItem {
     #[serde(flatten)]
     pub item: RequestItemFields,
@@ -89,6 +95,7 @@ pub struct ProposeAttributeRequestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAttributeRequestItem {
     #[serde(flatten)]
@@ -97,6 +104,7 @@ pub struct DeleteAttributeRequestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentRequestItem {
     #[serde(flatten)]
@@ -111,6 +119,7 @@ pub struct ConsentRequestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AuthenticationRequestItem {
     #[serde(flatten)]
     pub item: RequestItemFields,
@@ -118,6 +127,7 @@ pub struct AuthenticationRequestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FormFieldRequestItem {
     #[serde(flatten)]
     pub item: RequestItemFields,
@@ -126,6 +136,7 @@ pub struct FormFieldRequestItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TransferFileOwnershipRequestItem {
     #[serde(flatten)]

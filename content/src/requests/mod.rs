@@ -13,6 +13,7 @@ use crate::parse::{Class, Fields, Result, Str, Union, not_instance, type_of, wit
 use items::RequestItem;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
     /// Absent in template requests; the receiver then makes one up.
@@ -30,6 +31,7 @@ pub struct Request {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RequestItemGroup {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,

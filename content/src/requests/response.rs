@@ -10,6 +10,7 @@ use crate::formats::js_len;
 use crate::parse::{Class, Fields, JsNumber, Result, Str, Union, not_instance, type_of, with_type};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Response {
     pub result: ResponseResult,
@@ -18,6 +19,7 @@ pub struct Response {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum ResponseResult {
     Accepted,
     Rejected,
@@ -25,6 +27,7 @@ pub enum ResponseResult {
 
 /// A response item's `result`. The official enum member is `Failed`, its value `"Error"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum ResponseItemResult {
     Accepted,
     Rejected,
@@ -32,6 +35,7 @@ pub enum ResponseItemResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ResponseItemGroup {
     pub items: Vec<ResponseItem>,
 }
@@ -53,6 +57,7 @@ impl Serialize for ResponseEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(tag = "@type")]
 pub enum ResponseItem {
     AcceptResponseItem(AcceptResponseItem),
@@ -69,11 +74,13 @@ pub enum ResponseItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct AcceptResponseItem {
     pub result: ResponseItemResult,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RejectResponseItem {
     pub result: ResponseItemResult,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,6 +90,7 @@ pub struct RejectResponseItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ErrorResponseItem {
     pub result: ResponseItemResult,
     pub code: String,
@@ -91,6 +99,7 @@ pub struct ErrorResponseItem {
 
 /// `CreateAttributeAcceptResponseItem` and `AttributeAlreadySharedAcceptResponseItem`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeIdAcceptResponseItem {
     pub result: ResponseItemResult,
@@ -98,6 +107,7 @@ pub struct AttributeIdAcceptResponseItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReadAttributeAcceptResponseItem {
     pub result: ResponseItemResult,
@@ -108,6 +118,7 @@ pub struct ReadAttributeAcceptResponseItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProposeAttributeAcceptResponseItem {
     pub result: ResponseItemResult,
@@ -116,6 +127,7 @@ pub struct ProposeAttributeAcceptResponseItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteAttributeAcceptResponseItem {
     pub result: ResponseItemResult,
@@ -123,6 +135,7 @@ pub struct DeleteAttributeAcceptResponseItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeSuccessionAcceptResponseItem {
     pub result: ResponseItemResult,
@@ -132,6 +145,7 @@ pub struct AttributeSuccessionAcceptResponseItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FormFieldAcceptResponseItem {
     pub result: ResponseItemResult,
     pub response: FormFieldResponse,
@@ -139,6 +153,7 @@ pub struct FormFieldAcceptResponseItem {
 
 /// The answer to a form field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum FormFieldResponse {
     Text(String),
@@ -149,6 +164,7 @@ pub enum FormFieldResponse {
 
 /// `attribute` is typed `IdentityAttribute` here, not a union: it serialises without `@type`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TransferFileOwnershipAcceptResponseItem {
     pub result: ResponseItemResult,

@@ -8,6 +8,7 @@ use super::response::Response;
 use crate::parse::{Class, Fields, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseWrapper {
     pub request_id: String,
@@ -19,6 +20,7 @@ pub struct ResponseWrapper {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum RequestSourceType {
     Message,
     RelationshipTemplate,
