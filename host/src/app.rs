@@ -20,6 +20,8 @@ pub struct App {
     pub modules: Arc<ModuleHost>,
     /// The identity, its Backbone client, sync and the Enmeshed objects.
     pub transport: Arc<transport::Transport>,
+    /// What the exchanged objects mean: identity metadata (attributes and requests to come).
+    pub consumption: Arc<consumption::Consumption>,
     pub build: BuildInfo,
 }
 

@@ -98,9 +98,11 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
             .and_then(|v| v.as_str());
         sse::start(transport.clone(), base.map(str::to_owned))
     });
+    let consumption = Arc::new(consumption::Consumption::new(transport.clone()));
     let app = App {
         modules: module_host.clone(),
         transport,
+        consumption,
         health: Arc::new(HealthChecker::new(
             store.clone(),
             probe,

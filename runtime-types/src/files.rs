@@ -90,9 +90,8 @@ pub struct CreateTokenForFileRequest {
     pub ephemeral: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub for_identity: Option<String>,
-    /// `{password, passwordIsPin?, passwordLocationIndicator?}`, checked by the tokens rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_protection: Option<serde_json::Value>,
+    pub password_protection: Option<crate::password_protection::PasswordProtectionRequest>,
 }
 
 fn text_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -22,6 +22,8 @@ pub mod files;
 #[cfg(feature = "dto")]
 pub mod identity_deletion;
 #[cfg(feature = "dto")]
+pub mod identity_metadata;
+#[cfg(feature = "dto")]
 pub mod messages;
 #[cfg(feature = "dto")]
 pub mod password_protection;
@@ -29,6 +31,8 @@ pub mod password_protection;
 pub mod relationship_templates;
 #[cfg(feature = "dto")]
 pub mod relationships;
+#[cfg(feature = "dto")]
+pub mod request_schema;
 #[cfg(feature = "dto")]
 pub mod tokens;
 

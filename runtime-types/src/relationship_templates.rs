@@ -4,6 +4,7 @@
 
 use crate::CoreDate;
 use crate::content_types::{self, ContentError};
+pub use crate::password_protection::{PasswordProtectionDto, PasswordProtectionRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -14,28 +15,6 @@ use serde_json::Value;
 pub struct ObjectReferenceDto {
     pub truncated: String,
     pub url: String,
-}
-
-/// `passwordLocationIndicator`: one of the runtime's names or a number from 50 to 99.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub enum PasswordLocationIndicatorDto {
-    Number(u64),
-    Name(String),
-}
-
-/// `PasswordProtectionDTO`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct PasswordProtectionDto {
-    pub password: String,
-    /// Only ever `true`; absent otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_is_pin: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_location_indicator: Option<PasswordLocationIndicatorDto>,
 }
 
 /// `RelationshipTemplateContent`: what an App user is asked when loading the template. The
@@ -159,19 +138,6 @@ pub struct RelationshipTemplateDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_number_of_allocations: Option<u32>,
     pub reference: ObjectReferenceDto,
-}
-
-/// `passwordProtection` of a creation request; the indicator is checked by transport, which
-/// knows the runtime's names and range.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct PasswordProtectionRequest {
-    pub password: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_is_pin: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_location_indicator: Option<PasswordLocationIndicatorDto>,
 }
 
 /// The body of `POST /RelationshipTemplates/Own`.

@@ -169,6 +169,7 @@ impl Transport {
             events: EventBus::default(),
             sync_lock: Default::default(),
             secrets_lock: Default::default(),
+            peer_data: Default::default(),
         };
         if doc.get("datawalletVersion").is_none() {
             transport.upgrade_datawallet().await?;
@@ -330,17 +331,31 @@ fn check_address(
 }
 
 /// What the store says about the identity, read without contacting the Backbone or opening
-/// the key vault: `state` (`pending` until the Backbone confirmed it, then `created`),
-/// `address`, `publicKey` and `deviceId`. `None` when no identity was ever started.
-pub async fn stored_identity(store: &dyn Store) -> Result<Option<Value>> {
+/// the key vault. Fields the identity does not have yet (a pending one has no address) are
+/// absent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredIdentity {
+    /// `pending` until the Backbone confirmed the identity, then `created`.
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+}
+
+/// The identity as stored; `None` when no identity was ever started.
+pub async fn stored_identity(store: &dyn Store) -> Result<Option<StoredIdentity>> {
     let Some(doc) = store.get(ACCOUNT_INFO, IDENTITY_DOC).await? else {
         return Ok(None);
     };
-    let field = |name: &str| doc.get(name).cloned().unwrap_or(Value::Null);
-    Ok(Some(json!({
-        "state": field("state"),
-        "address": field("address"),
-        "publicKey": field("publicKey"),
-        "deviceId": field("deviceId"),
-    })))
+    let text = |name: &str| doc.get(name).and_then(Value::as_str).map(str::to_owned);
+    Ok(Some(StoredIdentity {
+        state: text("state").unwrap_or_default(),
+        address: text("address"),
+        public_key: text("publicKey"),
+        device_id: text("deviceId"),
+    }))
 }

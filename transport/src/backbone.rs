@@ -313,11 +313,11 @@ impl BackboneClient {
     }
 
     /// A call whose answer is 204 or ignored.
-    pub async fn call_no_result(
+    pub async fn call_no_result<B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &str,
-        body: Option<&Value>,
+        body: Option<&B>,
     ) -> Result<()> {
         let response = self
             .send(true, || {

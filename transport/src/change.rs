@@ -12,7 +12,7 @@ use serde_json::Value;
 use store::Write;
 
 #[derive(Default)]
-pub(crate) struct Change {
+pub struct Change {
     writes: Vec<Write>,
     events: Vec<(&'static str, Value)>,
 }
@@ -56,7 +56,7 @@ impl Change {
 impl Transport {
     /// Writes the change and the outbox entries of its events in one atomic batch, then
     /// announces the events on the in-process bus.
-    pub(crate) async fn commit(&self, change: Change) -> Result<()> {
+    pub async fn commit(&self, change: Change) -> Result<()> {
         let Change {
             mut writes,
             events: pending,

@@ -16,6 +16,7 @@ use consumer_api::files::{self as api, UploadFields};
 use consumer_api::{Bytes, Timestamp};
 use reqwest::Method;
 use runtime_types::files::{CreateTokenForFileRequest, FileDto, LoadPeerFileRequest, ReferenceDto};
+use runtime_types::tokens::TokenDto;
 use serde_json::{Value, json};
 use wire::{AnyId, Cipher, CryptoObject, FileId, HashLabel, SecretKey};
 
@@ -432,19 +433,22 @@ impl Transport {
         &self,
         id: &FileId,
         request: CreateTokenForFileRequest,
-    ) -> Result<Value> {
+    ) -> Result<TokenDto> {
         let (doc, key) = self.file_with_key(id.as_str()).await?;
         let expires_at = match request.expires_at.as_deref() {
             Some(t) => future_expiry(t)?,
             None => file_dto(doc)?.expires_at,
         };
-        let for_identity = request.for_identity.map(Value::String);
         self.create_token(NewToken {
             content: json!({"@type": "TokenContentFile", "fileId": id, "secretKey": plain(&key)}),
-            expires_at: expires_at.to_string(),
+            expires_at,
             ephemeral: request.ephemeral.unwrap_or(false),
-            for_identity: parse_for_identity(for_identity.as_ref())?,
-            password: PasswordProtection::from_request(request.password_protection.as_ref())?,
+            for_identity: parse_for_identity(request.for_identity.as_deref())?,
+            password: request
+                .password_protection
+                .as_ref()
+                .map(PasswordProtection::from_request)
+                .transpose()?,
         })
         .await
     }

@@ -3,8 +3,8 @@
 //! (relationship templates, relationships, messages, files, tokens, challenges) with its local
 //! persistence in the [`store`].
 //!
-//! It speaks DTOs (`serde_json::Value` in the official shapes) and knows nothing about HTTP
-//! routes; the Connector's REST handlers are a thin layer over [`Transport`]. Every change is
+//! It takes typed requests and answers with the runtime's DTOs (`runtime-types`), and knows
+//! nothing about HTTP routes; the Connector's REST handlers are a thin layer over [`Transport`]. Every change is
 //! also published on [`events::EventBus`] with the official event names.
 
 pub mod account;
@@ -12,7 +12,7 @@ pub mod announcements;
 pub mod backbone;
 pub mod backbone_notifications;
 pub mod challenges;
-mod change;
+pub mod change;
 pub mod error;
 pub mod events;
 pub mod files;
@@ -28,6 +28,7 @@ mod util;
 pub mod vault;
 
 pub use account::{IdentityInfo, TransportConfig};
+pub use change::Change;
 pub use error::{BackboneError, Result, TransportError};
 pub use events::{Event, EventBus};
 pub use util::Ownership;
@@ -51,11 +52,34 @@ pub struct Transport {
     /// Serialises every read-modify-write of relationship secrets, so a transmit counter is
     /// never handed out twice.
     secrets_lock: tokio::sync::Mutex<()>,
+    /// What the layers above keep about a peer, deleted with the relationship.
+    peer_data: std::sync::RwLock<Vec<PeerData>>,
+}
+
+/// A collection of records about a peer, keyed by the peer's address in `field`: decomposing
+/// the relationship deletes them in the same write that deletes the relationship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerData {
+    pub collection: &'static str,
+    pub field: &'static str,
 }
 
 impl Transport {
     pub fn events(&self) -> &EventBus {
         &self.events
+    }
+
+    /// The store this identity keeps its objects in, for the layers above transport.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Registers records about peers that decomposing a relationship deletes with it.
+    pub fn register_peer_data(&self, data: PeerData) {
+        let mut all = self.peer_data.write().unwrap_or_else(|e| e.into_inner());
+        if !all.contains(&data) {
+            all.push(data);
+        }
     }
 
     pub fn address(&self) -> &wire::Address {
@@ -133,7 +157,7 @@ impl Transport {
         if doc.get("isOwn") == Some(&serde_json::Value::Bool(true)) {
             match self
                 .backbone
-                .call_no_result(reqwest::Method::DELETE, backbone_path, None)
+                .call_no_result::<()>(reqwest::Method::DELETE, backbone_path, None)
                 .await
             {
                 Err(e) if !e.is_backbone_not_found() => return Err(e),

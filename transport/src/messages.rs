@@ -196,7 +196,8 @@ fn check_request(request: &SendMessageRequest) -> Result<(Vec<Address>, Vec<File
         }
         recipients.push(Address::parse(text).map_err(|_| {
             TransportError::invalid(format!(
-                "recipients/{i} must match pattern did:e:((([A-Za-z0-9]+(-[A-Za-z0-9]+)*)\\.)+[a-z]{{2,}}|localhost):dids:[0-9a-f]{{22}}"
+                "recipients/{i} must match pattern {}",
+                wire::address::PATTERN
             ))
         })?);
     }

@@ -6,11 +6,35 @@ use crate::error::{Result, TransportError};
 use runtime_types::password_protection::{
     PasswordLocationIndicator, PasswordProtectionDto, PasswordProtectionRequest,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use wire::reference::{PasswordType, SharedPasswordProtection};
 
 /// The runtime's refusal of a PIN that is not 4 to 16 digits.
 pub const INVALID_PIN: &str = "'passwordProtection.passwordIsPin' is true, hence 'passwordProtection.password' must consist of 4 to 16 digits from 0 to 9.";
+
+/// What is kept of a protection next to a template's DTO: the DTO's fields and the salt.
+/// An indicator stored before indicators were checked reads as none.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredPasswordProtection {
+    password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    password_is_pin: Option<bool>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_indicator"
+    )]
+    password_location_indicator: Option<PasswordLocationIndicator>,
+    salt: String,
+}
+
+fn lenient_indicator<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<PasswordLocationIndicator>, D::Error> {
+    Ok(serde_json::from_value(Value::deserialize(d)?).unwrap_or(None))
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PasswordProtection {
@@ -40,7 +64,7 @@ impl PasswordProtection {
     /// Validates a typed `passwordProtection` as the runtime does after its schema (a PIN is 4
     /// to 16 digits; the location indicator is a number from 50 to 99 or an option name) and
     /// picks a fresh salt.
-    pub fn from_typed_request(request: &PasswordProtectionRequest) -> Result<Self> {
+    pub fn from_request(request: &PasswordProtectionRequest) -> Result<Self> {
         check_request_schema(request)?;
         let is_pin = request.password_is_pin == Some(true);
         let password = request.password.as_str();
@@ -61,17 +85,6 @@ impl PasswordProtection {
         })
     }
 
-    /// Validates `passwordProtection` of a create request given as JSON (`{password,
-    /// passwordIsPin?, passwordLocationIndicator?}`) and picks a fresh salt.
-    pub fn from_request(value: Option<&Value>) -> Result<Option<Self>> {
-        let Some(value) = value.filter(|v| !v.is_null()) else {
-            return Ok(None);
-        };
-        let request: PasswordProtectionRequest = serde_json::from_value(value.clone())
-            .map_err(|e| TransportError::invalid(format!("passwordProtection {e}")))?;
-        Self::from_typed_request(&request).map(Some)
-    }
-
     /// The `passwordProtection` of a DTO.
     pub fn to_dto(&self) -> PasswordProtectionDto {
         PasswordProtectionDto {
@@ -81,34 +94,25 @@ impl PasswordProtection {
         }
     }
 
-    /// The `passwordProtection` of a DTO as JSON.
-    pub fn dto(&self) -> Value {
-        serde_json::to_value(self.to_dto()).unwrap_or(Value::Null)
-    }
-
     /// Stored next to the DTO, for tokens made later from the same object.
-    pub fn to_local(&self) -> Value {
-        let mut v = self.dto();
-        v["salt"] = json!(wire::encoding::std_b64_encode(&self.salt));
-        v
+    pub(crate) fn to_local(&self) -> StoredPasswordProtection {
+        let dto = self.to_dto();
+        StoredPasswordProtection {
+            password: dto.password,
+            password_is_pin: dto.password_is_pin,
+            password_location_indicator: dto.password_location_indicator,
+            salt: wire::encoding::std_b64_encode(&self.salt),
+        }
     }
 
-    pub fn from_local(value: &Value) -> Result<Self> {
-        let salt =
-            wire::encoding::b64_decode(value.get("salt").and_then(Value::as_str).unwrap_or(""))?
-                .try_into()
-                .map_err(|_| TransportError::Internal("stored salt must be 16 bytes".into()))?;
+    pub(crate) fn from_local(stored: StoredPasswordProtection) -> Result<Self> {
+        let salt = wire::encoding::b64_decode(&stored.salt)?
+            .try_into()
+            .map_err(|_| TransportError::Internal("stored salt must be 16 bytes".into()))?;
         Ok(Self {
-            password: value
-                .get("password")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            is_pin: value.get("passwordIsPin") == Some(&json!(true)),
-            // Leniently: an indicator stored before it was checked counts as none.
-            location_indicator: value
-                .get("passwordLocationIndicator")
-                .and_then(|v| serde_json::from_value(v.clone()).ok()),
+            password: stored.password,
+            is_pin: stored.password_is_pin == Some(true),
+            location_indicator: stored.password_location_indicator,
             salt,
         })
     }
@@ -147,7 +151,7 @@ impl PasswordProtection {
     }
 
     /// ts-serval JSON of `SharedPasswordProtection`, as carried in token contents.
-    pub fn shared_json(&self) -> Value {
+    pub(crate) fn shared_json(&self) -> Value {
         let shared = self.shared();
         let kind = match shared.password_type {
             PasswordType::Password => "pw".to_owned(),
@@ -201,8 +205,9 @@ fn url_encode(text: &str) -> String {
         .collect()
 }
 
-/// Parses `SharedPasswordProtection` JSON from a token content.
-pub fn shared_from_json(value: &Value) -> Option<SharedPasswordProtection> {
+/// Parses `SharedPasswordProtection` JSON from a token content. A location indicator that is
+/// no indicator (above 99) is left out: it only tells the App where the password is kept.
+pub(crate) fn shared_from_json(value: &Value) -> Option<SharedPasswordProtection> {
     let kind = value.get("passwordType")?.as_str()?;
     let salt: [u8; 16] = wire::encoding::b64_decode(value.get("salt")?.as_str()?)
         .ok()?
@@ -219,6 +224,7 @@ pub fn shared_from_json(value: &Value) -> Option<SharedPasswordProtection> {
         location_indicator: value
             .get("passwordLocationIndicator")
             .and_then(Value::as_u64)
-            .map(|n| n as u8),
+            .and_then(PasswordLocationIndicator::from_number)
+            .map(PasswordLocationIndicator::number),
     })
 }

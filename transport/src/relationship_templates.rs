@@ -21,9 +21,10 @@ use consumer_api::{Bytes, Timestamp};
 use reqwest::Method;
 use runtime_types::relationship_templates::{
     CreateOwnRelationshipTemplateRequest, CreateTokenForOwnRelationshipTemplateRequest,
-    LoadPeerRelationshipTemplateRequest, ObjectReferenceDto, PasswordProtectionDto,
-    PasswordProtectionRequest, RelationshipTemplateContentDerivation, RelationshipTemplateDto,
+    LoadPeerRelationshipTemplateRequest, ObjectReferenceDto, PasswordProtectionRequest,
+    RelationshipTemplateContentDerivation, RelationshipTemplateDto,
 };
+use runtime_types::tokens::TokenDto;
 use serde_json::{Value, json};
 use wire::{
     Address, AnyId, Cipher, CryptoObject, ExchangeKeypair, ExchangePublicKey, HashLabel,
@@ -75,15 +76,7 @@ pub(crate) fn future_expiry(text: &str) -> Result<Timestamp> {
 fn protection_of(
     request: Option<&PasswordProtectionRequest>,
 ) -> Result<Option<PasswordProtection>> {
-    let value = request
-        .map(serde_json::to_value)
-        .transpose()
-        .map_err(|e| TransportError::Internal(e.to_string()))?;
-    PasswordProtection::from_request(value.as_ref())
-}
-
-fn protection_dto(p: &PasswordProtection) -> Result<PasswordProtectionDto> {
-    serde_json::from_value(p.dto()).map_err(|e| TransportError::Internal(e.to_string()))
+    request.map(PasswordProtection::from_request).transpose()
 }
 
 fn reference_dto(reference: &wire::Reference) -> Result<ObjectReferenceDto> {
@@ -135,7 +128,7 @@ impl Transport {
         let protection = protection_of(request.password_protection.as_ref())?;
         let content = RelationshipTemplateContentDerivation::parse(&request.content)
             .map_err(content_error)?;
-        let for_identity = parse_for_identity(request.for_identity.map(Value::String).as_ref())?;
+        let for_identity = parse_for_identity(request.for_identity.as_deref())?;
         let content_json =
             serde_json::to_value(&content).map_err(|e| TransportError::Internal(e.to_string()))?;
 
@@ -197,7 +190,7 @@ impl Transport {
             created_by_device: self.identity.device_id.clone(),
             created_at: created.created_at,
             for_identity: for_identity.map(|a| a.to_string()),
-            password_protection: protection.as_ref().map(protection_dto).transpose()?,
+            password_protection: protection.as_ref().map(PasswordProtection::to_dto),
             content,
             expires_at: Some(expires_at),
             max_number_of_allocations: request.max_number_of_allocations,
@@ -316,7 +309,7 @@ impl Transport {
             created_by_device: template.created_by_device,
             created_at: template.created_at,
             for_identity: template.for_identity.map(|a| a.to_string()),
-            password_protection: protection.as_ref().map(protection_dto).transpose()?,
+            password_protection: protection.as_ref().map(PasswordProtection::to_dto),
             // The runtime shows anything but the two template contents wrapped.
             content: RelationshipTemplateContentDerivation::wrap(
                 wrapper.get("content").cloned().unwrap_or(Value::Null),
@@ -383,7 +376,7 @@ impl Transport {
         &self,
         id: &RelationshipTemplateId,
         request: CreateTokenForOwnRelationshipTemplateRequest,
-    ) -> Result<Value> {
+    ) -> Result<TokenDto> {
         let expires_at = request
             .expires_at
             .as_deref()
@@ -400,7 +393,7 @@ impl Transport {
             ));
         }
         let template_for = doc.get("forIdentity").and_then(Value::as_str);
-        let for_identity = parse_for_identity(request.for_identity.map(Value::String).as_ref())?;
+        let for_identity = parse_for_identity(request.for_identity.as_deref())?;
         if template_for.is_some() && for_identity.as_ref().map(Address::as_str) != template_for {
             return Err(TransportError::rule(
                 "error.runtime.relationshipTemplates.personalizationMustBeInherited",
@@ -408,7 +401,10 @@ impl Transport {
             ));
         }
         let template_password = match local(&doc).get("password").filter(|p| !p.is_null()) {
-            Some(p) => Some(PasswordProtection::from_local(p)?),
+            Some(p) => Some(PasswordProtection::from_local(
+                serde_json::from_value(p.clone())
+                    .map_err(|e| TransportError::Internal(format!("stored protection: {e}")))?,
+            )?),
             None => None,
         };
         if let Some(template) = &template_password {
@@ -449,7 +445,7 @@ impl Transport {
         }
         self.create_token(NewToken {
             content,
-            expires_at: expires_at.to_string(),
+            expires_at,
             ephemeral: request.ephemeral.unwrap_or(true),
             for_identity,
             // The token's own protection is the requested one (the template's, if it has one).

@@ -691,6 +691,24 @@ impl Transport {
         for m in messages {
             change.delete(crate::messages::COLLECTION, str_field(&m, "id")?);
         }
+        let peer_data = self
+            .peer_data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for data in peer_data {
+            let records = self
+                .store
+                .find(
+                    data.collection,
+                    &Filter::eq(data.field, peer),
+                    &Default::default(),
+                )
+                .await?;
+            for record in records {
+                change.delete(data.collection, str_field(&record, "id")?);
+            }
+        }
         change.event(
             events::RELATIONSHIP_DECOMPOSED_BY_SELF,
             &json!({"relationshipId": id}),

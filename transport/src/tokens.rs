@@ -30,7 +30,7 @@ const PROTECTION_KEY: &str = "passwordProtection";
 /// What a new own token holds and who may read it.
 pub struct NewToken {
     pub content: Value,
-    pub expires_at: String,
+    pub expires_at: CoreDate,
     pub ephemeral: bool,
     pub for_identity: Option<Address>,
     pub password: Option<PasswordProtection>,
@@ -52,14 +52,12 @@ struct TokenLocal {
 }
 
 /// Parses `forIdentity`.
-pub fn parse_for_identity(value: Option<&Value>) -> Result<Option<Address>> {
-    match value.filter(|v| !v.is_null()) {
-        None => Ok(None),
-        Some(Value::String(s)) => Address::parse(s)
-            .map(Some)
-            .map_err(|e| TransportError::invalid(format!("forIdentity: {e}"))),
-        Some(_) => Err(TransportError::invalid("forIdentity must be an address")),
-    }
+pub(crate) fn parse_for_identity(value: Option<&str>) -> Result<Option<Address>> {
+    value
+        .map(|s| {
+            Address::parse(s).map_err(|e| TransportError::invalid(format!("forIdentity: {e}")))
+        })
+        .transpose()
 }
 
 /// An ISO 8601 date-time as the runtime's schema accepts it (a zone is optional and means
@@ -240,7 +238,7 @@ impl Transport {
         let password = request
             .password_protection
             .as_ref()
-            .map(PasswordProtection::from_typed_request)
+            .map(PasswordProtection::from_request)
             .transpose()?;
         let content = token_content(request.content)?;
         self.create_typed_token(
@@ -254,18 +252,15 @@ impl Transport {
     }
 
     /// Creates an own token for the content other objects share (templates, files).
-    pub(crate) async fn create_token(&self, token: NewToken) -> Result<Value> {
-        let expires_at = parse_iso_date(&token.expires_at, "expiresAt")?;
-        let dto = self
-            .create_typed_token(
-                token.content,
-                expires_at,
-                token.ephemeral,
-                token.for_identity,
-                token.password,
-            )
-            .await?;
-        to_json(&dto)
+    pub(crate) async fn create_token(&self, token: NewToken) -> Result<TokenDto> {
+        self.create_typed_token(
+            token.content,
+            token.expires_at,
+            token.ephemeral,
+            token.for_identity,
+            token.password,
+        )
+        .await
     }
 
     async fn create_typed_token(

@@ -79,7 +79,7 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
         .unwrap();
     let loaded = shown(
         b.load_peer_template(request(
-            json!({"reference": token["reference"]["truncated"]}),
+            json!({"reference": token.reference.truncated}),
         ))
         .await
         .unwrap(),

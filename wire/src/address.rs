@@ -15,6 +15,10 @@ use crate::signature::SignaturePublicKey;
 
 const PREFIX: &str = "did:e:";
 const INFIX: &str = ":dids:";
+/// The runtime's request schemas' pattern of an address (`AddressString`), as their messages
+/// quote it ("peer must match pattern …").
+pub const PATTERN: &str =
+    r"did:e:((([A-Za-z0-9]+(-[A-Za-z0-9]+)*)\.)+[a-z]{2,}|localhost):dids:[0-9a-f]{22}";
 /// Longest address the Backbone accepts.
 pub const MAX_ADDRESS_LENGTH: usize = 80;
 

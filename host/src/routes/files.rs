@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use runtime_types::files::{
     CreateTokenForFileRequest, FileDto, LoadPeerFileRequest, UploadOwnFileForm,
 };
+use runtime_types::tokens::TokenDto;
 use serde::Deserialize;
 use transport::files::{Download, NewFile};
 use transport::{Ownership, TransportError};
@@ -328,7 +329,7 @@ async fn download(State(app): State<App>, ApiPath(path): ApiPath<FilePath>) -> A
     params(FilePath),
     request_body = CreateTokenForFileRequest,
     responses(
-        (status = 201, description = "The token (`TokenDTO`)", body = ResultBody<serde_json::Value>),
+        (status = 201, description = "The token", body = ResultBody<TokenDto>),
         (status = 201, description = "The token's reference as a QR code", content_type = "image/png", body = Vec<u8>),
         (status = 400, body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope),
@@ -338,18 +339,18 @@ async fn create_token(
     State(app): State<App>,
     ApiPath(path): ApiPath<FilePath>,
     headers: HeaderMap,
-    ApiJson(request): ApiJson<CreateTokenForFileRequest>,
+    ApiJson(mut request): ApiJson<CreateTokenForFileRequest>,
 ) -> ApiResult<Response> {
-    let body =
-        serde_json::to_value(&request).map_err(|e| TransportError::Internal(e.to_string()))?;
-    let (app, id) = (&app, &path.id);
-    qr::token_response(&headers, id.as_str(), body, |body| async move {
-        // The body is the request above, with `ephemeral` forced for a QR code answer.
-        let request: CreateTokenForFileRequest =
-            serde_json::from_value(body).map_err(|e| TransportError::Internal(e.to_string()))?;
-        app.transport.create_file_token(id, request).await
-    })
-    .await
+    let png = qr::wants_png(&headers);
+    if png {
+        // The picture is all the client keeps of the token.
+        request.ephemeral = Some(true);
+    }
+    let token = app.transport.create_file_token(&path.id, request).await?;
+    if png {
+        return qr::png_response(&token, path.id.as_str(), StatusCode::CREATED);
+    }
+    Ok(Created(token).into_response())
 }
 
 #[utoipa::path(

@@ -1,6 +1,6 @@
-//! The `/api/core/v1/...` REST handlers for the transport objects. Handlers are thin: parse
-//! the request, call one [`transport::Transport`] function, wrap the answer in the official
-//! envelope. Transport errors map to the official codes and statuses in one place, here.
+//! The `/api/core/v1/...` REST handlers. Handlers are thin: parse the request, call one
+//! [`transport::Transport`] or [`consumption::Consumption`] function, wrap the answer in the
+//! official envelope. Their errors map to the official codes and statuses in one place, here.
 
 mod account;
 mod announcements;
@@ -8,6 +8,7 @@ mod backbone_notifications;
 mod challenges;
 mod files;
 mod identity_deletion;
+mod identity_metadata;
 mod messages;
 mod qr;
 mod relationship_templates;
@@ -19,7 +20,6 @@ use crate::http::auth;
 use crate::http::error::ApiError;
 use axum::http::StatusCode;
 use axum::middleware::from_fn;
-use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::Mutex;
 use transport::TransportError;
@@ -40,6 +40,10 @@ pub fn routes() -> OpenApiRouter<App> {
         ))
         .merge(scoped(relationships::routes(), &["core:relationships"]))
         .merge(scoped(tokens::routes(), &["core:tokens"]))
+        .merge(scoped(
+            identity_metadata::routes(),
+            &["core:identityMetadata"],
+        ))
         .merge(scoped(announcements::routes(), &["core:announcements"]))
         .merge(scoped(
             backbone_notifications::routes(),
@@ -144,15 +148,6 @@ pub fn check_id(id: &str, prefix: &str) -> Result<(), TransportApiError> {
         Ok(())
     } else {
         Err(TransportError::invalid(format!("id must be a {prefix} id of 20 characters")).into())
-    }
-}
-
-/// A JSON body must be an object.
-pub fn object(body: Value) -> Result<Value, TransportApiError> {
-    if body.is_object() {
-        Ok(body)
-    } else {
-        Err(TransportError::invalid("the request body must be a JSON object").into())
     }
 }
 

@@ -2,13 +2,12 @@
 //! object's URL reference (`reference.url`), as its controllers do. Works for any DTO with a
 //! `reference`, typed or not.
 
-use super::{ApiResult, TransportApiError, object};
-use crate::http::json::{Created, Envelope};
+use super::{ApiResult, TransportApiError};
+use crate::http::json::Envelope;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qrcode::{Color, EcLevel, QrCode};
 use serde::Serialize;
-use serde_json::Value;
 use transport::TransportError;
 
 /// The API document's schema of a QR code answer (`image/png`).
@@ -73,30 +72,6 @@ pub fn dto_or_png<T: Serialize>(headers: &HeaderMap, dto: T, name: &str) -> ApiR
         return png_response(&dto, name, StatusCode::OK);
     }
     Ok(Envelope(dto).into_response())
-}
-
-/// A new token for the object `id`, made by `create` from the request body. With
-/// `Accept: image/png` the token is ephemeral and the answer is its reference as a QR code:
-/// the picture is all the client keeps of it.
-pub async fn token_response<F>(
-    headers: &HeaderMap,
-    id: &str,
-    body: Value,
-    create: impl FnOnce(Value) -> F,
-) -> ApiResult<Response>
-where
-    F: Future<Output = Result<Value, TransportError>>,
-{
-    let mut body = object(body)?;
-    let png = wants_png(headers);
-    if png {
-        body["ephemeral"] = Value::Bool(true);
-    }
-    let token = create(body).await?;
-    if png {
-        return png_response(&token, id, StatusCode::CREATED);
-    }
-    Ok(Created(token).into_response())
 }
 
 /// The PNG answer for a DTO with a `reference.url`, named `{name}.png`.

@@ -1,0 +1,27 @@
+//! The consumption layer of the Connector: what the objects transport moves mean to the
+//! organisation. It keeps its records in the same store as transport, writes each change with
+//! its events in one batch ([`transport::Change`]), and answers with the runtime's DTOs and
+//! error codes ([`transport::TransportError`] carries them; the edge maps them to HTTP once).
+//!
+//! - [`identity_metadata`]: JSON values kept about the own identity or a peer.
+
+pub mod identity_metadata;
+
+use std::sync::Arc;
+use transport::Transport;
+
+pub use transport::{Result, TransportError as Error};
+
+/// The consumption layer of one identity.
+pub struct Consumption {
+    transport: Arc<Transport>,
+}
+
+impl Consumption {
+    /// The layer over `transport`; registers the records about peers that decomposing a
+    /// relationship deletes.
+    pub fn new(transport: Arc<Transport>) -> Self {
+        transport.register_peer_data(identity_metadata::PEER_DATA);
+        Self { transport }
+    }
+}
