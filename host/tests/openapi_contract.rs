@@ -3,7 +3,8 @@
 //! field (facts in `openapi/official-7.0.0.json`) must be there with a compatible type, unless
 //! `openapi/differences.toml` lists the difference with its reason. A listed difference that no
 //! longer exists fails too, so the list stays true. `OPENAPI_CONTRACT_BLESS=1` rewrites the list
-//! with every current difference, keeping known reasons and marking new ones `TODO`.
+//! with every current difference, keeping known reasons and marking new ones `TODO`;
+//! `OPENAPI_CONTRACT_DUMP=<file>` writes our document there, to read what the test compared.
 
 mod common;
 #[path = "openapi/facts.rs"]
@@ -281,6 +282,9 @@ async fn api_document_covers_the_official_7_0_0_document() {
     let resp = c.get("/docs/json", None).await;
     assert_eq!(resp.status(), 200);
     let doc: Value = resp.json().await.unwrap();
+    if let Ok(path) = std::env::var("OPENAPI_CONTRACT_DUMP") {
+        std::fs::write(path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    }
     assert!(
         doc["openapi"]
             .as_str()

@@ -329,8 +329,10 @@ async fn download(State(app): State<App>, ApiPath(path): ApiPath<FilePath>) -> A
     params(FilePath),
     request_body = CreateTokenForFileRequest,
     responses(
-        (status = 201, description = "The token", body = ResultBody<TokenDto>),
-        (status = 201, description = "The token's reference as a QR code", content_type = "image/png", body = Vec<u8>),
+        (status = 201, description = "The token, or its reference as a QR code", content(
+            (ResultBody<TokenDto> = "application/json"),
+            (qr::QrCodePng = "image/png"),
+        )),
         (status = 400, body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope),
     )

@@ -14,8 +14,8 @@ use runtime_types::relationship_templates::{
     CreateOwnRelationshipTemplateRequest, CreateTokenForOwnRelationshipTemplateRequest,
     LoadPeerRelationshipTemplateRequest, RelationshipTemplateDto,
 };
+use runtime_types::tokens::TokenDto;
 use serde::Deserialize;
-use serde_json::Value;
 use transport::Ownership;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use wire::RelationshipTemplateId;
@@ -227,8 +227,8 @@ async fn delete_template(
     params(("id" = String, Path, description = "RLT[A-Za-z0-9]{17}")),
     request_body = CreateTokenForOwnRelationshipTemplateRequest,
     responses(
-        (status = 201, description = "The token (`TokenDTO`), or its reference as a QR code", content(
-            (ResultBody<Value> = "application/json"),
+        (status = 201, description = "The token, or its reference as a QR code", content(
+            (ResultBody<TokenDto> = "application/json"),
             (qr::QrCodePng = "image/png"),
         )),
         (status = 400, body = ErrorEnvelope),

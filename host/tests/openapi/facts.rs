@@ -171,8 +171,10 @@ impl<'a> Walker<'a> {
             .iter()
             .filter_map(|k| node.get(*k).and_then(Value::as_array))
             .flatten()
+            // `null` makes a union optional; it says nothing about the value's shape (and its
+            // own shape would be empty, since `null` is dropped from every shape's types).
+            .filter(|a| a.get("type").and_then(Value::as_str) != Some("null"))
             .map(|a| self.shape(a, &seen))
-            .filter(|s| !(s.types.len() == 1 && s.types.contains("null")))
             .collect();
         let single = alternatives.len() == 1;
         for alt in alternatives {
