@@ -3,9 +3,13 @@
 //! its events in one batch ([`transport::Change`]), and answers with the runtime's DTOs and
 //! error codes ([`transport::TransportError`] carries them; the edge maps them to HTTP once).
 //!
+//! - [`attributes`]: the attribute store (7.0 model), its routes' reads and writes.
 //! - [`identity_metadata`]: JSON values kept about the own identity or a peer.
+//! - [`tags`]: the tags an attribute may carry.
 
+pub mod attributes;
 pub mod identity_metadata;
+pub mod tags;
 
 use std::sync::Arc;
 use transport::Transport;
@@ -22,6 +26,8 @@ impl Consumption {
     /// relationship deletes.
     pub fn new(transport: Arc<Transport>) -> Self {
         transport.register_peer_data(identity_metadata::PEER_DATA);
+        transport.register_peer_data(attributes::PEER_DATA);
+        transport.register_peer_data(attributes::FORWARDS_PEER_DATA);
         Self { transport }
     }
 }

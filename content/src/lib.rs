@@ -236,6 +236,35 @@ pub fn parse_relationship_attribute(
     RelationshipAttribute::parse(value)
 }
 
+/// An identity attribute query as `IdentityAttributeQuery.from()` takes it (`@type` optional).
+pub fn parse_identity_attribute_query(
+    value: &Value,
+) -> std::result::Result<attributes::queries::IdentityAttributeQuery, ContentError> {
+    attributes::queries::IdentityAttributeQuery::parse(value)
+}
+
+/// An IQL query as `IQLQuery.from()` takes it (`@type` optional). The query string's syntax is
+/// the `iql` crate's to judge.
+pub fn parse_iql_query(
+    value: &Value,
+) -> std::result::Result<attributes::queries::IqlQuery, ContentError> {
+    attributes::queries::IqlQuery::parse(value)
+}
+
+/// An attribute by its `@type` (`IdentityAttribute` or `RelationshipAttribute`), as a stored
+/// `LocalAttribute.content` holds it.
+pub fn parse_attribute(value: &Value) -> std::result::Result<Attribute, ContentError> {
+    parse_kind(
+        value,
+        |c| match c {
+            Content::IdentityAttribute(x) => Some(Attribute::IdentityAttribute(x)),
+            Content::RelationshipAttribute(x) => Some(Attribute::RelationshipAttribute(x)),
+            _ => None,
+        },
+        "The content of an Attribute must either be an IdentityAttribute or a RelationshipAttribute.",
+    )
+}
+
 /// Serialises `body` as a top-level content: `@type` first, then its fields.
 pub(crate) fn to_typed_json<T: Serialize>(type_name: &str, body: &T) -> Value {
     struct Typed<'a, T>(&'a str, &'a T);
@@ -272,4 +301,5 @@ deserialize_with! {
     Response => parse_response,
     IdentityAttribute => parse_identity_attribute,
     RelationshipAttribute => parse_relationship_attribute,
+    Attribute => parse_attribute,
 }

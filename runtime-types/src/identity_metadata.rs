@@ -32,7 +32,7 @@ pub struct UpsertIdentityMetadataRequest {
     pub value: Value,
 }
 
-const UPSERT_SCHEMA: ObjectSchema = ObjectSchema {
+const UPSERT_SCHEMA: ObjectSchema<'static> = ObjectSchema {
     properties: &[
         ("reference", Kind::Address),
         ("key", Kind::String),
@@ -41,7 +41,7 @@ const UPSERT_SCHEMA: ObjectSchema = ObjectSchema {
     required: &["reference", "value"],
 };
 
-const QUERY_SCHEMA: ObjectSchema = ObjectSchema {
+const QUERY_SCHEMA: ObjectSchema<'static> = ObjectSchema {
     properties: &[("reference", Kind::Address), ("key", Kind::String)],
     required: &["reference"],
 };

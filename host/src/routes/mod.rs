@@ -4,6 +4,7 @@
 
 mod account;
 mod announcements;
+mod attributes;
 mod backbone_notifications;
 mod challenges;
 mod files;
@@ -40,6 +41,7 @@ pub fn routes() -> OpenApiRouter<App> {
         ))
         .merge(scoped(relationships::routes(), &["core:relationships"]))
         .merge(scoped(tokens::routes(), &["core:tokens"]))
+        .merge(scoped(attributes::routes(), &["core:attributes"]))
         .merge(scoped(
             identity_metadata::routes(),
             &["core:identityMetadata"],
@@ -98,6 +100,15 @@ impl From<ApiError> for TransportApiError {
 pub fn api_error(e: TransportError) -> ApiError {
     let (status, code) = match &e {
         TransportError::NotFound(_) => (StatusCode::NOT_FOUND, intern(e.code())),
+        // As `genericErrorHandler`: a record-not-found code is a 404 whatever its message.
+        TransportError::Invalid { code, .. }
+            if matches!(
+                *code,
+                "error.runtime.recordNotFound" | "error.transport.recordNotFound"
+            ) =>
+        {
+            (StatusCode::NOT_FOUND, intern(e.code()))
+        }
         TransportError::Invalid { .. } | TransportError::Wire(_) | TransportError::Peer { .. } => {
             (StatusCode::BAD_REQUEST, intern(e.code()))
         }

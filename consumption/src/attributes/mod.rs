@@ -1,0 +1,144 @@
+//! The attribute store, 7.0 model: each attribute is one of five kinds
+//! ([`LocalAttributeKind`]) in the collection `Attributes`, stored as its DTO without
+//! `numberOfForwards` (which is counted from the collection `AttributeForwardingDetails` on
+//! every read). Versions are chained by `succeeds` / `succeededBy`.
+//!
+//! - [`create`]: creating and checking own identity attributes.
+//! - [`listing`]: the list routes, versions, and the query executions.
+//! - [`succession`]: succeeding an own identity attribute.
+//! - [`deletion`]: deleting an attribute with its predecessors.
+//! - [`value_schemas`]: the runtime's request schemas of the identity value types.
+//! - [`characters`]: the characters an attribute may contain.
+
+pub mod characters;
+pub mod create;
+pub mod deletion;
+pub mod listing;
+pub mod succession;
+pub mod value_schemas;
+
+use crate::{Consumption, Error, Result};
+use runtime_types::attributes::{LocalAttributeDto, LocalAttributeKind};
+use serde_json::Value;
+use std::collections::HashMap;
+use store::{Filter, FindOptions};
+use transport::PeerData;
+
+pub const COLLECTION: &str = "Attributes";
+pub const FORWARDING_DETAILS: &str = "AttributeForwardingDetails";
+
+/// Attributes kept with a peer (Peer*, OwnRelationship, ThirdParty), by `peer`.
+pub const PEER_DATA: PeerData = PeerData {
+    collection: COLLECTION,
+    field: "peer",
+};
+
+/// Forwards of own attributes to a peer, by `peer`.
+pub const FORWARDS_PEER_DATA: PeerData = PeerData {
+    collection: FORWARDING_DETAILS,
+    field: "peer",
+};
+
+/// What the runtime says of an attribute that is not there.
+pub(crate) fn not_found() -> Error {
+    Error::NotFound("LocalAttribute")
+}
+
+/// An id of an attribute as the route's schema checks it.
+pub(crate) fn check_attribute_id(id: &str) -> Result<()> {
+    let ok =
+        id.len() == 20 && id.starts_with("ATT") && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid("id must match pattern ATT[A-Za-z0-9]{17}"))
+    }
+}
+
+/// The document to store for `dto`: everything but the computed `numberOfForwards`.
+pub(crate) fn stored(dto: &LocalAttributeDto) -> Result<Value> {
+    let mut doc = serde_json::to_value(dto).map_err(|e| Error::Internal(e.to_string()))?;
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("numberOfForwards");
+    }
+    Ok(doc)
+}
+
+fn from_doc(doc: Value) -> Result<LocalAttributeDto> {
+    serde_json::from_value(doc).map_err(|e| Error::Internal(format!("stored attribute: {e}")))
+}
+
+impl Consumption {
+    /// The attributes matching `filter` in `options`' order, with their forwards counted.
+    pub(crate) async fn find_attributes(
+        &self,
+        filter: &Filter,
+        options: &FindOptions,
+    ) -> Result<Vec<LocalAttributeDto>> {
+        let docs = self
+            .transport
+            .store()
+            .find(COLLECTION, filter, options)
+            .await?;
+        let mut attributes = docs.into_iter().map(from_doc).collect::<Result<Vec<_>>>()?;
+        self.count_forwards(&mut attributes).await?;
+        Ok(attributes)
+    }
+
+    /// The stored attribute without its forwards counted, or `None`.
+    pub(crate) async fn stored_attribute(&self, id: &str) -> Result<Option<LocalAttributeDto>> {
+        self.transport
+            .store()
+            .get(COLLECTION, id)
+            .await?
+            .map(from_doc)
+            .transpose()
+    }
+
+    /// `GET /Attributes/{id}`.
+    pub async fn get_attribute(&self, id: &str) -> Result<LocalAttributeDto> {
+        check_attribute_id(id)?;
+        let mut attribute = self.stored_attribute(id).await?.ok_or_else(not_found)?;
+        self.count_forwards(std::slice::from_mut(&mut attribute))
+            .await?;
+        Ok(attribute)
+    }
+
+    /// Sets `numberOfForwards` on the kinds that show it: every forwarding record of the
+    /// attribute, deleted ones included.
+    async fn count_forwards(&self, attributes: &mut [LocalAttributeDto]) -> Result<()> {
+        let ids: Vec<Value> = attributes
+            .iter()
+            .filter(|a| a.kind.counts_forwards())
+            .map(|a| Value::String(a.id.clone()))
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let records = self
+            .transport
+            .store()
+            .find(
+                FORWARDING_DETAILS,
+                &Filter::cond("attributeId", store::Op::In, Value::Array(ids)),
+                &FindOptions::default(),
+            )
+            .await?;
+        let mut counts: HashMap<&str, u64> = HashMap::new();
+        for record in &records {
+            if let Some(id) = record.get("attributeId").and_then(Value::as_str) {
+                *counts.entry(id).or_default() += 1;
+            }
+        }
+        for attribute in attributes.iter_mut() {
+            if attribute.kind.counts_forwards() {
+                attribute.number_of_forwards =
+                    Some(counts.get(attribute.id.as_str()).copied().unwrap_or(0));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The kind of every attribute the layer creates locally.
+pub(crate) const OWN_IDENTITY: LocalAttributeKind = LocalAttributeKind::OwnIdentityAttribute;

@@ -1,0 +1,278 @@
+//! `/api/core/v1/Attributes`: the attribute store. Bodies are read as JSON and checked by the
+//! consumption layer against the runtime's schemas and content rules, so a wrong one gets the
+//! runtime's words. The static paths (`Own/Identity`, `Execute…`, `Validate…`) win over
+//! `/{id}`, as in the official router.
+
+use super::{ApiResult, QueryPairs};
+use crate::app::App;
+use crate::http::error::ErrorEnvelope;
+use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
+use axum::extract::{Path, State};
+use runtime_types::attributes::{
+    CanCreateOwnIdentityAttributeResponse, DeleteAttributeResponse, LocalAttributeDto,
+    SucceedAttributeResponse, ValidateIqlQueryResponse,
+};
+use serde_json::Value;
+use transport::TransportError;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(can_create))
+        .routes(routes!(create, list))
+        .routes(routes!(own_identity))
+        .routes(routes!(peer_attributes))
+        .routes(routes!(execute_identity_attribute_query))
+        .routes(routes!(execute_iql_query))
+        .routes(routes!(validate_iql_query))
+        .routes(routes!(succeed))
+        .routes(routes!(versions))
+        .routes(routes!(get_attribute, delete_attribute))
+}
+
+/// Whether an own identity attribute with this content could be created.
+#[utoipa::path(
+    put,
+    path = "/api/core/v1/Attributes/CanCreate",
+    tag = "Attributes",
+    request_body = Object,
+    responses(
+        (status = 200, body = ResultBody<CanCreateOwnIdentityAttributeResponse>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn can_create(
+    State(app): State<App>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Envelope<CanCreateOwnIdentityAttributeResponse>> {
+    Ok(Envelope(
+        app.consumption
+            .can_create_own_identity_attribute(&body)
+            .await?,
+    ))
+}
+
+/// Creates an own identity attribute.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Attributes",
+    tag = "Attributes",
+    request_body = Object,
+    responses(
+        (status = 201, body = ResultBody<LocalAttributeDto>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn create(
+    State(app): State<App>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Created<LocalAttributeDto>> {
+    Ok(Created(
+        app.consumption.create_own_identity_attribute(&body).await?,
+    ))
+}
+
+/// Every attribute matching the filters, oldest first; unknown filters are ignored.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Attributes",
+    tag = "Attributes",
+    responses((status = 200, body = ResultBody<Vec<LocalAttributeDto>>))
+)]
+async fn list(
+    State(app): State<App>,
+    pairs: QueryPairs,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    Ok(Envelope(app.consumption.list_attributes(&pairs.0).await?))
+}
+
+/// The own identity attributes (latest versions unless `onlyLatestVersions=false`).
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Attributes/Own/Identity",
+    tag = "Attributes",
+    params(("onlyLatestVersions" = Option<bool>, Query, description = "default true")),
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn own_identity(
+    State(app): State<App>,
+    pairs: QueryPairs,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    Ok(Envelope(
+        app.consumption.own_identity_attributes(&pairs.0).await?,
+    ))
+}
+
+/// What a peer shared.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Attributes/Peer/{peer}",
+    tag = "Attributes",
+    params(
+        ("peer" = String, Path, description = "the peer's address"),
+        ("onlyLatestVersions" = Option<bool>, Query, description = "default true"),
+        ("hideTechnical" = Option<bool>, Query, description = "default false"),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn peer_attributes(
+    State(app): State<App>,
+    Path(peer): Path<String>,
+    pairs: QueryPairs,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    let peer = wire::Address::parse(&peer).map_err(|_| {
+        TransportError::invalid(format!(
+            "peer must match pattern {}",
+            wire::address::PATTERN
+        ))
+    })?;
+    Ok(Envelope(
+        app.consumption.peer_attributes(&peer, &pairs.0).await?,
+    ))
+}
+
+/// Own identity attributes of a value type (every version), with any of the given tags.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Attributes/ExecuteIdentityAttributeQuery",
+    tag = "Attributes",
+    request_body = Object,
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn execute_identity_attribute_query(
+    State(app): State<App>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    Ok(Envelope(
+        app.consumption
+            .execute_identity_attribute_query(&body)
+            .await?,
+    ))
+}
+
+/// The own identity attributes (every version) an IQL query matches.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Attributes/ExecuteIQLQuery",
+    tag = "Attributes",
+    request_body = Object,
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn execute_iql_query(
+    State(app): State<App>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    Ok(Envelope(app.consumption.execute_iql_query(&body).await?))
+}
+
+/// Whether an IQL query is valid.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Attributes/ValidateIQLQuery",
+    tag = "Attributes",
+    request_body = Object,
+    responses(
+        (status = 200, body = ResultBody<ValidateIqlQueryResponse>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn validate_iql_query(
+    State(app): State<App>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Envelope<ValidateIqlQueryResponse>> {
+    Ok(Envelope(app.consumption.validate_iql_query(&body)?))
+}
+
+/// Creates a new version of an own identity attribute.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Attributes/{predecessorId}/Succeed",
+    tag = "Attributes",
+    params(("predecessorId" = String, Path, description = "ATT[A-Za-z0-9]{17}")),
+    request_body = Object,
+    responses(
+        (status = 201, body = ResultBody<SucceedAttributeResponse>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn succeed(
+    State(app): State<App>,
+    Path(predecessor_id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Created<SucceedAttributeResponse>> {
+    Ok(Created(
+        app.consumption
+            .succeed_attribute(&predecessor_id, &body)
+            .await?,
+    ))
+}
+
+/// Every version of an attribute, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Attributes/{id}/Versions",
+    tag = "Attributes",
+    params(("id" = String, Path, description = "ATT[A-Za-z0-9]{17}")),
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn versions(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    Ok(Envelope(app.consumption.attribute_versions(&id).await?))
+}
+
+/// One attribute.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Attributes/{id}",
+    tag = "Attributes",
+    params(("id" = String, Path, description = "ATT[A-Za-z0-9]{17}")),
+    responses(
+        (status = 200, body = ResultBody<LocalAttributeDto>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn get_attribute(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> ApiResult<Envelope<LocalAttributeDto>> {
+    Ok(Envelope(app.consumption.get_attribute(&id).await?))
+}
+
+/// Deletes an attribute and its predecessors and tells the peers that hold them.
+#[utoipa::path(
+    delete,
+    path = "/api/core/v1/Attributes/{id}",
+    tag = "Attributes",
+    params(("id" = String, Path, description = "ATT[A-Za-z0-9]{17}")),
+    responses(
+        (status = 200, body = ResultBody<DeleteAttributeResponse>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn delete_attribute(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> ApiResult<Envelope<DeleteAttributeResponse>> {
+    Ok(Envelope(app.consumption.delete_attribute(&id).await?))
+}
