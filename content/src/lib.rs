@@ -243,6 +243,21 @@ pub fn parse_identity_attribute_query(
     attributes::queries::IdentityAttributeQuery::parse(value)
 }
 
+/// A relationship attribute query as `RelationshipAttributeQuery.from()` takes it.
+pub fn parse_relationship_attribute_query(
+    value: &Value,
+) -> std::result::Result<attributes::queries::RelationshipAttributeQuery, ContentError> {
+    attributes::queries::RelationshipAttributeQuery::parse(value)
+}
+
+/// A third-party relationship attribute query as `ThirdPartyRelationshipAttributeQuery.from()`
+/// takes it.
+pub fn parse_third_party_relationship_attribute_query(
+    value: &Value,
+) -> std::result::Result<attributes::queries::ThirdPartyRelationshipAttributeQuery, ContentError> {
+    attributes::queries::ThirdPartyRelationshipAttributeQuery::parse(value)
+}
+
 /// An IQL query as `IQLQuery.from()` takes it (`@type` optional). The query string's syntax is
 /// the `iql` crate's to judge.
 pub fn parse_iql_query(

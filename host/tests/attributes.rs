@@ -361,6 +361,67 @@ async fn succession_versions_listing_and_deletion() {
         "query must have required property '@type'"
     );
 
+    // Nothing was shared yet: every view of exchanged attributes is empty but answers.
+    let me = a.address().await;
+    assert_eq!(
+        a.get(&format!("/Attributes/{second_id}/ForwardingDetails"))
+            .await,
+        json!([])
+    );
+    let resp = a
+        .send(
+            Method::GET,
+            &format!("/Attributes/{second_id}/ForwardingDetails?x=1"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        message(resp, 400, INVALID).await,
+        "query must NOT have additional properties"
+    );
+    assert_eq!(
+        a.get(&format!(
+            "/Attributes/{second_id}/Versions/Shared?peer={me}"
+        ))
+        .await,
+        json!([])
+    );
+    let resp = a
+        .send(
+            Method::GET,
+            &format!("/Attributes/{second_id}/Versions/Shared"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        message(resp, 400, INVALID).await,
+        "must have required property 'peer'"
+    );
+    assert_eq!(
+        a.get(&format!("/Attributes/Own/Shared/{me}")).await,
+        json!([])
+    );
+    let resp = a
+        .send(
+            Method::POST,
+            "/Attributes/ExecuteRelationshipAttributeQuery",
+            Some(json!({"query": {"key": "k", "owner": "", "attributeCreationHints": {"title": "t", "valueType": "ProprietaryString", "confidentiality": "public"}}})),
+        )
+        .await;
+    assert_eq!(
+        message(resp, 404, "error.runtime.recordNotFound").await,
+        "RelationshipAttribute not found. Make sure the ID exists and the record is not expired."
+    );
+    let third = a
+        .ok(
+            Method::POST,
+            "/Attributes/ExecuteThirdPartyRelationshipAttributeQuery",
+            Some(json!({"query": {"key": "k", "owner": "", "thirdParty": [me]}})),
+            200,
+        )
+        .await;
+    assert_eq!(third, json!([]));
+
     // Deleting the latest version takes its predecessors with it.
     let deleted = a
         .ok(

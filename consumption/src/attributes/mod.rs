@@ -5,6 +5,7 @@
 //!
 //! - [`create`]: creating and checking own identity attributes.
 //! - [`listing`]: the list routes, versions, and the query executions.
+//! - [`sharing`]: what was exchanged with a peer, and the relationship attribute queries.
 //! - [`succession`]: succeeding an own identity attribute.
 //! - [`deletion`]: deleting an attribute with its predecessors.
 //! - [`value_schemas`]: the runtime's request schemas of the identity value types.
@@ -14,6 +15,7 @@ pub mod characters;
 pub mod create;
 pub mod deletion;
 pub mod listing;
+pub mod sharing;
 pub mod succession;
 pub mod value_schemas;
 

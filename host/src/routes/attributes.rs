@@ -10,7 +10,7 @@ use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
 use axum::extract::{Path, State};
 use runtime_types::attributes::{
     CanCreateOwnIdentityAttributeResponse, DeleteAttributeResponse, LocalAttributeDto,
-    SucceedAttributeResponse, ValidateIqlQueryResponse,
+    LocalAttributeForwardingDetailsDto, SucceedAttributeResponse, ValidateIqlQueryResponse,
 };
 use serde_json::Value;
 use transport::TransportError;
@@ -22,6 +22,11 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(create, list))
         .routes(routes!(own_identity))
         .routes(routes!(peer_attributes))
+        .routes(routes!(own_shared_with_peer))
+        .routes(routes!(execute_relationship_attribute_query))
+        .routes(routes!(execute_third_party_relationship_attribute_query))
+        .routes(routes!(forwarding_details))
+        .routes(routes!(versions_shared))
         .routes(routes!(execute_identity_attribute_query))
         .routes(routes!(execute_iql_query))
         .routes(routes!(validate_iql_query))
@@ -126,14 +131,142 @@ async fn peer_attributes(
     Path(peer): Path<String>,
     pairs: QueryPairs,
 ) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
-    let peer = wire::Address::parse(&peer).map_err(|_| {
+    Ok(Envelope(
+        app.consumption
+            .peer_attributes(&peer_address(&peer)?, &pairs.0)
+            .await?,
+    ))
+}
+
+/// A peer's address in a path, with the runtime's message for anything else.
+fn peer_address(text: &str) -> Result<wire::Address, TransportError> {
+    wire::Address::parse(text).map_err(|_| {
         TransportError::invalid(format!(
             "peer must match pattern {}",
             wire::address::PATTERN
         ))
-    })?;
+    })
+}
+
+/// Own attributes exchanged with a peer: forwarded to it, then kept with it.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Attributes/Own/Shared/{peer}",
+    tag = "Attributes",
+    params(
+        ("peer" = String, Path, description = "the peer's address"),
+        ("onlyLatestVersions" = Option<bool>, Query, description = "default true"),
+        ("hideTechnical" = Option<bool>, Query, description = "default false"),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn own_shared_with_peer(
+    State(app): State<App>,
+    Path(peer): Path<String>,
+    pairs: QueryPairs,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
     Ok(Envelope(
-        app.consumption.peer_attributes(&peer, &pairs.0).await?,
+        app.consumption
+            .own_attributes_shared_with(&peer_address(&peer)?, &pairs.0)
+            .await?,
+    ))
+}
+
+/// The first relationship attribute with a key and owner that is not private.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Attributes/ExecuteRelationshipAttributeQuery",
+    tag = "Attributes",
+    request_body = Object,
+    responses(
+        (status = 200, body = ResultBody<LocalAttributeDto>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn execute_relationship_attribute_query(
+    State(app): State<App>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Envelope<LocalAttributeDto>> {
+    Ok(Envelope(
+        app.consumption
+            .execute_relationship_attribute_query(&body)
+            .await?,
+    ))
+}
+
+/// Relationship attributes of relationships with third parties.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Attributes/ExecuteThirdPartyRelationshipAttributeQuery",
+    tag = "Attributes",
+    request_body = Object,
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
+        (status = 400, body = ErrorEnvelope),
+    )
+)]
+async fn execute_third_party_relationship_attribute_query(
+    State(app): State<App>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    Ok(Envelope(
+        app.consumption
+            .execute_third_party_relationship_attribute_query(&body)
+            .await?,
+    ))
+}
+
+/// To whom an attribute was forwarded, deleted forwards included.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Attributes/{id}/ForwardingDetails",
+    tag = "Attributes",
+    params(("id" = String, Path, description = "ATT[A-Za-z0-9]{17}")),
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeForwardingDetailsDto>>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn forwarding_details(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    pairs: QueryPairs,
+) -> ApiResult<Envelope<Vec<LocalAttributeForwardingDetailsDto>>> {
+    Ok(Envelope(
+        app.consumption.forwarding_details(&id, &pairs.0).await?,
+    ))
+}
+
+/// The versions of an attribute a peer holds, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/core/v1/Attributes/{id}/Versions/Shared",
+    tag = "Attributes",
+    params(
+        ("id" = String, Path, description = "ATT[A-Za-z0-9]{17}"),
+        ("peer" = String, Query, description = "the peer's address"),
+        ("onlyLatestVersions" = Option<bool>, Query, description = "default true"),
+    ),
+    responses(
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn versions_shared(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    pairs: QueryPairs,
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    Ok(Envelope(
+        app.consumption
+            .versions_shared_with_peer(&id, &pairs.0)
+            .await?,
     ))
 }
 

@@ -7,12 +7,13 @@ use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
 use crate::http::path::ApiPath;
 use axum::extract::State;
 use axum::http::StatusCode;
+use runtime_types::attributes::LocalAttributeDto;
 use runtime_types::relationships::{
     CanCreateRelationshipRequest, CanCreateRelationshipResponse, CreateRelationshipRequest,
     RelationshipDto,
 };
 use serde::Deserialize;
-use serde_json::Value;
+use transport::TransportError;
 use transport::relationships::Transition;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use wire::RelationshipId;
@@ -117,15 +118,15 @@ async fn get_relationship(
     Ok(Envelope(app.transport.get_relationship(&path.id).await?))
 }
 
-/// The attributes shared in the relationship; they belong to the consumption layer, which
-/// keeps none yet, so the list is the relationship's (empty) set once it is known to exist.
+/// The attributes exchanged with the relationship's peer (`getAttributesExchangedWithPeer`):
+/// those forwarded to it, then those kept with it, latest versions only.
 #[utoipa::path(
     get,
     path = "/api/core/v1/Relationships/{id}/Attributes",
     tag = "Relationships",
     params(("id" = String, Path, description = "REL[A-Za-z0-9]{17}")),
     responses(
-        (status = 200, description = "`{\"result\": LocalAttributeDTO[]}`, empty until the consumption layer exists"),
+        (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
         (status = 400, body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope),
     )
@@ -133,9 +134,15 @@ async fn get_relationship(
 async fn attributes(
     State(app): State<App>,
     ApiPath(path): ApiPath<RelationshipPath>,
-) -> ApiResult<Envelope<Vec<Value>>> {
-    app.transport.get_relationship(&path.id).await?;
-    Ok(Envelope(Vec::new()))
+) -> ApiResult<Envelope<Vec<LocalAttributeDto>>> {
+    let relationship = app.transport.get_relationship(&path.id).await?;
+    let peer = wire::Address::parse(&relationship.peer)
+        .map_err(|e| TransportError::Internal(format!("stored peer: {e}")))?;
+    Ok(Envelope(
+        app.consumption
+            .attributes_exchanged_with(&peer, &[], None)
+            .await?,
+    ))
 }
 
 /// Decomposes the relationship and deletes its data.
