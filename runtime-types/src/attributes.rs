@@ -157,3 +157,43 @@ pub struct IqlQueryErrorDto {
 /// code, message}` (the same shape as the relationships' `CanCreate`).
 pub type CanCreateOwnIdentityAttributeResponse =
     crate::relationships::CanCreateRelationshipResponse;
+
+/// `content` of an own identity attribute to create: a value of an identity value type and
+/// optional tags. Checked against the runtime's schemas and content rules by the consumption
+/// layer; this type describes the body in the API document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct OwnIdentityAttributeContent {
+    /// An identity attribute value (`{"@type": "GivenName", "value": "…"}`).
+    #[cfg_attr(feature = "schema", schema(value_type = Object))]
+    pub value: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+/// The body of `POST /Attributes` and `PUT /Attributes/CanCreate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct CreateOwnIdentityAttributeRequest {
+    pub content: OwnIdentityAttributeContent,
+}
+
+/// The body of `POST /Attributes/{predecessorId}/Succeed`: the successor's content (for a
+/// relationship attribute only its `value`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct SucceedAttributeRequest {
+    pub successor_content: OwnIdentityAttributeContent,
+}
+
+/// The body of the `Execute…Query` and `ValidateIQLQuery` routes: the query as its content
+/// type's JSON (`IdentityAttributeQuery`, `RelationshipAttributeQuery`,
+/// `ThirdPartyRelationshipAttributeQuery`, `IQLQuery`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct AttributeQueryRequest {
+    #[cfg_attr(feature = "schema", schema(value_type = Object))]
+    pub query: serde_json::Value,
+}

@@ -9,12 +9,80 @@ use crate::http::error::ErrorEnvelope;
 use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
 use axum::extract::{Path, State};
 use runtime_types::attributes::{
-    CanCreateOwnIdentityAttributeResponse, DeleteAttributeResponse, LocalAttributeDto,
-    LocalAttributeForwardingDetailsDto, SucceedAttributeResponse, ValidateIqlQueryResponse,
+    AttributeQueryRequest, CanCreateOwnIdentityAttributeResponse,
+    CreateOwnIdentityAttributeRequest, DeleteAttributeResponse, LocalAttributeDto,
+    LocalAttributeForwardingDetailsDto, SucceedAttributeRequest, SucceedAttributeResponse,
+    ValidateIqlQueryResponse,
 };
 use serde_json::Value;
 use transport::TransportError;
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The filters of the attribute lists, for the API document (the consumption layer reads the
+/// raw query with the runtime's query language: `!v`, `>v`, `~v`, repeated keys, …). Which
+/// of them a route takes is its whitelist.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct AttributeFilters {
+    #[param(rename = "@type")]
+    kind: Option<String>,
+    #[param(rename = "createdAt")]
+    created_at: Option<String>,
+    succeeds: Option<String>,
+    #[param(rename = "succeededBy")]
+    succeeded_by: Option<String>,
+    #[param(rename = "wasViewedAt")]
+    was_viewed_at: Option<String>,
+    #[param(rename = "isDefault")]
+    is_default: Option<String>,
+    #[param(rename = "content.owner")]
+    content_owner: Option<String>,
+    #[param(rename = "content.@type")]
+    content_type: Option<String>,
+    #[param(rename = "content.tags")]
+    content_tags: Option<String>,
+    #[param(rename = "content.value.@type")]
+    content_value_type: Option<String>,
+    #[param(rename = "content.key")]
+    content_key: Option<String>,
+    #[param(rename = "content.isTechnical")]
+    content_is_technical: Option<String>,
+    #[param(rename = "content.confidentiality")]
+    content_confidentiality: Option<String>,
+    peer: Option<String>,
+    #[param(rename = "sourceReference")]
+    source_reference: Option<String>,
+    #[param(rename = "initialAttributePeer")]
+    initial_attribute_peer: Option<String>,
+    #[param(rename = "deletionInfo")]
+    deletion_info: Option<String>,
+    #[param(rename = "deletionInfo.deletionStatus")]
+    deletion_status: Option<String>,
+    #[param(rename = "deletionInfo.deletionDate")]
+    deletion_date: Option<String>,
+}
+
+/// The filters of `GET /Attributes/Own/Identity`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct OwnIdentityFilters {
+    /// Default `true`.
+    #[param(rename = "onlyLatestVersions")]
+    only_latest_versions: Option<bool>,
+    #[param(rename = "createdAt")]
+    created_at: Option<String>,
+    #[param(rename = "wasViewedAt")]
+    was_viewed_at: Option<String>,
+    #[param(rename = "isDefault")]
+    is_default: Option<String>,
+    #[param(rename = "content.tags")]
+    content_tags: Option<String>,
+    #[param(rename = "content.value.@type")]
+    content_value_type: Option<String>,
+}
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -40,7 +108,7 @@ pub fn routes() -> OpenApiRouter<App> {
     put,
     path = "/api/core/v1/Attributes/CanCreate",
     tag = "Attributes",
-    request_body = Object,
+    request_body = CreateOwnIdentityAttributeRequest,
     responses(
         (status = 200, body = ResultBody<CanCreateOwnIdentityAttributeResponse>),
         (status = 400, body = ErrorEnvelope),
@@ -62,7 +130,7 @@ async fn can_create(
     post,
     path = "/api/core/v1/Attributes",
     tag = "Attributes",
-    request_body = Object,
+    request_body = CreateOwnIdentityAttributeRequest,
     responses(
         (status = 201, body = ResultBody<LocalAttributeDto>),
         (status = 400, body = ErrorEnvelope),
@@ -82,6 +150,7 @@ async fn create(
     get,
     path = "/api/core/v1/Attributes",
     tag = "Attributes",
+    params(AttributeFilters),
     responses((status = 200, body = ResultBody<Vec<LocalAttributeDto>>))
 )]
 async fn list(
@@ -96,7 +165,7 @@ async fn list(
     get,
     path = "/api/core/v1/Attributes/Own/Identity",
     tag = "Attributes",
-    params(("onlyLatestVersions" = Option<bool>, Query, description = "default true")),
+    params(OwnIdentityFilters),
     responses(
         (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
         (status = 400, body = ErrorEnvelope),
@@ -120,6 +189,7 @@ async fn own_identity(
         ("peer" = String, Path, description = "the peer's address"),
         ("onlyLatestVersions" = Option<bool>, Query, description = "default true"),
         ("hideTechnical" = Option<bool>, Query, description = "default false"),
+        AttributeFilters,
     ),
     responses(
         (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
@@ -157,6 +227,7 @@ fn peer_address(text: &str) -> Result<wire::Address, TransportError> {
         ("peer" = String, Path, description = "the peer's address"),
         ("onlyLatestVersions" = Option<bool>, Query, description = "default true"),
         ("hideTechnical" = Option<bool>, Query, description = "default false"),
+        AttributeFilters,
     ),
     responses(
         (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
@@ -180,7 +251,7 @@ async fn own_shared_with_peer(
     post,
     path = "/api/core/v1/Attributes/ExecuteRelationshipAttributeQuery",
     tag = "Attributes",
-    request_body = Object,
+    request_body = AttributeQueryRequest,
     responses(
         (status = 200, body = ResultBody<LocalAttributeDto>),
         (status = 400, body = ErrorEnvelope),
@@ -203,7 +274,7 @@ async fn execute_relationship_attribute_query(
     post,
     path = "/api/core/v1/Attributes/ExecuteThirdPartyRelationshipAttributeQuery",
     tag = "Attributes",
-    request_body = Object,
+    request_body = AttributeQueryRequest,
     responses(
         (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
         (status = 400, body = ErrorEnvelope),
@@ -275,7 +346,7 @@ async fn versions_shared(
     post,
     path = "/api/core/v1/Attributes/ExecuteIdentityAttributeQuery",
     tag = "Attributes",
-    request_body = Object,
+    request_body = AttributeQueryRequest,
     responses(
         (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
         (status = 400, body = ErrorEnvelope),
@@ -297,7 +368,7 @@ async fn execute_identity_attribute_query(
     post,
     path = "/api/core/v1/Attributes/ExecuteIQLQuery",
     tag = "Attributes",
-    request_body = Object,
+    request_body = AttributeQueryRequest,
     responses(
         (status = 200, body = ResultBody<Vec<LocalAttributeDto>>),
         (status = 400, body = ErrorEnvelope),
@@ -315,7 +386,7 @@ async fn execute_iql_query(
     post,
     path = "/api/core/v1/Attributes/ValidateIQLQuery",
     tag = "Attributes",
-    request_body = Object,
+    request_body = AttributeQueryRequest,
     responses(
         (status = 200, body = ResultBody<ValidateIqlQueryResponse>),
         (status = 400, body = ErrorEnvelope),
@@ -334,7 +405,7 @@ async fn validate_iql_query(
     path = "/api/core/v1/Attributes/{predecessorId}/Succeed",
     tag = "Attributes",
     params(("predecessorId" = String, Path, description = "ATT[A-Za-z0-9]{17}")),
-    request_body = Object,
+    request_body = SucceedAttributeRequest,
     responses(
         (status = 201, body = ResultBody<SucceedAttributeResponse>),
         (status = 400, body = ErrorEnvelope),
