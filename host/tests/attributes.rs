@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::webhooks::Webhooks;
 use common::{Backbone, Peer, error_of};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -444,4 +445,58 @@ async fn succession_versions_listing_and_deletion() {
     );
     // The value is free again.
     create(&a, given_name("Carol")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attribute_events_reach_modules_with_their_dtos() {
+    let backbone = Backbone::start().await;
+    let hooks = Webhooks::start().await;
+    let wasm = common::wasm_dir();
+    let hook_url = hooks.url.clone();
+    let a = Peer::start_with(&backbone, |cfg| {
+        cfg["moduleHost"] = json!({"builtinDirectory": wasm});
+        cfg["modules"] = json!({
+            "webhooks": {"enabled": true, "targets": {"receiver": {"url": hook_url}},
+                         "webhooks": [{"triggers": ["consumption.**"], "target": "receiver"}],
+                         "grants": {"allowedHosts": ["127.0.0.1"]}}
+        });
+    })
+    .await;
+    let created = create(&a, given_name("Dora")).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let event = hooks
+        .wait_for("consumption.attributeCreated", |b| {
+            b["data"]["id"] == id.as_str()
+        })
+        .await;
+    assert_eq!(event.body["data"], created, "the event carries the DTO");
+
+    let succeeded = a
+        .post(
+            &format!("/Attributes/{id}/Succeed"),
+            json!({"successorContent": {"value": {"@type": "GivenName", "value": "Dorothea"}}}),
+        )
+        .await;
+    let event = hooks
+        .wait_for("consumption.attributeSucceeded", |b| {
+            b["data"]["predecessor"]["id"] == id.as_str()
+        })
+        .await;
+    assert_eq!(event.body["data"]["successor"], succeeded["successor"]);
+
+    let successor = succeeded["successor"]["id"].as_str().unwrap().to_owned();
+    a.ok(
+        Method::DELETE,
+        &format!("/Attributes/{successor}"),
+        None,
+        200,
+    )
+    .await;
+    for deleted in [&successor, &id] {
+        hooks
+            .wait_for("consumption.attributeDeleted", |b| {
+                b["data"]["id"] == deleted.as_str()
+            })
+            .await;
+    }
 }

@@ -4,70 +4,15 @@
 
 mod common;
 
-use axum::extract::Path;
-use axum::http::HeaderMap;
-use axum::{Json, Router, routing::post};
+use common::webhooks::Webhooks;
 use common::{API_KEY, Backbone, Peer};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-/// Each webhook POST: the trigger, the `x-correlation-id` header, the body.
-type Received = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
-
-async fn webhook_receiver() -> (String, Received) {
-    let received: Received = Arc::default();
-    let sink = received.clone();
-    let app = Router::new().route(
-        "/hook/{trigger}",
-        post(
-            move |Path(trigger): Path<String>, headers: HeaderMap, Json(body): Json<Value>| {
-                let sink = sink.clone();
-                async move {
-                    let id = headers
-                        .get("x-correlation-id")
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    sink.lock().unwrap().push((trigger, id, body));
-                    "ok"
-                }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}/hook/{{{{trigger}}}}",
-        listener.local_addr().unwrap()
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, received)
-}
-
-/// Waits for a webhook POST of `trigger` whose body matches `wanted`; its correlation id.
-async fn correlation_of(
-    received: &Received,
-    trigger: &str,
-    wanted: impl Fn(&Value) -> bool,
-) -> Option<String> {
-    for _ in 0..150 {
-        let found = received
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|(t, _, body)| t == trigger && wanted(body))
-            .map(|(_, id, _)| id.clone());
-        if let Some(id) = found {
-            return id;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no webhook for {trigger}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_requests_correlation_id_reaches_the_webhook() {
     let backbone = Backbone::start().await;
-    let (hook_url, received) = webhook_receiver().await;
+    let hooks = Webhooks::start().await;
+    let hook_url = hooks.url.clone();
     let wasm = common::wasm_dir();
     let a = Peer::start_with(&backbone, |cfg| {
         cfg["moduleHost"] = json!({"builtinDirectory": wasm});
@@ -96,10 +41,12 @@ async fn the_requests_correlation_id_reaches_the_webhook() {
     let sent: Value = resp.json().await.unwrap();
     let message_id = sent["result"]["id"].as_str().unwrap().to_owned();
     assert_eq!(
-        correlation_of(&received, "transport.messageSent", |d| d["data"]["id"]
-            == message_id.as_str())
-        .await
-        .as_deref(),
+        hooks
+            .wait_for("transport.messageSent", |d| d["data"]["id"]
+                == message_id.as_str())
+            .await
+            .correlation_id
+            .as_deref(),
         Some("abc")
     );
 
@@ -121,28 +68,31 @@ async fn the_requests_correlation_id_reaches_the_webhook() {
     assert_eq!(resp.status(), 204);
     let reply_id = reply["id"].as_str().unwrap().to_owned();
     assert_eq!(
-        correlation_of(&received, "transport.messageReceived", |d| d["data"]["id"]
-            == reply_id.as_str())
-        .await
-        .as_deref(),
+        hooks
+            .wait_for("transport.messageReceived", |d| d["data"]["id"]
+                == reply_id.as_str())
+            .await
+            .correlation_id
+            .as_deref(),
         Some("sync-4711")
     );
 
     // Requests without one (the relationship's acceptance) get a fresh UUID each.
-    let accepted = correlation_of(&received, "transport.relationshipChanged", |d| {
-        d["data"]["id"] == relationship.as_str() && d["data"]["status"] == "Active"
-    })
-    .await
-    .expect("a generated correlation id");
+    let accepted = hooks
+        .wait_for("transport.relationshipChanged", |d| {
+            d["data"]["id"] == relationship.as_str() && d["data"]["status"] == "Active"
+        })
+        .await
+        .correlation_id
+        .expect("a generated correlation id");
     assert!(
         uuid::Uuid::parse_str(&accepted).is_ok(),
         "{accepted} is a UUID"
     );
-    let ids: Vec<String> = received
-        .lock()
-        .unwrap()
-        .iter()
-        .filter_map(|(_, id, _)| id.clone())
+    let ids: Vec<String> = hooks
+        .deliveries()
+        .into_iter()
+        .filter_map(|d| d.correlation_id)
         .collect();
     assert!(
         ids.iter().all(|id| !id.is_empty()),

@@ -5,40 +5,16 @@
 
 mod common;
 
-use axum::{Json, Router, routing::post};
+use common::webhooks::Webhooks;
 use common::{Backbone, Peer};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-type Received = Arc<Mutex<Vec<Value>>>;
-
-async fn webhook_receiver() -> (String, Received) {
-    let received: Received = Arc::default();
-    let sink = received.clone();
-    let app = Router::new().route(
-        "/hook/{trigger}",
-        post(move |Json(body): Json<Value>| {
-            let sink = sink.clone();
-            async move {
-                sink.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}/hook/{{{{trigger}}}}",
-        listener.local_addr().unwrap()
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, received)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relationship_request_is_auto_accepted_and_every_event_is_posted() {
     let backbone = Backbone::start().await;
-    let (hook_url, received) = webhook_receiver().await;
+    let hooks = Webhooks::start().await;
+    let hook_url = hooks.url.clone();
     let wasm = common::wasm_dir();
 
     let a = Peer::start_with(&backbone, |cfg| {
@@ -78,9 +54,8 @@ async fn relationship_request_is_auto_accepted_and_every_event_is_posted() {
     // The webhook saw the request arrive (Pending) and the acceptance (Active), in order.
     let mut statuses = Vec::new();
     for _ in 0..100 {
-        statuses = received
-            .lock()
-            .unwrap()
+        statuses = hooks
+            .bodies()
             .iter()
             .filter(|b| b["trigger"] == "transport.relationshipChanged")
             .map(|b| b["data"]["status"].as_str().unwrap_or_default().to_owned())
@@ -96,7 +71,7 @@ async fn relationship_request_is_auto_accepted_and_every_event_is_posted() {
         "{statuses:?}"
     );
     assert!(statuses.contains(&"Active".to_owned()), "{statuses:?}");
-    let first = received.lock().unwrap()[0].clone();
+    let first = hooks.bodies()[0].clone();
     assert_eq!(
         first["data"]["id"],
         id.as_str(),
@@ -110,7 +85,8 @@ async fn relationship_request_is_auto_accepted_and_every_event_is_posted() {
 async fn events_left_in_the_outbox_by_a_crash_are_delivered_after_restart() {
     use store::Store;
     let backbone = Backbone::start().await;
-    let (hook_url, received) = webhook_receiver().await;
+    let hooks = Webhooks::start().await;
+    let hook_url = hooks.url.clone();
     let data = tempfile::tempdir().unwrap();
     let mut cfg = common::config_json(&backbone.base_url(), data.path());
     cfg["moduleHost"] = json!({"builtinDirectory": common::wasm_dir()});
@@ -138,7 +114,7 @@ async fn events_left_in_the_outbox_by_a_crash_are_delivered_after_restart() {
     let _second = connector::start(common::load(cfg)).await.unwrap();
     let mut bodies = Vec::new();
     for _ in 0..100 {
-        bodies = received.lock().unwrap().clone();
+        bodies = hooks.bodies();
         if !bodies.is_empty() {
             break;
         }

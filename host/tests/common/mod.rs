@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod webhooks;
 
 use reqwest::Method;
 use serde_json::{Value, json};
