@@ -22,12 +22,26 @@ pub struct Consumption {
 }
 
 impl Consumption {
-    /// The layer over `transport`; registers the records about peers that decomposing a
-    /// relationship deletes.
-    pub fn new(transport: Arc<Transport>) -> Self {
+    /// The layer over `transport`: registers the records about a peer that decomposing a
+    /// relationship deletes, and makes sure the indexes of the listing filters exist.
+    pub async fn open(transport: Arc<Transport>) -> Result<Self> {
         transport.register_peer_data(identity_metadata::PEER_DATA);
         transport.register_peer_data(attributes::PEER_DATA);
         transport.register_peer_data(attributes::FORWARDS_PEER_DATA);
-        Self { transport }
+        for (collection, field) in [
+            (attributes::COLLECTION, "@type"),
+            (attributes::COLLECTION, "peer"),
+            (attributes::COLLECTION, "content.value.@type"),
+            (attributes::COLLECTION, "succeededBy"),
+            (attributes::FORWARDING_DETAILS, "attributeId"),
+            (attributes::FORWARDING_DETAILS, "peer"),
+            (identity_metadata::COLLECTION, "reference"),
+        ] {
+            transport
+                .store()
+                .ensure_index(collection, store::IndexSpec::on(field))
+                .await?;
+        }
+        Ok(Self { transport })
     }
 }

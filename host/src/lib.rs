@@ -98,7 +98,11 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
             .and_then(|v| v.as_str());
         sse::start(transport.clone(), base.map(str::to_owned))
     });
-    let consumption = Arc::new(consumption::Consumption::new(transport.clone()));
+    let consumption = Arc::new(
+        consumption::Consumption::open(transport.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
     let app = App {
         modules: module_host.clone(),
         transport,
