@@ -186,13 +186,13 @@ impl Consumption {
     ) -> Result<CanCreateOwnIdentityAttributeResponse> {
         match self.check_own_identity_attribute(body).await {
             Ok((checked, attribute)) => {
-                if let Some(tags) = &checked.tags {
-                    if let Err(e) = self.validate_tags(attribute.value.type_name(), tags).await {
-                        return Ok(CanCreateOwnIdentityAttributeResponse::failure(
-                            e.code(),
-                            e.to_string(),
-                        ));
-                    }
+                if let Some(tags) = &checked.tags
+                    && let Err(e) = self.validate_tags(attribute.value.type_name(), tags).await
+                {
+                    return Ok(CanCreateOwnIdentityAttributeResponse::failure(
+                        e.code(),
+                        e.to_string(),
+                    ));
                 }
                 Ok(CanCreateOwnIdentityAttributeResponse::success())
             }

@@ -3,11 +3,9 @@
 //! holds it or one of its predecessors is told by a notification. Forwarding records stay, as
 //! the runtime keeps them.
 
-use super::{COLLECTION, FORWARDING_DETAILS, check_attribute_id, not_found, stored};
+use super::{COLLECTION, check_attribute_id, not_found, stored};
 use crate::{Consumption, Error, Result};
-use runtime_types::attributes::{
-    DeleteAttributeResponse, LocalAttributeDeletionStatus, LocalAttributeDto, LocalAttributeKind,
-};
+use runtime_types::attributes::{DeleteAttributeResponse, LocalAttributeDto, LocalAttributeKind};
 use runtime_types::events;
 use runtime_types::messages::SendMessageRequest;
 use serde_json::json;
@@ -33,20 +31,10 @@ fn notification_item(kind: LocalAttributeKind) -> &'static str {
 impl Consumption {
     /// The peers an attribute was forwarded to and that still hold it.
     async fn forwarding_peers(&self, attribute_id: &str) -> Result<Vec<String>> {
-        let records = self
-            .transport
-            .store()
-            .find(
-                FORWARDING_DETAILS,
-                &Filter::eq("attributeId", attribute_id),
-                &FindOptions::default(),
-            )
-            .await?;
-        let deleted = serde_json::to_value(LocalAttributeDeletionStatus::DeletedByRecipient)
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        Ok(records
+        Ok(self
+            .live_forwards(&Filter::eq("attributeId", attribute_id))
+            .await?
             .iter()
-            .filter(|r| r["deletionInfo"]["deletionStatus"] != deleted)
             .filter_map(|r| r["peer"].as_str().map(str::to_owned))
             .collect())
     }

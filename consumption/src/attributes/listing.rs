@@ -40,25 +40,6 @@ pub const OWN_IDENTITY_QUERY_KEYS: &[&str] = &[
     "content.value.@type",
 ];
 
-/// The keys `GET /Attributes/Peer/{peer}` accepts; others are refused.
-pub const PEER_QUERY_KEYS: &[&str] = &[
-    "@type",
-    "createdAt",
-    "wasViewedAt",
-    "isDefault",
-    "content.@type",
-    "content.tags",
-    "content.key",
-    "content.isTechnical",
-    "content.confidentiality",
-    "content.value.@type",
-    "sourceReference",
-    "deletionInfo",
-    "deletionInfo.deletionStatus",
-    "deletionInfo.deletionDate",
-    "initialAttributePeer",
-];
-
 const EXECUTE_IQL_QUERY: ObjectSchema<'static> = ObjectSchema {
     properties: &[
         ("queryString", Kind::String),
@@ -176,7 +157,9 @@ impl Consumption {
         peer: &wire::Address,
         pairs: &[(String, String)],
     ) -> Result<Vec<LocalAttributeDto>> {
-        let query = list_query(pairs, PEER_QUERY_KEYS, true)?;
+        // The same keys as the own attributes shared with a peer, and the third party.
+        let allowed = [super::sharing::SHARED_QUERY_KEYS, &["initialAttributePeer"]].concat();
+        let query = list_query(pairs, &allowed, true)?;
         let kinds = Value::Array(
             [
                 "PeerIdentityAttribute",

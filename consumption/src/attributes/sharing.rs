@@ -54,21 +54,26 @@ fn content_error(e: content::ContentError) -> Error {
 }
 
 impl Consumption {
-    /// The ids of the attributes forwarded to `peer` that the peer still holds.
-    async fn held_by(&self, peer: &str) -> Result<Vec<String>> {
+    /// The forwarding records matching `filter` whose recipient still holds the attribute.
+    pub(crate) async fn live_forwards(&self, filter: &Filter) -> Result<Vec<Value>> {
         let records = self
             .transport
             .store()
-            .find(
-                FORWARDING_DETAILS,
-                &Filter::eq("peer", peer),
-                &FindOptions::default(),
-            )
+            .find(FORWARDING_DETAILS, filter, &FindOptions::default())
             .await?;
         let deleted = deleted_by_recipient();
         Ok(records
-            .iter()
+            .into_iter()
             .filter(|r| r["deletionInfo"]["deletionStatus"] != deleted)
+            .collect())
+    }
+
+    /// The ids of the attributes forwarded to `peer` that the peer still holds.
+    async fn held_by(&self, peer: &str) -> Result<Vec<String>> {
+        Ok(self
+            .live_forwards(&Filter::eq("peer", peer))
+            .await?
+            .iter()
             .filter_map(|r| r["attributeId"].as_str().map(str::to_owned))
             .collect())
     }
