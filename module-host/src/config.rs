@@ -84,9 +84,13 @@ impl Default for Grants {
     }
 }
 
+/// The longest budget one call gets, whatever `timeoutMs` says (an absurd value must not
+/// overflow the deadline arithmetic).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 impl Grants {
     pub fn timeout(&self) -> Duration {
-        Duration::from_millis(self.timeout_ms)
+        Duration::from_millis(self.timeout_ms).min(MAX_TIMEOUT)
     }
     pub fn max_memory_bytes(&self) -> usize {
         usize::try_from(self.max_memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX)
@@ -375,6 +379,11 @@ mod tests {
         assert_eq!(specs[2].source, ModuleSource::File("/opt/m.wasm".into()));
         assert_eq!(specs[2].grants.api_scopes, ["core:messages"]);
         assert_eq!(specs[2].grants.timeout_ms, 30_000);
+        let huge = Grants {
+            timeout_ms: u64::MAX,
+            ..Grants::default()
+        };
+        assert_eq!(huge.timeout(), MAX_TIMEOUT, "an absurd timeoutMs is capped");
     }
 
     #[test]

@@ -28,6 +28,16 @@ use zeroize::Zeroizing;
 
 /// Tokens are renewed this long before the Backbone says they expire, as transport does.
 const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(10);
+/// The longest a token is trusted, whatever the Backbone says its lifetime is (an absurd
+/// `expires_in` must not overflow the clock arithmetic).
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// When a token the Backbone gave at `now` for `lifetime` is renewed.
+fn renew_at(now: Instant, lifetime: Duration) -> Instant {
+    now + lifetime
+        .min(MAX_TOKEN_LIFETIME)
+        .saturating_sub(RENEW_BEFORE_EXPIRY)
+}
 /// The datawallet version this client speaks; the Backbone requires it on sync calls.
 pub const DATAWALLET_VERSION: u16 = 1;
 
@@ -144,7 +154,7 @@ impl BackboneClient {
             TransportError::Internal("no device credentials to log in with".into())
         })?;
         let (token, lifetime) = self.login(&device).await?;
-        let until = Instant::now() + lifetime.saturating_sub(RENEW_BEFORE_EXPIRY);
+        let until = renew_at(Instant::now(), lifetime);
         *guard = Some((token.clone(), until));
         Ok(token)
     }
@@ -511,4 +521,27 @@ fn form_urlencoded_pair(name: &str, value: &str) -> String {
     let mut url = reqwest::Url::parse("http://query.invalid/").expect("a fixed valid URL");
     url.query_pairs_mut().append_pair(name, value);
     url.query().unwrap_or_default().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_token_lifetime_gives_a_renewal_time() {
+        let now = Instant::now();
+        assert_eq!(
+            renew_at(now, Duration::from_secs(300)),
+            now + Duration::from_secs(290)
+        );
+        assert_eq!(
+            renew_at(now, Duration::from_secs(3)),
+            now,
+            "renewed at once"
+        );
+        assert_eq!(
+            renew_at(now, Duration::from_secs(u64::MAX)),
+            now + MAX_TOKEN_LIFETIME - RENEW_BEFORE_EXPIRY
+        );
+    }
 }
