@@ -27,6 +27,8 @@ pub use runtime_types::events::*;
 pub struct Event {
     pub namespace: String,
     pub event_target_address: String,
+    /// The event's DTO as JSON: this is the form the outbox keeps and modules receive, for
+    /// every event name alike.
     pub data: Value,
     /// Absent only in outbox entries written before events carried one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,15 +72,6 @@ impl EventBus {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.sender.subscribe()
-    }
-
-    pub fn publish(&self, namespace: &str, target: &str, data: Value) {
-        self.announce(Event {
-            namespace: namespace.to_owned(),
-            event_target_address: target.to_owned(),
-            data,
-            correlation_id: Some(correlation_id()),
-        });
     }
 
     pub fn announce(&self, event: Event) {
