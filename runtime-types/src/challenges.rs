@@ -79,8 +79,7 @@ pub struct ValidateChallengeRequest {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ChallengeValidationResultDto {
     pub is_valid: bool,
-    /// The `RelationshipDTO` of the relationship to the challenge's creator, when valid. Kept
-    /// as the relationship's DTO JSON here because the relationship DTO lives in its own family.
+    /// The relationship to the challenge's creator, when valid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub corresponding_relationship: Option<serde_json::Value>,
+    pub corresponding_relationship: Option<crate::relationships::RelationshipDto>,
 }

@@ -145,7 +145,7 @@ impl Transport {
         }
         Ok(ChallengeValidationResultDto {
             is_valid: true,
-            corresponding_relationship: Some(crate::util::dto(relationship)),
+            corresponding_relationship: Some(crate::relationships::relationship_dto(relationship)?),
         })
     }
 }

@@ -259,8 +259,10 @@ async fn load_peer(
     tag = "Files",
     params(FileOrReferencePath),
     responses(
-        (status = 200, body = ResultBody<FileDto>),
-        (status = 200, description = "The reference as a QR code", content_type = "image/png", body = Vec<u8>),
+        (status = 200, description = "The file, or its reference as a QR code", content(
+            (ResultBody<FileDto> = "application/json"),
+            (qr::QrCodePng = "image/png"),
+        )),
         (status = 400, body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope),
     )
