@@ -4,9 +4,9 @@
 //! verified and stored during sync, their attachments loaded with them; a `MessageDelivered`
 //! event sets the recipient's `receivedAt` on the sent message.
 //!
-//! Content follows the runtime's rules: a sent message must be a Mail, Request,
-//! ResponseWrapper, Notification or ArbitraryMessageContent (a Mail checked as the runtime's
-//! content classes check it); received content of any other shape is shown wrapped as an
+//! Content follows the runtime's rules (the `content` crate): a sent message must be a Mail,
+//! Request, ResponseWrapper, Notification or ArbitraryMessageContent and is sent as the
+//! official library prints it; received content the rules refuse is kept, shown wrapped as an
 //! ArbitraryMessageContent.
 
 use crate::Transport;
@@ -20,7 +20,7 @@ use content::{Mail, MessageContent};
 use reqwest::Method;
 use runtime_types::files::FileDto;
 use runtime_types::messages::{
-    MessageDto, MessageWithAttachmentsDto, RecipientDto, SendMessageRequest,
+    MessageDto, MessageWithAttachmentsDto, RecipientDto, SendMessageRequest, shown_content,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -64,9 +64,6 @@ fn invalid_peer(code: &'static str, what: &str) -> TransportError {
 fn internal(e: impl std::fmt::Display) -> TransportError {
     TransportError::Internal(e.to_string())
 }
-
-/// Content a peer sent, as the runtime shows it (see [`runtime_types::messages::shown_content`]).
-pub use runtime_types::messages::shown_content;
 
 /// The schema checks of `SendMessageRequest`, with the runtime's (ajv's) words.
 fn check_request(request: &SendMessageRequest) -> Result<(Vec<Address>, Vec<FileId>)> {
@@ -631,5 +628,41 @@ impl Transport {
             self.commit(change).await?;
         }
         Ok(stored.dto)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(in_deletion: &[&str], deleted: &[&str]) -> RecipientProblems {
+        RecipientProblems {
+            in_deletion: in_deletion.iter().map(|a| (*a).to_owned()).collect(),
+            deleted: deleted.iter().map(|a| (*a).to_owned()).collect(),
+            ..RecipientProblems::default()
+        }
+    }
+
+    #[test]
+    fn peers_in_deletion_stop_all_but_notifications() {
+        let error = problems(&["a", "b"], &[]).into_error(false).unwrap();
+        assert_eq!(error.code(), "error.runtime.messages.peerIsInDeletion");
+        assert_eq!(
+            error.to_string(),
+            "The Message cannot be sent as the recipient(s) with the following address(es) being in deletion: 'a', 'b'. However, please note that Messages whose content is a Notification can be sent to recipients in deletion."
+        );
+        assert!(problems(&["a"], &[]).into_error(true).is_none());
+    }
+
+    #[test]
+    fn deleted_peers_stop_every_message_as_a_returned_core_error() {
+        for is_notification in [false, true] {
+            let error = problems(&[], &["a"]).into_error(is_notification).unwrap();
+            assert_eq!(error.code(), "error.connector.unexpected");
+            assert_eq!(
+                error.to_string(),
+                "internal error: error.transport.messages.peerIsDeleted: 'The Message cannot be sent due to the deletion of the recipient(s) with the following address(es): 'a''"
+            );
+        }
     }
 }
