@@ -45,6 +45,12 @@ async fn refused(
         .to_owned()
 }
 
+/// `PUT /Relationships/CanCreate`'s answer, which is a 200 whether or not it may.
+async fn can_create(peer: &Peer, body: Value) -> Value {
+    peer.ok(Method::PUT, "/Relationships/CanCreate", Some(body), 200)
+        .await
+}
+
 #[tokio::test]
 async fn messages_take_the_five_contents_and_check_requests_in_the_runtimes_order() {
     let backbone = Backbone::start().await;
@@ -55,90 +61,69 @@ async fn messages_take_the_five_contents_and_check_requests_in_the_runtimes_orde
     let stranger = Peer::start(&backbone).await.address().await;
     let send = |recipients: Vec<&str>, content: Value| json!({"recipients": recipients, "content": content});
 
-    // Contents of another kind, and unknown ones.
-    let message = refused(&a, Method::POST, "/Messages", send(vec![&b_addr], json!({"@type": "Response", "result": "Accepted", "requestId": "REQxxxxxxxxxxxxxxxxx", "items": []})), 400, "error.runtime.requestDeserialization").await;
-    assert_eq!(message, "Response.items:Array :: may not be empty");
+    // Contents of another kind and unknown ones; then a Request: one recipient, an active
+    // relationship, an id, then the outgoing request it must have been created as.
     let mut typed_response = response();
     typed_response["@type"] = json!("Response");
-    let message = refused(
-        &a,
-        Method::POST,
-        "/Messages",
-        send(vec![&b_addr], typed_response),
-        400,
-        INVALID_PROPERTY,
-    )
-    .await;
-    assert_eq!(
-        message,
-        "The content of a Message must either be a Mail, Request, ResponseWrapper, Notification or an ArbitraryMessageContent."
+    let no_active = format!(
+        "The Message cannot be sent as there is no active Relationship to the recipient(s) with the following address(es): '{stranger}'. However, please note that Messages whose content is a Notification can be sent on terminated Relationships as well."
     );
-    let message = refused(
-        &a,
-        Method::POST,
-        "/Messages",
-        send(vec![&b_addr], json!({"@type": "NoSuchContent"})),
-        400,
-        "error.runtime.unknownType",
-    )
-    .await;
-    assert_eq!(
-        message,
-        "Type 'NoSuchContent' with version 1 was not found within reflection classes. You might have to install a module first."
-    );
-
-    // A Request: one recipient, an active relationship, an id, then the outgoing request.
-    let message = refused(
-        &a,
-        Method::POST,
-        "/Messages",
-        send(vec![&b_addr, &stranger], request_content(None)),
-        400,
-        INVALID_PROPERTY,
-    )
-    .await;
-    assert_eq!(
-        message,
-        "Only one recipient is allowed for sending Requests."
-    );
-    let message = refused(
-        &a,
-        Method::POST,
-        "/Messages",
-        send(vec![&stranger], request_content(None)),
-        400,
-        "error.runtime.messages.hasNoActiveRelationship",
-    )
-    .await;
-    assert_eq!(
-        message,
-        format!(
-            "The Message cannot be sent as there is no active Relationship to the recipient(s) with the following address(es): '{stranger}'. However, please note that Messages whose content is a Notification can be sent on terminated Relationships as well."
-        )
-    );
-    let message = refused(
-        &a,
-        Method::POST,
-        "/Messages",
-        send(vec![&b_addr], request_content(None)),
-        400,
-        INVALID_PROPERTY,
-    )
-    .await;
-    assert_eq!(message, "The Request must have an id.");
-    let message = refused(
-        &a,
-        Method::POST,
-        "/Messages",
-        send(vec![&b_addr], request_content(Some("REQxxxxxxxxxxxxxxxxx"))),
-        404,
-        "error.runtime.recordNotFound",
-    )
-    .await;
-    assert_eq!(
-        message,
-        "Request not found. Make sure the ID exists and the record is not expired."
-    );
+    let cases = [
+        (
+            vec![b_addr.as_str()],
+            json!({"@type": "Response", "result": "Accepted", "requestId": "REQxxxxxxxxxxxxxxxxx", "items": []}),
+            400,
+            "error.runtime.requestDeserialization",
+            "Response.items:Array :: may not be empty",
+        ),
+        (
+            vec![&b_addr],
+            typed_response,
+            400,
+            INVALID_PROPERTY,
+            "The content of a Message must either be a Mail, Request, ResponseWrapper, Notification or an ArbitraryMessageContent.",
+        ),
+        (
+            vec![&b_addr],
+            json!({"@type": "NoSuchContent"}),
+            400,
+            "error.runtime.unknownType",
+            "Type 'NoSuchContent' with version 1 was not found within reflection classes. You might have to install a module first.",
+        ),
+        (
+            vec![&b_addr, &stranger],
+            request_content(None),
+            400,
+            INVALID_PROPERTY,
+            "Only one recipient is allowed for sending Requests.",
+        ),
+        (
+            vec![&stranger],
+            request_content(None),
+            400,
+            "error.runtime.messages.hasNoActiveRelationship",
+            &no_active,
+        ),
+        (
+            vec![&b_addr],
+            request_content(None),
+            400,
+            INVALID_PROPERTY,
+            "The Request must have an id.",
+        ),
+        (
+            vec![&b_addr],
+            request_content(Some("REQxxxxxxxxxxxxxxxxx")),
+            404,
+            "error.runtime.recordNotFound",
+            "Request not found. Make sure the ID exists and the record is not expired.",
+        ),
+    ];
+    for (recipients, content, status, code, message) in cases {
+        let body = send(recipients, content);
+        let got = refused(&a, Method::POST, "/Messages", body.clone(), status, code).await;
+        assert_eq!(got, message, "{body}");
+    }
 
     // A Notification needs a relationship that is active or terminated; with none the runtime
     // returns a transport CoreError, which the official Connector answers as unexpected.
@@ -317,16 +302,8 @@ async fn creation_contents_must_fit_the_templates_content() {
             message,
             "{body}"
         );
-        let can = b
-            .ok(
-                Method::PUT,
-                "/Relationships/CanCreate",
-                Some(body.clone()),
-                200,
-            )
-            .await;
         assert_eq!(
-            can,
+            can_create(&b, body.clone()).await,
             json!({"isSuccess": false, "code": code, "message": message}),
             "{body}"
         );
@@ -351,22 +328,14 @@ async fn creation_contents_must_fit_the_templates_content() {
         json!({"templateId": with_request}),
         json!({"templateId": with_request, "creationContent": null}),
     ] {
-        let can = b
-            .ok(Method::PUT, "/Relationships/CanCreate", Some(body), 200)
-            .await;
-        assert_eq!(can, json!({"isSuccess": true}));
+        assert_eq!(can_create(&b, body).await, json!({"isSuccess": true}));
     }
 
     let body = json!({"templateId": arbitrary, "creationContent": arbitrary_creation});
-    let can = b
-        .ok(
-            Method::PUT,
-            "/Relationships/CanCreate",
-            Some(body.clone()),
-            200,
-        )
-        .await;
-    assert_eq!(can, json!({"isSuccess": true}));
+    assert_eq!(
+        can_create(&b, body.clone()).await,
+        json!({"isSuccess": true})
+    );
     let relationship = b.post("/Relationships", body).await;
     assert_eq!(relationship["creationContent"], arbitrary_creation);
 }
