@@ -141,6 +141,19 @@ pub fn parse_content(value: &Value) -> std::result::Result<Content, ContentError
     }
 }
 
+/// Parses as the class `@type` names, whether or not it is content of its own (e.g. a
+/// `GivenName`), for the verdict only: `Serializable.fromUnknown` where the caller keeps the
+/// JSON as given.
+pub fn check_registered(value: &Value) -> std::result::Result<(), ContentError> {
+    match type_of(value)? {
+        Some(type_name) => registry::parse_any(type_name, value),
+        None => Err(ContentError::new(
+            ErrorKind::Serval,
+            "The content has no @type.",
+        )),
+    }
+}
+
 /// Parses by `@type` and keeps what `pick` takes; anything else is refused with `wrong_kind`,
 /// as the runtime's use cases do after `Serializable.fromUnknown`.
 fn parse_kind<T>(

@@ -65,9 +65,19 @@ async fn own_templates_refuse_unknown_and_incomplete_content_and_bad_dates_in_th
         "RelationshipTemplateContent.onNewRelationship :: Value is not defined"
     );
 
+    // A known object is parsed by its own rules first, as `Serializable.fromUnknown` does.
+    let message = refused(
+        &a,
+        path,
+        json!({"content": {"@type": "Mail", "to": [], "subject": "", "body": ""}, "expiresAt": in_minutes(5)}),
+        "error.runtime.requestDeserialization",
+    )
+    .await;
+    assert_eq!(message, "Mail.to:Array :: may not be empty");
+
     // Known objects that are not template contents, and plain JSON, are not accepted either.
     for content in [
-        json!({"@type": "Mail", "to": [], "subject": "", "body": ""}),
+        json!({"@type": "Mail", "to": ["did:e:localhost:dids:1a0e7e5d7f24c7c6b6e8bc"], "subject": "", "body": ""}),
         json!({"a": 1}),
     ] {
         let message = refused(
@@ -101,7 +111,8 @@ async fn own_templates_refuse_unknown_and_incomplete_content_and_bad_dates_in_th
     .await;
     assert_eq!(message, "expiresAt must match ISO8601 datetime format");
 
-    // A complete RelationshipTemplateContent is taken as it is.
+    // A complete RelationshipTemplateContent is taken as the official library prints it: the
+    // nested Request without `@type`, and with the template's expiry when it has none.
     let full = json!({
         "@type": "RelationshipTemplateContent",
         "title": "Connect",
@@ -110,7 +121,14 @@ async fn own_templates_refuse_unknown_and_incomplete_content_and_bad_dates_in_th
     let template = a
         .post(path, json!({"content": full, "expiresAt": in_minutes(5)}))
         .await;
-    assert_eq!(template["content"], full);
+    assert_eq!(
+        template["content"],
+        json!({
+            "@type": "RelationshipTemplateContent",
+            "title": "Connect",
+            "onNewRelationship": {"expiresAt": template["expiresAt"], "items": [{"@type": "ReadAttributeRequestItem", "mustBeAccepted": true, "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}}]}
+        })
+    );
 
     // Path ids are checked before anything else, in the runtime's words.
     let resp = a
@@ -251,14 +269,13 @@ async fn dtos_have_the_runtimes_keys_wrapped_contents_and_a_sorted_audit_log() {
     assert_eq!(loaded["content"], template["content"]);
     assert_eq!(loaded["createdAt"], template["createdAt"]);
 
-    // Creation content without a known type is wrapped, as the runtime maps it.
+    let wrapped = json!({"@type": "ArbitraryRelationshipCreationContent", "value": {"from": "b"}});
     let requested = b
         .post(
             "/Relationships",
-            json!({"templateId": id, "creationContent": {"from": "b"}}),
+            json!({"templateId": id, "creationContent": wrapped}),
         )
         .await;
-    let wrapped = json!({"@type": "ArbitraryRelationshipCreationContent", "value": {"from": "b"}});
     assert_eq!(requested["creationContent"], wrapped);
     assert_eq!(
         keys(&requested),

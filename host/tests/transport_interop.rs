@@ -189,7 +189,7 @@ async fn our_connector_relates_to_a_template_of_the_official_transport() {
     let relationship = rest
         .post(
             "/Relationships",
-            json!({"templateId": template["id"], "creationContent": {"from": "connector"}}),
+            json!({"templateId": template["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {"from": "connector"}}}),
         )
         .await;
     assert_eq!(relationship["status"], "Pending");
@@ -225,7 +225,7 @@ async fn our_connector_relates_to_a_template_of_the_official_transport() {
     })
     .await;
     let result = templator.result(Duration::from_secs(90)).await;
-    assert_eq!(result["creationContent"]["from"], "connector");
+    assert_eq!(result["creationContent"]["value"]["from"], "connector");
     assert_eq!(
         result["messageContent"]["value"]["text"],
         "hello official transport"

@@ -47,7 +47,8 @@ async function main() {
     });
     assert.equal(request.templateId.toString(), template.id.toString());
     const creationContent = request.creationContent.toJSON();
-    assert.equal(creationContent.from, "connector");
+    assert.equal(creationContent["@type"], "ArbitraryRelationshipCreationContent");
+    assert.equal(creationContent.value.from, "connector");
     const connector = request.peer.address;
     await me.relationships.accept(request.id);
 

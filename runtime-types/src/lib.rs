@@ -17,7 +17,6 @@ pub mod attributes;
 pub mod backbone_notifications;
 #[cfg(feature = "dto")]
 pub mod challenges;
-pub mod content_types;
 pub mod events;
 #[cfg(feature = "dto")]
 pub mod files;
@@ -41,3 +40,11 @@ pub mod tokens;
 /// A point in time as the runtime prints it.
 #[cfg(feature = "dto")]
 pub type CoreDate = consumer_api::Timestamp;
+
+/// A content part in the form the official library prints it (e.g. a template's nested
+/// `Request`). Content types hold only strings, numbers, booleans and JSON values, so printing
+/// cannot fail.
+#[cfg(feature = "dto")]
+pub(crate) fn printed<T: serde::Serialize>(part: &T) -> serde_json::Value {
+    serde_json::to_value(part).unwrap_or(serde_json::Value::Null)
+}

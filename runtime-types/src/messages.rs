@@ -5,15 +5,15 @@ use crate::CoreDate;
 use crate::files::FileDto;
 use serde::{Deserialize, Serialize};
 
-/// The `@type`s a message's content may have; any other content a peer sends is shown
-/// wrapped as `{"@type": "ArbitraryMessageContent", "value": …}`, as the runtime's mapper does.
-pub const CONTENT_TYPES: &[&str] = &[
-    "Mail",
-    "Request",
-    "ResponseWrapper",
-    "Notification",
-    "ArbitraryMessageContent",
-];
+/// A message's content as the runtime's mapper shows it: one of the message contents (by the
+/// official rules) as it prints, anything else wrapped as `ArbitraryMessageContent`, so
+/// nothing a peer sends is lost.
+pub fn shown_content(content: serde_json::Value) -> serde_json::Value {
+    match content::parse_message_content(&content) {
+        Ok(parsed) => crate::printed(&parsed),
+        Err(_) => serde_json::json!({"@type": "ArbitraryMessageContent", "value": content}),
+    }
+}
 
 /// `RecipientDTO`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,4 +96,30 @@ pub struct SendMessageRequest {
     pub content: serde_json::Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn content_without_a_message_type_is_shown_wrapped() {
+        for other in [
+            json!({"text": "hi"}),
+            json!({"@type": "JSONWrapper", "value": 1}),
+            // A Mail the official rules refuse is kept as the peer sent it.
+            json!({"@type": "Mail", "to": [], "subject": "s", "body": "b"}),
+        ] {
+            assert_eq!(
+                shown_content(other.clone()),
+                json!({"@type": "ArbitraryMessageContent", "value": other})
+            );
+        }
+        // A valid Mail shows as it prints: `cc` always there.
+        assert_eq!(
+            shown_content(json!({"@type": "Mail", "to": ["x"], "subject": "s", "body": "b"})),
+            json!({"@type": "Mail", "to": ["x"], "cc": [], "subject": "s", "body": "b"})
+        );
+    }
 }

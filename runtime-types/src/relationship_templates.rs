@@ -2,9 +2,8 @@
 //! `ArbitraryRelationshipTemplateContent`, wrapped as the runtime wraps anything else), and
 //! the bodies of the `/RelationshipTemplates` routes.
 
-use crate::CoreDate;
-use crate::content_types::{self, ContentError};
 pub use crate::password_protection::{PasswordProtectionDto, PasswordProtectionRequest};
+use crate::{CoreDate, printed};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -18,8 +17,7 @@ pub struct ObjectReferenceDto {
 }
 
 /// `RelationshipTemplateContent`: what an App user is asked when loading the template. The
-/// Requests are the consumption layer's; their own rules are checked there, so here they stay
-/// free-form JSON objects.
+/// Requests are checked by the `content` crate; the DTO shows them in their printed JSON form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
@@ -29,7 +27,7 @@ pub struct RelationshipTemplateContent {
     /// Free-form by definition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
-    /// A `Request` (free-form until the consumption layer types it).
+    /// A `Request` as the official library prints it (no `@type`).
     pub on_new_relationship: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_existing_relationship: Option<Value>,
@@ -51,66 +49,33 @@ pub enum RelationshipTemplateContentDerivation {
     ArbitraryRelationshipTemplateContent(ArbitraryContent),
 }
 
-const NOT_A_TEMPLATE_CONTENT: &str = "The content of a RelationshipTemplate must either be a RelationshipTemplateContent or an ArbitraryRelationshipTemplateContent.";
-
-/// The required fields of a `Request` a template carries; its items are checked by the
-/// consumption layer.
-fn check_request(request: &Value) -> Result<(), ContentError> {
-    if !request.is_object() {
-        return Err(ContentError::Deserialization(
-            "Request :: Value is not an object".to_owned(),
-        ));
+impl From<content::TemplateContent> for RelationshipTemplateContentDerivation {
+    /// Checked template content in the form the runtime prints it.
+    fn from(parsed: content::TemplateContent) -> Self {
+        use content::TemplateContent as C;
+        match parsed {
+            C::RelationshipTemplateContent(c) => {
+                Self::RelationshipTemplateContent(RelationshipTemplateContent {
+                    title: c.title,
+                    metadata: c.metadata,
+                    on_new_relationship: printed(&c.on_new_relationship),
+                    on_existing_relationship: c.on_existing_relationship.as_ref().map(printed),
+                })
+            }
+            C::ArbitraryRelationshipTemplateContent(c) => {
+                Self::ArbitraryRelationshipTemplateContent(ArbitraryContent { value: c.value })
+            }
+        }
     }
-    content_types::defined(request, "Request", "items").map(|_| ())
 }
 
 impl RelationshipTemplateContentDerivation {
-    /// The check of `POST /RelationshipTemplates/Own`: the content must be one of the two
-    /// template contents, with their required values.
-    pub fn parse(content: &Value) -> Result<Self, ContentError> {
-        content_types::check_known_type(content)?;
-        match content_types::type_of(content) {
-            Some("RelationshipTemplateContent") => {
-                const CLASS: &str = "RelationshipTemplateContent";
-                check_request(content_types::defined(content, CLASS, "onNewRelationship")?)?;
-                if let Some(existing) = content
-                    .get("onExistingRelationship")
-                    .filter(|v| !v.is_null())
-                {
-                    check_request(existing)?;
-                }
-                if content
-                    .get("title")
-                    .is_some_and(|t| !t.is_null() && !t.is_string())
-                {
-                    return Err(ContentError::Deserialization(format!(
-                        "{CLASS}.title :: Value is not a string"
-                    )));
-                }
-                serde_json::from_value(content.clone())
-                    .map_err(|e| ContentError::Deserialization(format!("{CLASS} :: {e}")))
-            }
-            Some("ArbitraryRelationshipTemplateContent") => {
-                let value = content_types::defined(
-                    content,
-                    "ArbitraryRelationshipTemplateContent",
-                    "value",
-                )?;
-                Ok(Self::ArbitraryRelationshipTemplateContent(
-                    ArbitraryContent {
-                        value: value.clone(),
-                    },
-                ))
-            }
-            _ => Err(ContentError::NotAllowed(NOT_A_TEMPLATE_CONTENT)),
-        }
-    }
-
-    /// Any stored or received content as the runtime maps it: one of the two template
-    /// contents as it is, anything else wrapped as `ArbitraryRelationshipTemplateContent`.
+    /// Any stored or received content as the runtime's mapper shows it: one of the two
+    /// template contents (by the official rules) as it prints, anything else wrapped as
+    /// `ArbitraryRelationshipTemplateContent`, so nothing a peer sends is lost.
     pub fn wrap(content: Value) -> Self {
-        match Self::parse(&content) {
-            Ok(parsed) => parsed,
+        match content::parse_template_content(&content) {
+            Ok(parsed) => parsed.into(),
             Err(_) => {
                 Self::ArbitraryRelationshipTemplateContent(ArbitraryContent { value: content })
             }
@@ -147,8 +112,8 @@ pub struct RelationshipTemplateDto {
 pub struct CreateOwnRelationshipTemplateRequest {
     /// An ISO 8601 date-time in the future; checked by transport for the runtime's messages.
     pub expires_at: String,
-    /// Free-form here: the runtime checks it after the request's shape
-    /// ([`RelationshipTemplateContentDerivation::parse`]).
+    /// Free-form here: the runtime checks it after the request's shape, with the `content`
+    /// crate's rules.
     pub content: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_number_of_allocations: Option<u32>,
@@ -190,55 +155,36 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn only_the_two_template_contents_with_their_values_pass() {
+    fn template_contents_show_as_they_print() {
         let arbitrary = json!({"@type": "ArbitraryRelationshipTemplateContent", "value": {"a": 1}});
         assert_eq!(
-            serde_json::to_value(RelationshipTemplateContentDerivation::parse(&arbitrary).unwrap())
-                .unwrap(),
+            serde_json::to_value(RelationshipTemplateContentDerivation::wrap(
+                arbitrary.clone()
+            ))
+            .unwrap(),
             arbitrary
         );
-        let missing = json!({"@type": "ArbitraryRelationshipTemplateContent"});
-        let error = RelationshipTemplateContentDerivation::parse(&missing).unwrap_err();
-        assert_eq!(error.code(), "error.runtime.requestDeserialization");
+        // The nested Request prints without `@type`, its items with theirs.
+        let full = json!({"@type": "RelationshipTemplateContent", "title": "t", "onNewRelationship": {"@type": "Request", "items": [{"@type": "AuthenticationRequestItem", "mustBeAccepted": true, "title": "a"}]}});
         assert_eq!(
-            error.message(),
-            "ArbitraryRelationshipTemplateContent.value :: Value is not defined"
+            serde_json::to_value(RelationshipTemplateContentDerivation::wrap(full)).unwrap(),
+            json!({"@type": "RelationshipTemplateContent", "title": "t", "onNewRelationship": {"items": [{"@type": "AuthenticationRequestItem", "mustBeAccepted": true, "title": "a"}]}})
         );
-        let no_request = json!({"@type": "RelationshipTemplateContent", "title": "t"});
-        assert_eq!(
-            RelationshipTemplateContentDerivation::parse(&no_request)
-                .unwrap_err()
-                .message(),
-            "RelationshipTemplateContent.onNewRelationship :: Value is not defined"
-        );
-        let unknown = json!({"@type": "Nonsense", "value": 1});
-        assert_eq!(
-            RelationshipTemplateContentDerivation::parse(&unknown)
-                .unwrap_err()
-                .code(),
-            "error.runtime.unknownType"
-        );
-        for other in [json!({"a": 1}), json!({"@type": "Mail"}), json!("text")] {
-            assert_eq!(
-                RelationshipTemplateContentDerivation::parse(&other).unwrap_err(),
-                ContentError::NotAllowed(NOT_A_TEMPLATE_CONTENT)
-            );
-        }
     }
 
     #[test]
     fn anything_else_is_wrapped() {
-        let wrapped = RelationshipTemplateContentDerivation::wrap(json!({"from": "peer"}));
-        assert_eq!(
-            serde_json::to_value(wrapped).unwrap(),
-            json!({"@type": "ArbitraryRelationshipTemplateContent", "value": {"from": "peer"}})
-        );
-        let full =
-            json!({"@type": "RelationshipTemplateContent", "onNewRelationship": {"items": []}});
-        assert_eq!(
-            serde_json::to_value(RelationshipTemplateContentDerivation::wrap(full.clone()))
-                .unwrap(),
-            full
-        );
+        for other in [
+            json!({"from": "peer"}),
+            json!({"@type": "RelationshipTemplateContent", "title": "no request"}),
+            json!({"@type": "Mail"}),
+            json!("text"),
+        ] {
+            assert_eq!(
+                serde_json::to_value(RelationshipTemplateContentDerivation::wrap(other.clone()))
+                    .unwrap(),
+                json!({"@type": "ArbitraryRelationshipTemplateContent", "value": other})
+            );
+        }
     }
 }

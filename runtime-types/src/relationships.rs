@@ -3,9 +3,8 @@
 //! runtime wraps anything else), `CanCreateRelationshipResponse`, and the bodies of the
 //! `/Relationships` routes.
 
-use crate::CoreDate;
-use crate::content_types;
 use crate::relationship_templates::ArbitraryContent;
+use crate::{CoreDate, printed};
 use consumer_api::relationships::{AuditLogEntry, RelationshipStatus as BackboneStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -125,8 +124,8 @@ pub struct PeerDeletionInfoDto {
     pub deletion_date: CoreDate,
 }
 
-/// `RelationshipCreationContent`: the Response to the template's Request, the consumption
-/// layer's object (free-form until that layer types it).
+/// `RelationshipCreationContent`: the Response to the template's Request, checked by the
+/// `content` crate and shown in its printed JSON form (no `@type`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RelationshipCreationContent {
@@ -142,30 +141,34 @@ pub enum RelationshipCreationContentDerivation {
     ArbitraryRelationshipCreationContent(ArbitraryContent),
 }
 
+impl From<content::CreationContent> for RelationshipCreationContentDerivation {
+    /// Checked creation content in the form the runtime prints it.
+    fn from(parsed: content::CreationContent) -> Self {
+        use content::CreationContent as C;
+        match parsed {
+            C::RelationshipCreationContent(c) => {
+                Self::RelationshipCreationContent(RelationshipCreationContent {
+                    response: printed(&c.response),
+                })
+            }
+            C::ArbitraryRelationshipCreationContent(c) => {
+                Self::ArbitraryRelationshipCreationContent(ArbitraryContent { value: c.value })
+            }
+        }
+    }
+}
+
 impl RelationshipCreationContentDerivation {
     /// Any sent or received creation content as the runtime maps it: one of the two creation
-    /// contents as it is, anything else wrapped as `ArbitraryRelationshipCreationContent`.
+    /// contents (by the official rules) as it prints, anything else wrapped as
+    /// `ArbitraryRelationshipCreationContent`, so nothing a peer sends is lost.
     pub fn wrap(content: Value) -> Self {
-        let known = match content_types::type_of(&content) {
-            Some("RelationshipCreationContent") => {
-                content.get("response").filter(|r| r.is_object()).map(|r| {
-                    Self::RelationshipCreationContent(RelationshipCreationContent {
-                        response: r.clone(),
-                    })
-                })
+        match content::parse_creation_content(&content) {
+            Ok(parsed) => parsed.into(),
+            Err(_) => {
+                Self::ArbitraryRelationshipCreationContent(ArbitraryContent { value: content })
             }
-            Some("ArbitraryRelationshipCreationContent") => {
-                content.get("value").filter(|v| !v.is_null()).map(|v| {
-                    Self::ArbitraryRelationshipCreationContent(ArbitraryContent {
-                        value: v.clone(),
-                    })
-                })
-            }
-            _ => None,
-        };
-        known.unwrap_or(Self::ArbitraryRelationshipCreationContent(
-            ArbitraryContent { value: content },
-        ))
+        }
     }
 }
 
@@ -221,7 +224,7 @@ impl CanCreateRelationshipResponse {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CanCreateRelationshipRequest {
     pub template_id: String,
-    /// Free-form by definition (checked against the template by the consumption layer).
+    /// Free-form here: checked against the template with the `content` crate's rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_content: Option<Value>,
 }
@@ -232,7 +235,7 @@ pub struct CanCreateRelationshipRequest {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CreateRelationshipRequest {
     pub template_id: String,
-    /// Free-form by definition (checked against the template by the consumption layer).
+    /// Free-form here: checked against the template with the `content` crate's rules.
     pub creation_content: Value,
 }
 
@@ -255,6 +258,13 @@ mod tests {
             ))
             .unwrap(),
             arbitrary
+        );
+        // A Response that breaks the official rules is kept, wrapped.
+        let broken = json!({"@type": "RelationshipCreationContent", "response": {"items": []}});
+        assert_eq!(
+            serde_json::to_value(RelationshipCreationContentDerivation::wrap(broken.clone()))
+                .unwrap(),
+            json!({"@type": "ArbitraryRelationshipCreationContent", "value": broken})
         );
     }
 

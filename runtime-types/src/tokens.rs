@@ -45,8 +45,9 @@ pub struct TokenDto {
     pub created_by: Address,
     #[cfg_attr(feature = "schema", schema(value_type = String))]
     pub created_by_device: DeviceId,
-    /// Free-form by definition: whatever JSON the creator put in, returned as given (the
-    /// runtime wraps untyped content in a `JSONWrapper` that serialises back to the value).
+    /// Free-form by definition: whatever JSON the creator put in, a content class as the
+    /// official library prints it, anything else as given (the runtime wraps untyped content
+    /// in a `JSONWrapper` that serialises back to the value).
     #[cfg_attr(feature = "schema", schema(value_type = Object))]
     pub content: serde_json::Value,
     #[cfg_attr(feature = "schema", schema(value_type = String, format = DateTime))]

@@ -84,6 +84,25 @@ impl TransportError {
         }
     }
 
+    /// A content refused by the official rules, with the code and message the runtime's
+    /// use case turns the parser's throw into.
+    pub fn content(e: content::ContentError) -> Self {
+        let code = e.code();
+        let message = match e.kind {
+            // A plain `Error` reaches the caller through the use case's catch-all.
+            content::ErrorKind::Other => format!("An error was thrown in a UseCase: {}", e.message),
+            _ => e.message,
+        };
+        Self::rule(code, message)
+    }
+
+    /// A transport `CoreError` that a runtime use case returns (`Result.fail`) instead of
+    /// throwing: it escapes the Connector's mapping of application errors, so the official
+    /// Connector answers it as unexpected (500) with the CoreError's text as the details.
+    pub fn returned_core_error(code: &str, reason: impl std::fmt::Display) -> Self {
+        Self::Internal(format!("{code}: '{reason}'"))
+    }
+
     /// Whether the Backbone said the record does not exist.
     pub fn is_backbone_not_found(&self) -> bool {
         matches!(self, Self::Backbone(e) if e.status == 404)

@@ -4,9 +4,9 @@
 //! verified and stored during sync, their attachments loaded with them; a `MessageDelivered`
 //! event sets the recipient's `receivedAt` on the sent message.
 //!
-//! Content follows the runtime's rules: a sent message must be a Mail, Request,
-//! ResponseWrapper, Notification or ArbitraryMessageContent (a Mail checked as the runtime's
-//! content classes check it); received content of any other shape is shown wrapped as an
+//! Content follows the runtime's rules (the `content` crate): a sent message must be a Mail,
+//! Request, ResponseWrapper, Notification or ArbitraryMessageContent and is sent as the
+//! official library prints it; received content the rules refuse is kept, shown wrapped as an
 //! ArbitraryMessageContent.
 
 use crate::Transport;
@@ -16,10 +16,11 @@ use crate::events;
 use crate::util::{self, str_field};
 use consumer_api::messages::{self as api, Attachment, NewRecipient};
 use consumer_api::{Bytes, Timestamp};
+use content::{Mail, MessageContent};
 use reqwest::Method;
 use runtime_types::files::FileDto;
 use runtime_types::messages::{
-    CONTENT_TYPES, MessageDto, MessageWithAttachmentsDto, RecipientDto, SendMessageRequest,
+    MessageDto, MessageWithAttachmentsDto, RecipientDto, SendMessageRequest, shown_content,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -43,10 +44,6 @@ pub const QUERY_KEYS: &[&str] = &[
     "content.bodyFormat",
 ];
 
-/// `platformMaxRecipients` is the Backbone's; the runtime's own limit is the schema's.
-const MAIL_SUBJECT_MAX: usize = 300;
-const MAIL_BODY_MAX: usize = 50_000;
-
 /// A message as stored: its DTO plus the peers it involves, for the `participant` query.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredMessage {
@@ -66,118 +63,6 @@ fn invalid_peer(code: &'static str, what: &str) -> TransportError {
 
 fn internal(e: impl std::fmt::Display) -> TransportError {
     TransportError::Internal(e.to_string())
-}
-
-/// A serval parse failure of message content, as the runtime reports it.
-fn deserialization(message: String) -> TransportError {
-    TransportError::rule("error.runtime.requestDeserialization", message)
-}
-
-/// Content a peer sent, as the runtime shows it: one of the message content types as it is,
-/// anything else wrapped as an ArbitraryMessageContent.
-pub fn shown_content(content: Value) -> Value {
-    let known = content
-        .get("@type")
-        .and_then(Value::as_str)
-        .is_some_and(|t| CONTENT_TYPES.contains(&t));
-    if known {
-        content
-    } else {
-        json!({"@type": "ArbitraryMessageContent", "value": content})
-    }
-}
-
-/// The addresses of a Mail's `to` or `cc`, as the Mail class reads them.
-fn mail_addresses(mail: &serde_json::Map<String, Value>, key: &str) -> Result<Vec<String>> {
-    let values = match mail.get(key) {
-        Some(Value::Array(items)) => items,
-        _ => return Ok(Vec::new()),
-    };
-    values
-        .iter()
-        .map(|v| {
-            v.as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| deserialization(format!("Mail.{key} :: Value is not a string")))
-        })
-        .collect()
-}
-
-/// Checks a Mail's own fields in the order the Mail class declares them (`to`, `cc`,
-/// `subject`, `body`) and returns it as the runtime stores it (`cc` always present, the
-/// legacy `content` moved to `body`).
-fn parse_mail(mut mail: serde_json::Map<String, Value>) -> Result<Value> {
-    match mail.get("to") {
-        None | Some(Value::Null) => {
-            return Err(deserialization("Mail.to :: Value is not defined".into()));
-        }
-        Some(Value::Array(items)) if items.is_empty() => {
-            return Err(deserialization("Mail.to:Array :: may not be empty".into()));
-        }
-        Some(Value::Array(_)) => {}
-        Some(_) => return Err(deserialization("Mail.to :: Value is not an array".into())),
-    }
-    if matches!(mail.get("cc"), None | Some(Value::Null)) {
-        mail.insert("cc".into(), json!([]));
-    }
-    if mail.get("body").is_none_or(Value::is_null)
-        && let Some(body) = mail.remove("content")
-    {
-        mail.insert("body".into(), body);
-    }
-    for (key, max) in [("subject", MAIL_SUBJECT_MAX), ("body", MAIL_BODY_MAX)] {
-        match mail.get(key) {
-            None | Some(Value::Null) => {
-                return Err(deserialization(format!(
-                    "Mail.{key} :: Value is not defined"
-                )));
-            }
-            Some(Value::String(s)) if s.chars().count() > max => {
-                return Err(deserialization(format!(
-                    "Mail.{key} :: Value is longer than {max} characters"
-                )));
-            }
-            Some(Value::String(_)) => {}
-            Some(_) => {
-                return Err(deserialization(format!(
-                    "Mail.{key} :: Value is not a string"
-                )));
-            }
-        }
-    }
-    Ok(Value::Object(mail))
-}
-
-/// The runtime's `SendMessageUseCase` content check: the content's class first, then (for a
-/// Mail) its own fields. Returns the content as it is sent and stored.
-fn parse_content(content: Value) -> Result<Value> {
-    const NOT_MESSAGE_CONTENT: &str = "The content of a Message must either be a Mail, Request, ResponseWrapper, Notification or an ArbitraryMessageContent.";
-    let Value::Object(map) = content else {
-        return Err(TransportError::invalid(NOT_MESSAGE_CONTENT));
-    };
-    let kind = match map.get("@type") {
-        None => return Err(TransportError::invalid(NOT_MESSAGE_CONTENT)),
-        Some(Value::String(kind)) => kind.clone(),
-        Some(_) => {
-            return Err(TransportError::rule(
-                "error.runtime.servalError",
-                "@type is not a string.",
-            ));
-        }
-    };
-    match kind.as_str() {
-        "Mail" => parse_mail(map),
-        "ArbitraryMessageContent" if !map.contains_key("value") => Err(deserialization(
-            "ArbitraryMessageContent.value :: Value is not defined".into(),
-        )),
-        k if CONTENT_TYPES.contains(&k) => Ok(Value::Object(map)),
-        other => Err(TransportError::rule(
-            "error.runtime.unknownType",
-            format!(
-                "Type '{other}' with version 1 was not found within reflection classes. You might have to install a module first."
-            ),
-        )),
-    }
 }
 
 /// The schema checks of `SendMessageRequest`, with the runtime's (ajv's) words.
@@ -224,40 +109,33 @@ fn check_request(request: &SendMessageRequest) -> Result<(Vec<Address>, Vec<File
 }
 
 /// The runtime's checks of a Mail's `to` and `cc` against the message's recipients.
-fn check_mail_recipients(content: &Value, recipients: &[Address]) -> Result<()> {
-    let Some(mail) = content
-        .as_object()
-        .filter(|m| m.get("@type") == Some(&json!("Mail")))
-    else {
-        return Ok(());
-    };
-    let cc = mail_addresses(mail, "cc")?;
-    let to = mail_addresses(mail, "to")?;
+fn check_mail_recipients(mail: &Mail, recipients: &[Address]) -> Result<()> {
     let has_duplicates =
         |list: &[String]| list.iter().enumerate().any(|(i, a)| list[..i].contains(a));
-    if has_duplicates(&cc) {
+    if has_duplicates(&mail.cc) {
         return Err(TransportError::invalid(
             "Some recipients in 'cc' are listed multiple times.",
         ));
     }
-    if has_duplicates(&to) {
+    if has_duplicates(&mail.to) {
         return Err(TransportError::invalid(
             "Some recipients in 'to' are listed multiple times.",
         ));
     }
-    let both: Vec<&String> = cc.iter().filter(|a| to.contains(a)).collect();
+    let both: Vec<&str> = mail
+        .cc
+        .iter()
+        .filter(|a| mail.to.contains(a))
+        .map(String::as_str)
+        .collect();
     if !both.is_empty() {
-        let joined = both
-            .iter()
-            .map(|a| a.as_str())
-            .collect::<Vec<_>>()
-            .join("', '");
         return Err(TransportError::invalid(format!(
-            "The recipients '{joined}' are put into both 'to' and 'cc'."
+            "The recipients '{}' are put into both 'to' and 'cc'.",
+            both.join("', '")
         )));
     }
     let message: Vec<String> = recipients.iter().map(|a| a.to_string()).collect();
-    let mail_side: Vec<&String> = cc.iter().chain(&to).collect();
+    let mail_side: Vec<&String> = mail.cc.iter().chain(&mail.to).collect();
     // `_.xor(messageRecipients, mailRecipients)`: message recipients first, then mail ones.
     let mut mismatch: Vec<&str> = message
         .iter()
@@ -279,42 +157,138 @@ fn check_mail_recipients(content: &Value, recipients: &[Address]) -> Result<()> 
     Ok(())
 }
 
-fn no_active_relationship(peers: &[String]) -> TransportError {
-    TransportError::rule(
-        "error.runtime.messages.hasNoActiveRelationship",
-        format!(
-            "The Message cannot be sent as there is no active Relationship to the recipient(s) with the following address(es): {}. However, please note that Messages whose content is a Notification can be sent on terminated Relationships as well.",
-            peers
-                .iter()
-                .map(|a| format!("'{a}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    )
+/// `'a', 'b'`, as the runtime lists addresses in its messages.
+fn quoted(addresses: &[String]) -> String {
+    addresses
+        .iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The recipients whose relationship keeps a message from being sent, by reason, in the
+/// runtime's terms (`SendMessageUseCase.validateMessageRecipients`).
+#[derive(Default)]
+struct RecipientProblems {
+    no_active: Vec<String>,
+    neither_active_nor_terminated: Vec<String>,
+    in_deletion: Vec<String>,
+    deleted: Vec<String>,
+}
+
+impl RecipientProblems {
+    /// The first problem in the runtime's order; a Notification may go where the relationship
+    /// is terminated or the peer is about to be deleted.
+    fn into_error(self, is_notification: bool) -> Option<TransportError> {
+        if !is_notification {
+            if !self.no_active.is_empty() {
+                return Some(TransportError::rule(
+                    "error.runtime.messages.hasNoActiveRelationship",
+                    format!(
+                        "The Message cannot be sent as there is no active Relationship to the recipient(s) with the following address(es): {}. However, please note that Messages whose content is a Notification can be sent on terminated Relationships as well.",
+                        quoted(&self.no_active)
+                    ),
+                ));
+            }
+            if !self.in_deletion.is_empty() {
+                return Some(TransportError::rule(
+                    "error.runtime.messages.peerIsInDeletion",
+                    format!(
+                        "The Message cannot be sent as the recipient(s) with the following address(es) being in deletion: {}. However, please note that Messages whose content is a Notification can be sent to recipients in deletion.",
+                        quoted(&self.in_deletion)
+                    ),
+                ));
+            }
+        }
+        if !self.neither_active_nor_terminated.is_empty() {
+            return Some(TransportError::returned_core_error(
+                "error.transport.messages.hasNeitherActiveNorTerminatedRelationship",
+                format!(
+                    "The Message cannot be sent as there is neither an active nor a terminated Relationship to the recipient(s) with the following address(es): {}.",
+                    quoted(&self.neither_active_nor_terminated)
+                ),
+            ));
+        }
+        if !self.deleted.is_empty() {
+            return Some(TransportError::returned_core_error(
+                "error.transport.messages.peerIsDeleted",
+                format!(
+                    "The Message cannot be sent due to the deletion of the recipient(s) with the following address(es): {}",
+                    quoted(&self.deleted)
+                ),
+            ));
+        }
+        None
+    }
 }
 
 impl Transport {
+    /// The relationship to each recipient, checked as the runtime checks them: a Request goes
+    /// to exactly one recipient; a relationship must be active and its peer not in deletion,
+    /// except that a Notification may also go where it is terminated or the peer is in
+    /// deletion.
+    async fn recipient_relationships(
+        &self,
+        content: &MessageContent,
+        recipients: &[Address],
+    ) -> Result<Vec<Value>> {
+        if matches!(content, MessageContent::Request(_)) && recipients.len() != 1 {
+            return Err(TransportError::invalid(
+                "Only one recipient is allowed for sending Requests.",
+            ));
+        }
+        let mut problems = RecipientProblems::default();
+        let mut relationships = Vec::with_capacity(recipients.len());
+        for recipient in recipients {
+            let address = recipient.to_string();
+            let Some(doc) = self.current_relationship_to(recipient.as_str()).await? else {
+                problems.no_active.push(address.clone());
+                problems.neither_active_nor_terminated.push(address);
+                continue;
+            };
+            match doc.get("status").and_then(Value::as_str) {
+                // Only an active relationship's peer is asked about its deletion.
+                Some("Active") => match doc
+                    .pointer("/peerDeletionInfo/deletionStatus")
+                    .and_then(Value::as_str)
+                {
+                    Some("ToBeDeleted") => problems.in_deletion.push(address),
+                    Some("Deleted") => problems.deleted.push(address),
+                    _ => {}
+                },
+                Some("Terminated") => problems.no_active.push(address),
+                _ => {
+                    problems.no_active.push(address.clone());
+                    problems.neither_active_nor_terminated.push(address);
+                    continue;
+                }
+            }
+            relationships.push(doc);
+        }
+        match problems.into_error(matches!(content, MessageContent::Notification(_))) {
+            Some(error) => Err(error),
+            None => Ok(relationships),
+        }
+    }
+
     /// `POST /Messages`.
     pub async fn send_message(&self, request: SendMessageRequest) -> Result<MessageDto> {
         let (recipients, attachment_ids) = check_request(&request)?;
-        let content = parse_content(request.content)?;
-
-        let mut relationships = Vec::new();
-        let mut without = Vec::new();
-        for recipient in &recipients {
-            match self
-                .current_relationship_to(recipient.as_str())
-                .await?
-                .filter(|d| d.get("status") == Some(&json!("Active")))
-            {
-                Some(doc) => relationships.push(doc),
-                None => without.push(recipient.to_string()),
+        let content =
+            content::parse_message_content(&request.content).map_err(TransportError::content)?;
+        let relationships = self.recipient_relationships(&content, &recipients).await?;
+        if let MessageContent::Mail(mail) = &content {
+            check_mail_recipients(mail, &recipients)?;
+        }
+        if let (MessageContent::Request(request), [recipient]) = (&content, recipients.as_slice()) {
+            if request.id.is_none() {
+                return Err(TransportError::invalid("The Request must have an id."));
             }
+            self.check_outgoing_request_for_message(request, recipient)
+                .await?;
         }
-        if !without.is_empty() {
-            return Err(no_active_relationship(&without));
-        }
-        check_mail_recipients(&content, &recipients)?;
+        // Sent and stored as the official library prints the parsed content.
+        let content = serde_json::to_value(&content).map_err(internal)?;
         let mut attachments = Vec::new();
         for id in &attachment_ids {
             let (_, metadata_key) = self.file_with_key(id.as_str()).await?;
@@ -661,52 +635,34 @@ impl Transport {
 mod tests {
     use super::*;
 
-    #[test]
-    fn content_without_a_message_type_is_shown_wrapped() {
-        assert_eq!(
-            shown_content(json!({"text": "hi"})),
-            json!({"@type": "ArbitraryMessageContent", "value": {"text": "hi"}})
-        );
-        assert_eq!(
-            shown_content(json!({"@type": "JSONWrapper", "value": 1})),
-            json!({"@type": "ArbitraryMessageContent", "value": {"@type": "JSONWrapper", "value": 1}})
-        );
-        let mail = json!({"@type": "Mail", "to": [], "cc": [], "subject": "s", "body": "b"});
-        assert_eq!(shown_content(mail.clone()), mail);
-    }
-
-    fn message_of(e: TransportError) -> (String, String) {
-        (e.code().to_owned(), e.to_string())
+    fn problems(in_deletion: &[&str], deleted: &[&str]) -> RecipientProblems {
+        RecipientProblems {
+            in_deletion: in_deletion.iter().map(|a| (*a).to_owned()).collect(),
+            deleted: deleted.iter().map(|a| (*a).to_owned()).collect(),
+            ..RecipientProblems::default()
+        }
     }
 
     #[test]
-    fn sent_content_follows_the_runtime_classes() {
-        let err = |v: Value| message_of(parse_content(v).unwrap_err());
+    fn peers_in_deletion_stop_all_but_notifications() {
+        let error = problems(&["a", "b"], &[]).into_error(false).unwrap();
+        assert_eq!(error.code(), "error.runtime.messages.peerIsInDeletion");
         assert_eq!(
-            err(json!({"@type": "Mail", "subject": "s", "body": "b"})).1,
-            "Mail.to :: Value is not defined"
+            error.to_string(),
+            "The Message cannot be sent as the recipient(s) with the following address(es) being in deletion: 'a', 'b'. However, please note that Messages whose content is a Notification can be sent to recipients in deletion."
         );
-        assert_eq!(
-            err(json!({"@type": "Mail", "to": [], "subject": "s", "body": "b"})).1,
-            "Mail.to:Array :: may not be empty"
-        );
-        assert_eq!(
-            err(json!({"@type": "Mail", "to": ["x"], "body": "b"})).1,
-            "Mail.subject :: Value is not defined"
-        );
-        assert_eq!(
-            err(json!({"@type": "Bogus"})).0,
-            "error.runtime.unknownType"
-        );
-        assert_eq!(
-            err(json!("text")).0,
-            "error.runtime.validation.invalidPropertyValue"
-        );
-        // The legacy `content` of a Mail becomes its body; `cc` is always there.
-        assert_eq!(
-            parse_content(json!({"@type": "Mail", "to": ["x"], "subject": "s", "content": "b"}))
-                .unwrap(),
-            json!({"@type": "Mail", "to": ["x"], "cc": [], "subject": "s", "body": "b"})
-        );
+        assert!(problems(&["a"], &[]).into_error(true).is_none());
+    }
+
+    #[test]
+    fn deleted_peers_stop_every_message_as_a_returned_core_error() {
+        for is_notification in [false, true] {
+            let error = problems(&[], &["a"]).into_error(is_notification).unwrap();
+            assert_eq!(error.code(), "error.connector.unexpected");
+            assert_eq!(
+                error.to_string(),
+                "internal error: error.transport.messages.peerIsDeleted: 'The Message cannot be sent due to the deletion of the recipient(s) with the following address(es): 'a''"
+            );
+        }
     }
 }

@@ -18,6 +18,7 @@ use consumer_api::relationship_templates::{
     RelationshipTemplate as BackboneTemplate,
 };
 use consumer_api::{Bytes, Timestamp};
+use content::TemplateContent;
 use reqwest::Method;
 use runtime_types::relationship_templates::{
     CreateOwnRelationshipTemplateRequest, CreateTokenForOwnRelationshipTemplateRequest,
@@ -54,11 +55,9 @@ pub(crate) struct PeerTemplate {
     pub identity_key: SignaturePublicKey,
     pub template_key: ExchangePublicKey,
     pub expires_at: Option<Timestamp>,
-}
-
-/// A `TransportError` with the runtime's code and message for a refused content.
-fn content_error(e: runtime_types::content_types::ContentError) -> TransportError {
-    TransportError::rule(e.code(), e.message())
+    /// Whether the template's content, as shown, is a `RelationshipTemplateContent` (else an
+    /// `ArbitraryRelationshipTemplateContent`).
+    pub carries_request: bool,
 }
 
 /// `expiresAt` of a creation request: an ISO 8601 date-time in the future, with the runtime's
@@ -113,6 +112,36 @@ fn template_key_json(id: &str, key: &ExchangePublicKey) -> Value {
 }
 
 impl Transport {
+    /// `CreateOwnRelationshipTemplate`'s content rules: one of the two template contents; for
+    /// a `RelationshipTemplateContent`, a new relationship's Request that does not outlive the
+    /// template and Requests the consumption layer could create. A Request without an expiry
+    /// gets the template's, as the runtime sets it before the upload.
+    async fn checked_template_content(
+        &self,
+        content: &Value,
+        expires_at: Timestamp,
+    ) -> Result<RelationshipTemplateContentDerivation> {
+        let mut parsed =
+            content::parse_template_content(content).map_err(TransportError::content)?;
+        if let TemplateContent::RelationshipTemplateContent(template) = &mut parsed {
+            let request = &mut template.on_new_relationship;
+            // The content crate prints dates the runtime's way, so they parse back.
+            let request_expiry = request.expires_at.as_deref().and_then(Timestamp::parse);
+            if request_expiry.is_some_and(|at| at > expires_at) {
+                return Err(TransportError::rule(
+                    "error.runtime.relationshipTemplates.requestCannotExpireAfterRelationshipTemplate",
+                    "The expiration date of the Request within the onNewRelationship property of the RelationshipTemplateContent must be set such that the expiration date of the RelationshipTemplate is not exceeded.",
+                ));
+            }
+            self.check_template_requests_can_be_created(template)
+                .await?;
+            if template.on_new_relationship.expires_at.is_none() {
+                template.on_new_relationship.expires_at = Some(expires_at.to_string());
+            }
+        }
+        Ok(parsed.into())
+    }
+
     /// `POST /RelationshipTemplates/Own`.
     pub async fn create_own_template(
         &self,
@@ -126,8 +155,9 @@ impl Transport {
         }
         let expires_at = future_expiry(&request.expires_at)?;
         let protection = protection_of(request.password_protection.as_ref())?;
-        let content = RelationshipTemplateContentDerivation::parse(&request.content)
-            .map_err(content_error)?;
+        let content = self
+            .checked_template_content(&request.content, expires_at)
+            .await?;
         let for_identity = parse_for_identity(request.for_identity.as_deref())?;
         let content_json =
             serde_json::to_value(&content).map_err(|e| TransportError::Internal(e.to_string()))?;
@@ -471,6 +501,12 @@ impl Transport {
                 .get("expiresAt")
                 .and_then(Value::as_str)
                 .and_then(Timestamp::parse),
+            carries_request: matches!(
+                RelationshipTemplateContentDerivation::wrap(
+                    doc.get("content").cloned().unwrap_or(Value::Null)
+                ),
+                RelationshipTemplateContentDerivation::RelationshipTemplateContent(_)
+            ),
         })
     }
 

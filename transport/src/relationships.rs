@@ -19,6 +19,7 @@ use consumer_api::relationships::{
     CanCreateRelationshipAnswer, ChangeRelationshipRequest,
     CreateRelationshipRequest as BackboneCreateRequest, Relationship as BackboneRelationship,
 };
+use content::CreationContent;
 use reqwest::Method;
 use runtime_types::relationships::{
     CanCreateRelationshipRequest, CanCreateRelationshipResponse, CreateRelationshipRequest,
@@ -100,6 +101,17 @@ fn plain(value: &impl CryptoObject) -> Value {
     serde_json::from_str(&value.to_plain_json()).expect("crypto objects serialise")
 }
 
+/// JavaScript's truthiness, for the runtime's `if (request.creationContent)`.
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
 fn invalid_peer(what: &str) -> TransportError {
     TransportError::peer(
         "error.transport.relationships.invalidCreationContent",
@@ -139,21 +151,65 @@ impl Transport {
     }
 
     /// `PUT /Relationships/CanCreate`: `{isSuccess: true}` or `{isSuccess: false, code, message}`.
+    /// A creation content the parser throws on is an error of the route, as in the runtime;
+    /// a content of the wrong kind or one that does not fit the template is a failure.
     pub async fn can_create_relationship(
         &self,
         request: CanCreateRelationshipRequest,
     ) -> Result<CanCreateRelationshipResponse> {
-        match self.check_can_create(&request.template_id).await {
-            Ok(_) => Ok(CanCreateRelationshipResponse::success()),
-            Err(
-                e @ (TransportError::Invalid { .. }
-                | TransportError::NotFound(_)
-                | TransportError::Backbone(_)),
-            ) => Ok(CanCreateRelationshipResponse::failure(
+        let as_answer = |e: TransportError| match e {
+            TransportError::Invalid { .. }
+            | TransportError::NotFound(_)
+            | TransportError::Backbone(_) => Ok(CanCreateRelationshipResponse::failure(
                 e.code(),
                 e.to_string(),
             )),
-            Err(e) => Err(e),
+            e => Err(e),
+        };
+        let template = match self.check_can_create(&request.template_id).await {
+            Ok(template) => template,
+            Err(e) => return as_answer(e),
+        };
+        // The runtime checks the content only when one is given (JavaScript truthiness).
+        let Some(content) = request.creation_content.filter(is_truthy) else {
+            return Ok(CanCreateRelationshipResponse::success());
+        };
+        let parsed = match content::parse_creation_content(&content) {
+            Ok(parsed) => parsed,
+            Err(e) if e.kind == content::ErrorKind::WrongKind => {
+                return as_answer(TransportError::content(e));
+            }
+            Err(e) => return Err(TransportError::content(e)),
+        };
+        match self.check_creation_content_fits(&template, &parsed).await {
+            Ok(()) => Ok(CanCreateRelationshipResponse::success()),
+            Err(e) => as_answer(e),
+        }
+    }
+
+    /// `validateCreationContentOfRelationship`: the creation content's kind must fit the
+    /// template's, and a `RelationshipCreationContent` must answer the Request the template
+    /// carried with the Response of the accepted incoming Request.
+    async fn check_creation_content_fits(
+        &self,
+        template: &crate::relationship_templates::PeerTemplate,
+        creation: &CreationContent,
+    ) -> Result<()> {
+        match (template.carries_request, creation) {
+            (false, CreationContent::RelationshipCreationContent(_)) => {
+                Err(TransportError::invalid(
+                    "The creationContent of a Relationship must be an ArbitraryRelationshipCreationContent if the content of the RelationshipTemplate is an ArbitraryRelationshipTemplateContent.",
+                ))
+            }
+            (true, CreationContent::ArbitraryRelationshipCreationContent(_)) => {
+                Err(TransportError::invalid(
+                    "The creationContent of a Relationship must be a RelationshipCreationContent if the content of the RelationshipTemplate is a RelationshipTemplateContent.",
+                ))
+            }
+            (true, CreationContent::RelationshipCreationContent(c)) => {
+                self.check_accepted_incoming_request(&template.id, c).await
+            }
+            _ => Ok(()),
         }
     }
 
@@ -208,9 +264,13 @@ impl Transport {
         &self,
         request: CreateRelationshipRequest,
     ) -> Result<RelationshipDto> {
-        let content = &request.creation_content;
-        util::require_object(content, "creationContent")?;
+        util::require_object(&request.creation_content, "creationContent")?;
         let template = self.check_can_create(&request.template_id).await?;
+        let parsed = content::parse_creation_content(&request.creation_content)
+            .map_err(TransportError::content)?;
+        self.check_creation_content_fits(&template, &parsed).await?;
+        // Sent as the official library prints the parsed content.
+        let content = serde_json::to_value(&parsed).map_err(internal)?;
 
         let secrets = RequestSecrets::from_peer(&template.template_key, &template.identity_key)?;
         let serialized = json!({
@@ -271,7 +331,7 @@ impl Transport {
                 public_key: template.identity_key.to_base64(),
             },
             peer_deletion_info: None,
-            creation_content: RelationshipCreationContentDerivation::wrap(content.clone()),
+            creation_content: parsed.into(),
             audit_log: RelationshipAuditLogEntryDto::log(&created.audit_log),
         };
         let doc = stored(&dto, secrets_id.as_str(), Role::Requestor)?;

@@ -7,6 +7,7 @@ use crate::Transport;
 use crate::change::Change;
 use crate::error::{Result, TransportError};
 use crate::password::{self, PasswordProtection};
+use crate::token_content::token_content;
 use crate::util::{self, Ownership};
 use consumer_api::tokens::{CreateTokenRequest, CreateTokenResponse, Token as BackboneToken};
 use reqwest::Method;
@@ -17,7 +18,7 @@ use runtime_types::tokens::{
     TokenDto,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use store::{Filter, Op};
 use wire::{Address, AnyId, Cipher, CryptoObject, DeviceId, SecretKey, TokenId};
 
@@ -90,44 +91,6 @@ pub(crate) fn future_expiry(text: &str) -> Result<CoreDate> {
         return Err(TransportError::invalid("'expiresAt' must be in the future"));
     }
     Ok(date)
-}
-
-/// Content as the runtime keeps it: JSON without `@type` is wrapped and serialises back to
-/// itself; as in JavaScript, a string or array spreads into an object by index and other
-/// scalars into `{}`. `null` or a non-string `@type` is not content.
-fn token_content(content: Value) -> Result<Value> {
-    let invalid = || {
-        TransportError::rule(
-            "error.runtime.invalidTokenContent",
-            "The given Token has an invalid content for this route.",
-        )
-    };
-    Ok(match content {
-        Value::Null => return Err(invalid()),
-        Value::Object(map) => {
-            if map.get("@type").is_some_and(|t| !t.is_string()) {
-                return Err(invalid());
-            }
-            Value::Object(map)
-        }
-        Value::String(s) => Value::Object(
-            s.encode_utf16()
-                .enumerate()
-                .map(|(i, unit)| {
-                    let ch = String::from_utf16_lossy(&[unit]);
-                    (i.to_string(), Value::String(ch))
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Object(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (i.to_string(), v))
-                .collect(),
-        ),
-        Value::Bool(_) | Value::Number(_) => Value::Object(Map::new()),
-    })
 }
 
 /// The object a loaded token points to: its content must be of `content_type` and name the
@@ -466,25 +429,6 @@ impl Transport {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn content_is_wrapped_as_the_runtime_wraps_it() {
-        assert_eq!(token_content(json!({"a": 1})).unwrap(), json!({"a": 1}));
-        assert_eq!(
-            token_content(json!("ab")).unwrap(),
-            json!({"0": "a", "1": "b"})
-        );
-        assert_eq!(
-            token_content(json!([7, 8])).unwrap(),
-            json!({"0": 7, "1": 8})
-        );
-        assert_eq!(token_content(json!(5)).unwrap(), json!({}));
-        assert_eq!(
-            token_content(Value::Null).unwrap_err().code(),
-            "error.runtime.invalidTokenContent"
-        );
-        assert!(token_content(json!({"@type": 5})).is_err());
-    }
 
     #[test]
     fn expiry_messages_are_the_runtimes() {
