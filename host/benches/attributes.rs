@@ -100,7 +100,7 @@ async fn main() {
         let request = client
             .post(node.url("/Attributes/ExecuteIQLQuery"))
             .header("X-API-KEY", API_KEY)
-            .json(&json!({"query": {"queryString": "Surname.value=Name 1 || JobTitle"}}));
+            .json(&json!({"query": {"queryString": "Surname.value='Name 1' || JobTitle"}}));
         let (elapsed, body) = timed(request).await;
         matched = body["result"].as_array().map_or(0, Vec::len);
         queries.push(elapsed);
