@@ -23,6 +23,7 @@ pub mod push;
 pub mod relationship_templates;
 pub mod relationships;
 pub mod sync;
+pub mod tags;
 pub mod tokens;
 mod util;
 pub mod vault;
@@ -54,6 +55,8 @@ pub struct Transport {
     secrets_lock: tokio::sync::Mutex<()>,
     /// What the layers above keep about a peer, deleted with the relationship.
     peer_data: std::sync::RwLock<Vec<PeerData>>,
+    /// The tag catalogue read under way, shared by concurrent callers.
+    tag_reads: tags::TagReads,
 }
 
 /// A collection of records about a peer, keyed by the peer's address in `field`: decomposing

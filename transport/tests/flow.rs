@@ -78,11 +78,9 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
         .await
         .unwrap();
     let loaded = shown(
-        b.load_peer_template(request(
-            json!({"reference": token.reference.truncated}),
-        ))
-        .await
-        .unwrap(),
+        b.load_peer_template(request(json!({"reference": token.reference.truncated})))
+            .await
+            .unwrap(),
     );
     assert_eq!(loaded["content"]["value"]["hello"], "template");
     assert_eq!(loaded["isOwn"], false);
