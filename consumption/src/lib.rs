@@ -4,8 +4,10 @@
 //! error codes ([`transport::TransportError`] carries them; the edge maps them to HTTP once).
 //!
 //! - [`identity_metadata`]: JSON values kept about the own identity or a peer.
+//! - [`tags`]: which tags an attribute or file may carry, and the Backbone's tag catalogue.
 
 pub mod identity_metadata;
+pub mod tags;
 
 use std::sync::Arc;
 use transport::Transport;
