@@ -3,9 +3,11 @@
 //! its events in one batch ([`transport::Change`]), and answers with the runtime's DTOs and
 //! error codes ([`transport::TransportError`] carries them; the edge maps them to HTTP once).
 //!
+//! - [`files`]: own file uploads, whose tags are checked here.
 //! - [`identity_metadata`]: JSON values kept about the own identity or a peer.
 //! - [`tags`]: which tags an attribute or file may carry, and the Backbone's tag catalogue.
 
+pub mod files;
 pub mod identity_metadata;
 pub mod tags;
 

@@ -4,34 +4,14 @@
 
 use serde_json::json;
 use std::sync::Arc;
-use transport::{KeySource, Transport, TransportConfig, TransportError};
+use transport::{Transport, TransportError};
 
-async fn backbone() -> backbone::ServerHandle {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let store: Arc<dyn store::Store> =
-        Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    backbone::serve(backbone::Config::default(), store, listener)
-        .await
-        .unwrap()
-}
+mod common;
+use common::backbone;
 
 async fn open(bb: &backbone::ServerHandle) -> (Transport, Arc<dyn store::Store>) {
-    let store: Arc<dyn store::Store> =
-        Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap());
-    let config = TransportConfig {
-        base_url: bb.base_url(),
-        platform_client_id: "test".into(),
-        platform_client_secret: "test".into(),
-        allow_identity_creation: true,
-        address_domain: Some("localhost".into()),
-        key: KeySource::parse("a passphrase for the test vault").unwrap(),
-        additional_headers: Vec::new(),
-    };
-    let transport = Transport::open(config, store.clone(), reqwest::Client::new())
-        .await
-        .unwrap();
-    (transport, store)
+    let store = common::memory_store().await;
+    (common::open(&bb.base_url(), store.clone()).await, store)
 }
 
 /// Moves the cache's timestamp `minutes` into the past.

@@ -4,6 +4,7 @@
 
 mod account;
 mod announcements;
+mod attribute_tags;
 mod backbone_notifications;
 mod challenges;
 mod files;
@@ -44,6 +45,7 @@ pub fn routes() -> OpenApiRouter<App> {
             identity_metadata::routes(),
             &["core:identityMetadata"],
         ))
+        .merge(scoped(attribute_tags::routes(), &["core:attributes"]))
         .merge(scoped(announcements::routes(), &["core:announcements"]))
         .merge(scoped(
             backbone_notifications::routes(),
