@@ -5,8 +5,8 @@
 use runtime_types::messages::SendMessageRequest;
 use serde_json::json;
 use std::sync::Arc;
-use transport::Transport;
 use transport::relationships::Transition;
+use transport::{KeySource, Transport};
 
 mod common;
 use common::{backbone, config, memory_store, open};
