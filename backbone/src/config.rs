@@ -1,7 +1,17 @@
 //! Start-up configuration of the local Backbone. Defaults follow the official Backbone's
 //! `appsettings.json` and its test setup (platform client `test`/`test`, DID domain `localhost`).
 
+use consumer_api::tags::TagCollection;
 use std::time::Duration;
+
+/// The tag catalogue the real Backbone's development and test setup configures
+/// (`appsettings.override.json`, `Modules:Tags:Application`), kept as data.
+const TAGS: &str = include_str!("../data/tags.json");
+
+/// [`TAGS`], parsed.
+pub fn default_tag_collection() -> TagCollection {
+    serde_json::from_str(TAGS).expect("backbone/data/tags.json is a tag collection (tested)")
+}
 
 #[derive(Debug, Clone)]
 pub struct ClientCredentials {
@@ -35,6 +45,8 @@ pub struct Config {
     /// The codes `POST /Notifications` accepts: the real Backbone's configured notification
     /// texts. Its development and test setup configures exactly `TestCode`.
     pub notification_codes: Vec<String>,
+    /// What `GET /api/v2/Tags` serves.
+    pub tag_collection: TagCollection,
 }
 
 impl Default for Config {
@@ -56,6 +68,7 @@ impl Default for Config {
             deletion_grace_period_days: 14,
             housekeeping_interval: Duration::from_secs(60),
             notification_codes: vec!["TestCode".to_owned()],
+            tag_collection: default_tag_collection(),
         }
     }
 }
@@ -65,5 +78,35 @@ impl Config {
         self.clients
             .iter()
             .find(|c| c.client_id == id && c.client_secret == secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rules the real Backbone checks its configured tags against at start-up.
+    #[test]
+    fn the_tag_data_parses_and_has_every_display_name() {
+        fn check(tags: &consumer_api::tags::Tags, languages: &[String]) {
+            for tag in tags.values() {
+                let mut named: Vec<&String> = tag.display_names.keys().collect();
+                named.sort();
+                let mut wanted: Vec<&String> = languages.iter().collect();
+                wanted.sort();
+                assert_eq!(named, wanted);
+                if let Some(children) = &tag.children {
+                    check(children, languages);
+                }
+            }
+        }
+        let tags = default_tag_collection();
+        assert!(tags.supported_languages.contains(&"en".to_owned()));
+        assert!(!tags.tags_for_attribute_value_types.is_empty());
+        for by_type in tags.tags_for_attribute_value_types.values() {
+            assert!(!by_type.is_empty());
+            assert!(!by_type.keys().any(|k| k.eq_ignore_ascii_case("x")));
+            check(by_type, &tags.supported_languages);
+        }
     }
 }

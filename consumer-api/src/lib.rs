@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod relationship_templates;
 pub mod relationships;
 pub mod sync;
+pub mod tags;
 pub mod time;
 pub mod tokens;
 

@@ -4,10 +4,12 @@
 //! error codes ([`transport::TransportError`] carries them; the edge maps them to HTTP once).
 //!
 //! - [`attributes`]: the attribute store (7.0 model), its routes' reads and writes.
+//! - [`files`]: own file uploads, whose tags are checked here.
 //! - [`identity_metadata`]: JSON values kept about the own identity or a peer.
-//! - [`tags`]: the tags an attribute may carry.
+//! - [`tags`]: which tags an attribute or file may carry, and the Backbone's tag catalogue.
 
 pub mod attributes;
+pub mod files;
 pub mod identity_metadata;
 pub mod tags;
 

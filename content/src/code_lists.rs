@@ -21,6 +21,11 @@ pub(crate) const COUNTRIES: [&str; 249] = [
     "VG", "VI", "WS", "WF", "YT", "YE", "ZA", "ZM", "ZW",
 ];
 
+/// Whether `code` is one of `LanguageISO639`'s values (lower-case ISO 639-1, e.g. `de`).
+pub fn is_language_code(code: &str) -> bool {
+    LANGUAGES.contains(&code)
+}
+
 /// ISO 639-1 codes as `@nmshd/core-types` `LanguageISO639` lists them.
 pub(crate) const LANGUAGES: [&str; 183] = [
     "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",

@@ -31,6 +31,7 @@ use serde_json::Value;
 pub use attributes::identity_values::{IDENTITY_VALUE_TYPES, IdentityValue};
 pub use attributes::relationship_values::{RELATIONSHIP_VALUE_TYPES, RelationshipValue};
 pub use attributes::{Attribute, IdentityAttribute, RelationshipAttribute};
+pub use code_lists::is_language_code;
 pub use error::{ContentError, ErrorKind};
 pub use messages::{ArbitraryMessageContent, Mail};
 pub use notifications::Notification;

@@ -12,6 +12,8 @@ pub mod account;
 #[cfg(feature = "dto")]
 pub mod announcements;
 #[cfg(feature = "dto")]
+pub mod attribute_tags;
+#[cfg(feature = "dto")]
 pub mod attributes;
 #[cfg(feature = "dto")]
 pub mod backbone_notifications;

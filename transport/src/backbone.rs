@@ -18,6 +18,7 @@ use consumer_api::sync::{
     FinalizedDatawalletVersionUpgrade, FinalizedExternalEventSync, StartSyncRunRequest,
     StartedSyncRun,
 };
+use consumer_api::tags::TagCollection;
 use reqwest::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -505,6 +506,32 @@ impl BackboneClient {
     pub async fn send_notification(&self, request: &SendNotificationRequest) -> Result<()> {
         self.send_no_result(Method::POST, "/api/v2/Notifications", request)
             .await
+    }
+
+    /// `GET /api/v2/Tags`, with `If-None-Match: etag` when there is one: `None` when the
+    /// Backbone answers 304 (the catalogue is unchanged), else the catalogue and its `ETag`.
+    pub async fn tag_collection(
+        &self,
+        etag: Option<&str>,
+    ) -> Result<Option<(TagCollection, Option<String>)>> {
+        let response = self
+            .send(true, || {
+                let req = self.prepare(Method::GET, "/api/v2/Tags");
+                match etag {
+                    Some(etag) => req.header(reqwest::header::IF_NONE_MATCH, etag),
+                    None => req,
+                }
+            })
+            .await?;
+        if response.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        let etag = response
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Some((Self::result(response).await?, etag)))
     }
 
     /// `GET /api/v2/Announcements?language=`; `language` is an ISO 639-1 code.

@@ -5,7 +5,8 @@
 //!
 //! Uploads are checked as the runtime's `UploadOwnFileUseCase` checks them, in its order and
 //! with its words: the schema (`content`, `filename`, `mimetype` required, `expiresAt` an
-//! ISO 8601 date-time), then the size, then `expiresAt` in the future.
+//! ISO 8601 date-time), then the size, then `expiresAt` in the future ([`check_upload`]);
+//! the consumption layer then checks the tags, before [`Transport::upload_own_file`].
 
 use crate::Transport;
 use crate::error::{Result, TransportError};
@@ -69,12 +70,6 @@ fn internal(e: impl std::fmt::Display) -> TransportError {
     TransportError::Internal(e.to_string())
 }
 
-fn check_tag(tag: &str) -> bool {
-    ["x:", "X:", "urn:", "bkb:", "language:", "mimetype:"]
-        .iter()
-        .any(|p| tag.starts_with(p) && tag.len() > p.len())
-}
-
 /// An `ISO8601DateTimeString` as the runtime's schema accepts it (a date, optionally with a
 /// time and a zone; no zone means UTC), or its schema error naming `field`.
 pub fn parse_iso_date_time(text: &str, field: &str) -> Result<Timestamp> {
@@ -129,47 +124,86 @@ fn stored_doc(dto: &FileDto, secrets: &FileSecrets) -> Result<Value> {
     Ok(doc)
 }
 
+/// An upload that passed the runtime's request checks; the tags are checked by the
+/// consumption layer (they need the Backbone's tag catalogue) before it is uploaded.
+#[derive(Debug)]
+pub struct CheckedUpload {
+    content: Vec<u8>,
+    filename: String,
+    mimetype: String,
+    expires_at: Timestamp,
+    title: Option<String>,
+    description: Option<String>,
+    tags: Option<Vec<String>>,
+}
+
+impl CheckedUpload {
+    /// The tags, none when the request had none or an empty list.
+    pub fn tags(&self) -> &[String] {
+        self.tags.as_deref().unwrap_or_default()
+    }
+}
+
+/// The checks of `UploadOwnFileUseCase`'s validator, in its order and with its words: the
+/// schema (`content`, `filename`, `mimetype` required, `expiresAt` an ISO 8601 date-time,
+/// `tags` unique), then the size, then `expiresAt` in the future.
+pub fn check_upload(file: NewFile) -> Result<CheckedUpload> {
+    let content = required(file.content, "content")?;
+    let filename = required(file.filename, "filename")?;
+    let mimetype = required(file.mimetype, "mimetype")?;
+    let expires_at = file
+        .expires_at
+        .as_deref()
+        .map(|t| parse_iso_date_time(t, "expiresAt"))
+        .transpose()?;
+    let tags = file.tags.filter(|t| !t.is_empty());
+    if let Some(tags) = &tags {
+        for (i, tag) in tags.iter().enumerate() {
+            if let Some(j) = tags[..i].iter().position(|t| t == tag) {
+                return Err(TransportError::invalid(format!(
+                    "tags must NOT have duplicate items (items ## {i} and {j} are identical)"
+                )));
+            }
+        }
+    }
+    if content.len() > MAX_FILE_SIZE {
+        return Err(TransportError::invalid("'content' is too large"));
+    }
+    let expires_at = match expires_at {
+        Some(t) if t.is_past() => {
+            return Err(TransportError::invalid("'expiresAt' must be in the future"));
+        }
+        Some(t) => t,
+        None => Timestamp::parse(DEFAULT_EXPIRY).ok_or_else(|| internal("default expiry"))?,
+    };
+    Ok(CheckedUpload {
+        content,
+        filename,
+        mimetype,
+        expires_at,
+        title: file.title,
+        description: file.description,
+        tags,
+    })
+}
+
 fn file_dto(doc: Value) -> Result<FileDto> {
     serde_json::from_value(util::dto(doc)).map_err(internal)
 }
 
 impl Transport {
-    /// `POST /Files/Own`. An empty file is a file like any other: its cipher is not empty.
-    pub async fn upload_own_file(&self, file: NewFile) -> Result<FileDto> {
-        let content = required(file.content, "content")?;
-        let filename = required(file.filename, "filename")?;
-        let mimetype = required(file.mimetype, "mimetype")?;
-        let expires_at = file
-            .expires_at
-            .as_deref()
-            .map(|t| parse_iso_date_time(t, "expiresAt"))
-            .transpose()?;
-        let tags = file.tags.filter(|t| !t.is_empty());
-        if let Some(tags) = &tags {
-            for (i, tag) in tags.iter().enumerate() {
-                if let Some(j) = tags[..i].iter().position(|t| t == tag) {
-                    return Err(TransportError::invalid(format!(
-                        "tags must NOT have duplicate items (items ## {i} and {j} are identical)"
-                    )));
-                }
-            }
-        }
-        if content.len() > MAX_FILE_SIZE {
-            return Err(TransportError::invalid("'content' is too large"));
-        }
-        let expires_at = match expires_at {
-            Some(t) if t.is_past() => {
-                return Err(TransportError::invalid("'expiresAt' must be in the future"));
-            }
-            Some(t) => t,
-            None => Timestamp::parse(DEFAULT_EXPIRY).ok_or_else(|| internal("default expiry"))?,
-        };
-        if let Some(bad) = tags.iter().flatten().find(|t| !check_tag(t)) {
-            return Err(TransportError::rule(
-                "error.consumption.attributes.invalidTags",
-                format!("Detected invalidity of the following tags: '{bad}'."),
-            ));
-        }
+    /// `POST /Files/Own`, after [`check_upload`] and the consumption layer's tag check. An
+    /// empty file is a file like any other: its cipher is not empty.
+    pub async fn upload_own_file(&self, file: CheckedUpload) -> Result<FileDto> {
+        let CheckedUpload {
+            content,
+            filename,
+            mimetype,
+            expires_at,
+            title,
+            description,
+            tags,
+        } = file;
         let plaintext_hash = wire::hash::sha512(&content);
         let owner_signature = self
             .identity
@@ -180,7 +214,7 @@ impl Transport {
         let cipher_hash = wire::hash::sha512(&blob);
         let mut metadata = serde_json::Map::new();
         metadata.insert("@type".into(), json!("FileMetadata"));
-        if let Some(d) = &file.description {
+        if let Some(d) = &description {
             metadata.insert("description".into(), json!(d));
         }
         metadata.insert("filename".into(), json!(filename));
@@ -194,7 +228,7 @@ impl Transport {
         if let Some(tags) = &tags {
             metadata.insert("tags".into(), json!(tags));
         }
-        if let Some(t) = &file.title {
+        if let Some(t) = &title {
             metadata.insert("title".into(), json!(t));
         }
         let metadata_key = SecretKey::generate()?;
@@ -226,8 +260,8 @@ impl Transport {
             created_by_device: self.identity.device_id.clone(),
             expires_at,
             mimetype,
-            title: file.title,
-            description: file.description,
+            title,
+            description,
             reference: self.file_reference(&created.id, &metadata_key)?,
             owner: self.identity.address.to_string(),
             ownership_token: created.ownership_token,

@@ -24,6 +24,7 @@ pub mod relationship_templates;
 pub mod relationships;
 mod request_records;
 pub mod sync;
+pub mod tags;
 mod token_content;
 pub mod tokens;
 mod util;
@@ -56,6 +57,8 @@ pub struct Transport {
     secrets_lock: tokio::sync::Mutex<()>,
     /// What the layers above keep about a peer, deleted with the relationship.
     peer_data: std::sync::RwLock<Vec<PeerData>>,
+    /// The tag catalogue read under way, shared by concurrent callers.
+    tag_reads: tags::TagReads,
 }
 
 /// A collection of records about a peer, keyed by the peer's address in `field`: decomposing

@@ -6,42 +6,13 @@ use runtime_types::messages::SendMessageRequest;
 use serde_json::json;
 use std::sync::Arc;
 use transport::relationships::Transition;
-use transport::{KeySource, Transport, TransportConfig};
+use transport::{KeySource, Transport};
 
-async fn backbone() -> backbone::ServerHandle {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let store: Arc<dyn store::Store> =
-        Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    backbone::serve(backbone::Config::default(), store, listener)
-        .await
-        .unwrap()
-}
+mod common;
+use common::{backbone, config, memory_store, open};
 
 fn message_id(id: &str) -> wire::MessageId {
     wire::MessageId::parse(id).unwrap()
-}
-
-fn config(base_url: &str) -> TransportConfig {
-    TransportConfig {
-        base_url: base_url.to_owned(),
-        platform_client_id: "test".into(),
-        platform_client_secret: "test".into(),
-        allow_identity_creation: true,
-        address_domain: Some("localhost".into()),
-        key: KeySource::parse("a passphrase for the test vault").unwrap(),
-        additional_headers: Vec::new(),
-    }
-}
-
-async fn open(base_url: &str, store: Arc<dyn store::Store>) -> Transport {
-    Transport::open(config(base_url), store, reqwest::Client::new())
-        .await
-        .unwrap()
-}
-
-async fn memory_store() -> Arc<dyn store::Store> {
-    Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap())
 }
 
 /// A typed request from its JSON form, as a REST client would send it.
@@ -120,18 +91,17 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
         "Active"
     );
 
-    let file = b
-        .upload_own_file(transport::files::NewFile {
-            content: Some(b"hello file".to_vec()),
-            filename: Some("Test.txt".into()),
-            mimetype: Some("text/plain".into()),
-            expires_at: None,
-            title: Some("Test".into()),
-            description: None,
-            tags: None,
-        })
-        .await
-        .unwrap();
+    let upload = transport::files::check_upload(transport::files::NewFile {
+        content: Some(b"hello file".to_vec()),
+        filename: Some("Test.txt".into()),
+        mimetype: Some("text/plain".into()),
+        expires_at: None,
+        title: Some("Test".into()),
+        description: None,
+        tags: None,
+    })
+    .unwrap();
+    let file = b.upload_own_file(upload).await.unwrap();
     let sent = b
         .send_message(SendMessageRequest {
             recipients: vec![a.address().to_string()],

@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use wire::encoding::hex;
+use consumer_api::tags::TagCollection;
+use wire::encoding::std_b64_encode;
 use wire::hash::sha256;
 
 pub fn routes() -> Router<AppState> {
@@ -48,16 +49,13 @@ async fn notify(
     Ok(no_content())
 }
 
-/// Answers `If-None-Match` with 304, as the Backbone's tag cache does.
+/// The tag catalogue with its `ETag`; a matching `If-None-Match` is a 304 without a body,
+/// as the real Backbone's `HandleHttpCaching` filter answers. No token is needed: the real
+/// route is `[AllowAnonymous]`.
 async fn tags(State(backbone): State<AppState>, headers: HeaderMap) -> Response {
     let tags = backbone.tags();
-    let digest = sha256(tags.to_string().as_bytes());
-    let etag = format!("\"{}\"", hex(&digest[..8]));
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        == Some(etag.as_str())
-    {
+    let etag = entity_tag(&tags);
+    if if_none_match(&headers, &etag) {
         return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
     }
     let mut response = ok(tags);
@@ -65,4 +63,24 @@ async fn tags(State(backbone): State<AppState>, headers: HeaderMap) -> Response 
         response.headers_mut().insert(header::ETAG, value);
     }
     response
+}
+
+/// A strong entity tag of the catalogue: a quoted base64 digest, in the real Backbone's
+/// form (it hashes the answer with MD5; any digest of the content serves a client equally).
+fn entity_tag(tags: &TagCollection) -> String {
+    let bytes = serde_json::to_vec(tags).unwrap_or_default();
+    format!("\"{}\"", std_b64_encode(&sha256(&bytes)[..16]))
+}
+
+/// Whether any entity tag listed in `If-None-Match` matches `etag` by the weak comparison
+/// (a `W/` prefix is ignored), as ASP.NET compares them.
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim())
+        .map(|t| t.strip_prefix("W/").unwrap_or(t))
+        .any(|t| t == etag)
 }

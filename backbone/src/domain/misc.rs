@@ -5,8 +5,9 @@ use super::{Backbone, Caller};
 use crate::error::{Error, Result};
 use consumer_api::announcements::Announcement;
 pub use consumer_api::notifications::SendNotificationRequest as NotificationRequest;
+use consumer_api::tags::TagCollection;
 use serde::Serialize;
-use serde_json::{Value, json};
+use std::sync::atomic::Ordering;
 use wire::Address;
 
 /// Consumer API major version; transport accepts 6 and 7.
@@ -30,9 +31,16 @@ impl Backbone {
         Vec::new()
     }
 
-    /// The attribute tag catalogue; the local Backbone knows the languages but no tags.
-    pub fn tags(&self) -> Value {
-        json!({ "supportedLanguages": ["de", "en"], "tagsForAttributeValueTypes": {} })
+    /// The attribute tag catalogue, written as the real Backbone writes it (`children` on
+    /// every tag). Anyone may ask: the real endpoint allows anonymous calls.
+    pub fn tags(&self) -> TagCollection {
+        self.tag_requests.fetch_add(1, Ordering::Relaxed);
+        self.config.tag_collection.clone().with_explicit_children()
+    }
+
+    /// How many times [`Backbone::tags`] was asked for, answered 200 or 304.
+    pub fn tag_requests(&self) -> u64 {
+        self.tag_requests.load(Ordering::Relaxed)
     }
 
     /// Push notifications go to devices, which a local Backbone has no channel to; the request

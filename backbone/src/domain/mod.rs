@@ -53,6 +53,8 @@ pub struct Backbone {
     /// must not interleave. A local Backbone has one writer, so one gate is enough.
     gate: Mutex<()>,
     notices: broadcast::Sender<Notice>,
+    /// How often the tag catalogue was asked for; tests see a client's cache through it.
+    tag_requests: std::sync::atomic::AtomicU64,
 }
 
 impl Backbone {
@@ -85,6 +87,7 @@ impl Backbone {
             sessions: auth::Sessions::default(),
             gate: Mutex::new(()),
             notices,
+            tag_requests: Default::default(),
         })
     }
 

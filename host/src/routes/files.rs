@@ -181,7 +181,7 @@ async fn read_upload(request: Request) -> ApiResult<NewFile> {
 )]
 async fn upload(State(app): State<App>, request: Request) -> ApiResult<Created<FileDto>> {
     let file = read_upload(request).await?;
-    Ok(Created(app.transport.upload_own_file(file).await?))
+    Ok(Created(app.consumption.upload_own_file(file).await?))
 }
 
 #[utoipa::path(

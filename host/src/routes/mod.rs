@@ -4,6 +4,7 @@
 
 mod account;
 mod announcements;
+mod attribute_tags;
 mod attributes;
 mod backbone_notifications;
 mod challenges;
@@ -46,6 +47,7 @@ pub fn routes() -> OpenApiRouter<App> {
             identity_metadata::routes(),
             &["core:identityMetadata"],
         ))
+        .merge(scoped(attribute_tags::routes(), &["core:attributes"]))
         .merge(scoped(announcements::routes(), &["core:announcements"]))
         .merge(scoped(
             backbone_notifications::routes(),
