@@ -14,7 +14,13 @@ use std::time::{Duration, Instant};
 
 const ATTRIBUTES: usize = 10_000;
 /// Value types the attributes cycle through, so each holds a share of them.
-const VALUE_TYPES: [&str; 5] = ["GivenName", "Surname", "DisplayName", "JobTitle", "Pseudonym"];
+const VALUE_TYPES: [&str; 5] = [
+    "GivenName",
+    "Surname",
+    "DisplayName",
+    "JobTitle",
+    "Pseudonym",
+];
 const READ_SAMPLES: usize = 50;
 const HEALTH_SAMPLES: usize = 2_000;
 
@@ -64,7 +70,8 @@ async fn main() {
     let mut creates = Vec::with_capacity(ATTRIBUTES);
     for i in 0..ATTRIBUTES {
         let value_type = VALUE_TYPES[i % VALUE_TYPES.len()];
-        let body = json!({"content": {"value": {"@type": value_type, "value": format!("Name {i}")}}});
+        let body =
+            json!({"content": {"value": {"@type": value_type, "value": format!("Name {i}")}}});
         let request = client
             .post(node.url("/Attributes"))
             .header("X-API-KEY", API_KEY)

@@ -137,6 +137,51 @@ async fn create_get_and_the_checks_in_the_runtimes_order() {
         "{text}"
     );
 
+    // Tags are checked against the Backbone's tag collection and ignored by the duplicate
+    // check; IQL finds attributes by them.
+    let tagged = create(
+        &a,
+        json!({"content": {"value": {"@type": "Surname", "value": "Tagged"}, "tags": ["x:custom", "language:de", "urn:a:b"]}}),
+    )
+    .await;
+    assert_eq!(
+        tagged["content"]["tags"],
+        json!(["x:custom", "language:de", "urn:a:b"])
+    );
+    let resp = a
+        .send(
+            Method::POST,
+            "/Attributes",
+            Some(json!({"content": {"value": {"@type": "Surname", "value": "Other"}, "tags": ["nonsense", "language:xx"]}})),
+        )
+        .await;
+    assert_eq!(
+        message(resp, 400, "error.consumption.attributes.invalidTags").await,
+        "Detected invalidity of the following tags: 'nonsense', 'language:xx'."
+    );
+    let duplicate = a
+        .send(
+            Method::POST,
+            "/Attributes",
+            Some(json!({"content": {"value": {"@type": "Surname", "value": "Tagged"}, "tags": ["x:other"]}})),
+        )
+        .await;
+    error_of(
+        duplicate,
+        400,
+        "error.runtime.attributes.cannotCreateDuplicateOwnIdentityAttribute",
+    )
+    .await;
+    let found = a
+        .ok(
+            Method::POST,
+            "/Attributes/ExecuteIQLQuery",
+            Some(json!({"query": {"queryString": "#language:de && Surname"}})),
+            200,
+        )
+        .await;
+    assert_eq!(ids(&found), [tagged["id"].as_str().unwrap()]);
+
     let resp = a.send(Method::GET, "/Attributes/ATT1", None).await;
     assert_eq!(
         message(resp, 400, INVALID).await,
