@@ -68,6 +68,16 @@ impl TransportError {
         }
     }
 
+    /// Whether trying again later may succeed: the Backbone could not be reached, or answered
+    /// with a server error or "too many requests". Anything else fails the same way again.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable { .. } => true,
+            Self::Backbone(e) => e.status >= 500 || e.status == 429,
+            _ => false,
+        }
+    }
+
     /// The official error code.
     pub fn code(&self) -> &str {
         match self {

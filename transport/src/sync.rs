@@ -27,6 +27,10 @@ use wire::{FileId, RelationshipId};
 
 pub const SYNC_INFO: &str = "SyncInfo";
 pub const PROCESSED: &str = "ProcessedExternalEvents";
+/// External events whose processing failed for a passing reason (the Backbone unreachable or
+/// answering 5xx / 429): kept here and retried on every later sync, so a failing Backbone never
+/// makes the Connector give an event up.
+pub const DEFERRED: &str = "DeferredExternalEvents";
 const LAST_SYNC_RUN: &str = "lastSyncRun";
 /// How long to wait for a run of our own that a crash left open; the Backbone expires runs
 /// after about ten seconds.
@@ -65,10 +69,82 @@ enum PeerDeletion<'a> {
     Cancelled,
 }
 
+/// An event kept for a later try, with why the last one failed.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Deferred {
+    id: String,
+    event: ExternalEvent,
+    deferred_at: Timestamp,
+    attempts: u32,
+    last_error: String,
+}
+
 impl Transport {
-    /// `POST /Account/Sync`: runs until the Backbone has no unsynced events for us.
+    /// Processes an event of a sync run. A passing failure keeps the event locally for a later
+    /// try and counts as processed for the Backbone, which would otherwise give the event up
+    /// after three failed runs (a received message would be lost).
+    async fn process_or_defer(&self, event: &ExternalEvent) -> Result<()> {
+        match self.process_event(event).await {
+            Err(e) if e.is_transient() => {
+                tracing::warn!(
+                    event = event.id.as_str(),
+                    code = e.code(),
+                    "external event deferred: {e}"
+                );
+                let deferred = Deferred {
+                    id: event.id.as_str().to_owned(),
+                    event: event.clone(),
+                    deferred_at: Timestamp::now(),
+                    attempts: 1,
+                    last_error: e.to_string(),
+                };
+                self.store.put(DEFERRED, to_doc(&deferred)?).await?;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Tries every deferred event again: done ones and ones that now fail for good leave the
+    /// list (the latter with a warning, as the Backbone would report them); passing failures
+    /// stay for the next sync.
+    async fn retry_deferred(&self) -> Result<()> {
+        let docs = self
+            .store
+            .find(
+                DEFERRED,
+                &store::Filter::All,
+                &store::FindOptions::default(),
+            )
+            .await?;
+        for doc in docs {
+            let mut deferred: Deferred = serde_json::from_value(doc)
+                .map_err(|e| TransportError::Internal(format!("deferred event: {e}")))?;
+            match self.process_event(&deferred.event).await {
+                Ok(()) => {}
+                Err(e) if e.is_transient() => {
+                    deferred.attempts += 1;
+                    deferred.last_error = e.to_string();
+                    self.store.put(DEFERRED, to_doc(&deferred)?).await?;
+                    continue;
+                }
+                Err(e) => tracing::warn!(
+                    event = deferred.id.as_str(),
+                    code = e.code(),
+                    "deferred external event failed: {e}"
+                ),
+            }
+            self.store.delete(DEFERRED, &deferred.id).await?;
+        }
+        Ok(())
+    }
+
+    /// `POST /Account/Sync`: first the events deferred earlier, then runs until the Backbone has
+    /// no unsynced events for us.
     pub async fn sync_everything(&self) -> Result<()> {
         let _guard = self.sync_lock.lock().await;
+        self.retry_deferred().await?;
         loop {
             let Some(run) = self.start_sync_run().await? else {
                 break;
@@ -76,7 +152,7 @@ impl Transport {
             let events = self.backbone.sync_run_events(&run.id).await?;
             let mut results = Vec::with_capacity(events.len());
             for event in &events {
-                let error_code = match self.process_event(event).await {
+                let error_code = match self.process_or_defer(event).await {
                     Ok(()) => None,
                     Err(e) => {
                         tracing::warn!(
