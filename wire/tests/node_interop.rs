@@ -238,3 +238,54 @@ fn nmshd_crypto_accepts_everything_rust_produces() {
         "unexpected number of checks: {checks:#?}"
     );
 }
+
+/// The committed vectors are what the official library computes today: regenerated with
+/// `node interop/crypto/vectors.mjs generate`, every deterministic section (fixed keys, seeds,
+/// nonces and inputs) is identical. Only the random ids and the handshake, which the library
+/// makes with its own randomness, may differ.
+#[test]
+fn committed_vectors_match_a_fresh_run_of_the_official_library() {
+    let interop = interop_dir();
+    let path = std::env::temp_dir().join(format!("nmshd-vectors-{}.json", std::process::id()));
+    let output = Command::new("node")
+        .arg(interop.join("crypto/vectors.mjs"))
+        .arg("generate")
+        .arg(&path)
+        .output()
+        .expect("`node` must be on PATH (Node 20+)");
+    assert!(
+        output.status.success(),
+        "node generate failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let fresh: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let committed: Value = serde_json::from_str(include_str!("vectors/nmshd-crypto.json")).unwrap();
+    let random = ["ids", "handshake"];
+    let sections: Vec<&String> = committed
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !random.contains(&k.as_str()))
+        .collect();
+    assert!(sections.len() >= 10, "{sections:?}");
+    for section in sections {
+        assert_eq!(
+            fresh[section], committed[section],
+            "section `{section}` differs from a fresh run"
+        );
+    }
+    // The random sections keep their shape: as many ids, the same handshake parts.
+    let shape = |v: &Value| match v {
+        Value::Array(items) => format!("{} items", items.len()),
+        Value::Object(map) => map.keys().cloned().collect::<Vec<_>>().join(","),
+        other => panic!("unexpected section {other}"),
+    };
+    for section in random {
+        assert_eq!(
+            shape(&fresh[section]),
+            shape(&committed[section]),
+            "section `{section}` has the same shape"
+        );
+    }
+}
