@@ -3,6 +3,7 @@
 //! 7.0.0 and the runtime's use cases.
 
 use crate::CoreDate;
+pub use crate::reference::ReferenceDto;
 use serde::{Deserialize, Serialize};
 
 /// `FileDTO`.
@@ -32,15 +33,6 @@ pub struct FileDto {
     /// Only ever `true`: the runtime leaves the field out while the ownership is not locked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ownership_is_locked: Option<bool>,
-}
-
-/// The `reference` of a shareable object: its truncated form and its URL.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct ReferenceDto {
-    pub truncated: String,
-    pub url: String,
 }
 
 /// The text fields of `POST /Files/Own` (`multipart/form-data`); the file itself is the

@@ -31,6 +31,8 @@ pub mod messages;
 #[cfg(feature = "dto")]
 pub mod password_protection;
 #[cfg(feature = "dto")]
+pub mod reference;
+#[cfg(feature = "dto")]
 pub mod relationship_templates;
 #[cfg(feature = "dto")]
 pub mod relationships;

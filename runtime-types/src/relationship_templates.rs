@@ -3,18 +3,10 @@
 //! the bodies of the `/RelationshipTemplates` routes.
 
 pub use crate::password_protection::{PasswordProtectionDto, PasswordProtectionRequest};
+pub use crate::reference::ReferenceDto;
 use crate::{CoreDate, printed};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// `{truncated, url}`: how a shareable object is referenced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct ObjectReferenceDto {
-    pub truncated: String,
-    pub url: String,
-}
 
 /// `RelationshipTemplateContent`: what an App user is asked when loading the template. The
 /// Requests are checked by the `content` crate; the DTO shows them in their printed JSON form.
@@ -102,7 +94,7 @@ pub struct RelationshipTemplateDto {
     pub expires_at: Option<CoreDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_number_of_allocations: Option<u32>,
-    pub reference: ObjectReferenceDto,
+    pub reference: ReferenceDto,
 }
 
 /// The body of `POST /RelationshipTemplates/Own`.

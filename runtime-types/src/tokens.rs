@@ -3,6 +3,7 @@
 
 use crate::CoreDate;
 use crate::password_protection::{PasswordProtectionDto, PasswordProtectionRequest};
+pub use crate::reference::ReferenceDto;
 use serde::{Deserialize, Serialize};
 use wire::{Address, DeviceId, TokenId};
 
@@ -23,15 +24,6 @@ pub const QUERY_KEYS: &[&str] = &[
     "passwordProtection.passwordIsPin",
     "passwordProtection.passwordLocationIndicator",
 ];
-
-/// `{truncated, url}`: how an object is shared.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct ReferenceDto {
-    pub truncated: String,
-    pub url: String,
-}
 
 /// `TokenDTO`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

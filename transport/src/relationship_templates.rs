@@ -22,7 +22,7 @@ use content::TemplateContent;
 use reqwest::Method;
 use runtime_types::relationship_templates::{
     CreateOwnRelationshipTemplateRequest, CreateTokenForOwnRelationshipTemplateRequest,
-    LoadPeerRelationshipTemplateRequest, ObjectReferenceDto, PasswordProtectionRequest,
+    LoadPeerRelationshipTemplateRequest, PasswordProtectionRequest, ReferenceDto,
     RelationshipTemplateContentDerivation, RelationshipTemplateDto,
 };
 use runtime_types::tokens::TokenDto;
@@ -78,8 +78,8 @@ fn protection_of(
     request.map(PasswordProtection::from_request).transpose()
 }
 
-fn reference_dto(reference: &wire::Reference) -> Result<ObjectReferenceDto> {
-    Ok(ObjectReferenceDto {
+fn reference_dto(reference: &wire::Reference) -> Result<ReferenceDto> {
+    Ok(ReferenceDto {
         truncated: reference.truncate(),
         url: reference.to_url(None)?,
     })

@@ -207,16 +207,8 @@ impl Consumption {
                 _ => break,
             }
         }
-        let ids: Vec<Value> = chain.iter().map(|a| Value::String(a.id.clone())).collect();
-        let mut found = self
-            .find_attributes(
-                &Filter::cond("id", Op::In, Value::Array(ids)),
-                &FindOptions::default(),
-            )
-            .await?;
-        // In chain order, newest first.
-        found.sort_by_key(|a| chain.iter().position(|c| c.id == a.id));
-        Ok(found)
+        self.count_forwards(&mut chain).await?;
+        Ok(chain)
     }
 
     /// `POST /Attributes/ExecuteIdentityAttributeQuery`: own identity attributes of the
@@ -250,29 +242,29 @@ impl Consumption {
         EXECUTE_IQL_REQUEST.check(body).map_err(Error::invalid)?;
         let query_string = parse_iql_query(&body["query"])?;
         let query = iql::parse(&query_string).map_err(|_| invalid_iql(&query_string))?;
-        let attributes = self
-            .find_attributes(
+        // The query runs on the stored contents as they are; only the matches become DTOs.
+        let docs = self
+            .transport
+            .store()
+            .find(
+                super::COLLECTION,
                 &Filter::eq("@type", OWN_IDENTITY.as_str()),
                 &FindOptions::default(),
             )
             .await?;
-        let contents = attributes
-            .iter()
-            .map(|a| serde_json::to_value(&a.content))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let matching = iql::execute(&query, &contents).map_err(|e| {
-            Error::rule(
-                "error.runtime.unknown",
-                format!("An error was thrown in a UseCase: {e}"),
-            )
-        })?;
-        let mut attributes: Vec<Option<LocalAttributeDto>> =
-            attributes.into_iter().map(Some).collect();
-        Ok(matching
-            .into_iter()
-            .filter_map(|i| attributes.get_mut(i).and_then(Option::take))
-            .collect())
+        let mut matching = Vec::new();
+        for doc in docs {
+            let found = iql::matches(&query, &doc["content"]).map_err(|e| {
+                Error::rule(
+                    "error.runtime.unknown",
+                    format!("An error was thrown in a UseCase: {e}"),
+                )
+            })?;
+            if found {
+                matching.push(doc);
+            }
+        }
+        self.attributes_of(matching).await
     }
 
     /// `POST /Attributes/ValidateIQLQuery`. An invalid query string is refused while the

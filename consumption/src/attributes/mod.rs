@@ -82,6 +82,11 @@ impl Consumption {
             .store()
             .find(COLLECTION, filter, options)
             .await?;
+        self.attributes_of(docs).await
+    }
+
+    /// Stored documents as DTOs, with their forwards counted.
+    pub(crate) async fn attributes_of(&self, docs: Vec<Value>) -> Result<Vec<LocalAttributeDto>> {
         let mut attributes = docs.into_iter().map(from_doc).collect::<Result<Vec<_>>>()?;
         self.count_forwards(&mut attributes).await?;
         Ok(attributes)
@@ -108,7 +113,7 @@ impl Consumption {
 
     /// Sets `numberOfForwards` on the kinds that show it: every forwarding record of the
     /// attribute, deleted ones included.
-    async fn count_forwards(&self, attributes: &mut [LocalAttributeDto]) -> Result<()> {
+    pub(crate) async fn count_forwards(&self, attributes: &mut [LocalAttributeDto]) -> Result<()> {
         let ids: Vec<Value> = attributes
             .iter()
             .filter(|a| a.kind.counts_forwards())

@@ -147,7 +147,8 @@ impl Consumption {
         predecessor.succeeded_by = Some(successor.id.clone());
         predecessor.is_default = None;
         let mut predecessor_dto = predecessor;
-        self.count_forwards_of(&mut predecessor_dto).await?;
+        self.count_forwards(std::slice::from_mut(&mut predecessor_dto))
+            .await?;
         let response = SucceedAttributeResponse {
             predecessor: predecessor_dto,
             successor,
@@ -162,13 +163,6 @@ impl Consumption {
         )?;
         self.transport.commit(change).await?;
         Ok(response)
-    }
-
-    async fn count_forwards_of(&self, attribute: &mut LocalAttributeDto) -> Result<()> {
-        let id = attribute.id.clone();
-        let counted = self.get_attribute(&id).await?;
-        attribute.number_of_forwards = counted.number_of_forwards;
-        Ok(())
     }
 }
 
