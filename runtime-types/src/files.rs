@@ -71,20 +71,8 @@ pub struct LoadPeerFileRequest {
     pub password: Option<String>,
 }
 
-/// `POST /Files/{id}/Token`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct CreateTokenForFileRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub for_identity: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_protection: Option<crate::password_protection::PasswordProtectionRequest>,
-}
+/// The body of `POST /Files/{id}/Token`.
+pub type CreateTokenForFileRequest = crate::tokens::CreateTokenForObjectRequest;
 
 fn text_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {

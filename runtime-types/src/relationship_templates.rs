@@ -127,19 +127,7 @@ pub struct LoadPeerRelationshipTemplateRequest {
 }
 
 /// The body of `POST /RelationshipTemplates/Own/{id}/Token`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
-pub struct CreateTokenForOwnRelationshipTemplateRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub for_identity: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_protection: Option<PasswordProtectionRequest>,
-}
+pub type CreateTokenForOwnRelationshipTemplateRequest = crate::tokens::CreateTokenForObjectRequest;
 
 #[cfg(test)]
 mod tests {

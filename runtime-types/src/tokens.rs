@@ -25,6 +25,22 @@ pub const QUERY_KEYS: &[&str] = &[
     "passwordProtection.passwordLocationIndicator",
 ];
 
+/// The body of the routes that share an object (a template, a file) through a new token. The
+/// defaults differ by object (a template's token is ephemeral unless asked otherwise).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct CreateTokenForObjectRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ephemeral: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_protection: Option<PasswordProtectionRequest>,
+}
+
 /// `TokenDTO`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

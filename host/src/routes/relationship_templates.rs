@@ -17,6 +17,7 @@ use runtime_types::relationship_templates::{
 use runtime_types::tokens::TokenDto;
 use serde::Deserialize;
 use transport::Ownership;
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use wire::RelationshipTemplateId;
 
@@ -37,23 +38,44 @@ struct TemplatePath {
 
 /// The list routes' query: the official query language over these keys (repeated keys are
 /// alternatives, values may carry operators such as `!`, `>`, `<`).
+/// The filters of the template lists, for the API document (transport reads the raw query
+/// with the runtime's query language).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct TemplateFilters {
+    #[param(rename = "createdAt")]
+    created_at: Option<String>,
+    #[param(rename = "expiresAt")]
+    expires_at: Option<String>,
+    #[param(rename = "createdBy")]
+    created_by: Option<String>,
+    #[param(rename = "createdByDevice")]
+    created_by_device: Option<String>,
+    #[param(rename = "maxNumberOfAllocations")]
+    max_number_of_allocations: Option<String>,
+    #[param(rename = "forIdentity")]
+    for_identity: Option<String>,
+    /// `""` or `!` to filter by whether there is one.
+    #[param(rename = "passwordProtection")]
+    password_protection: Option<String>,
+    #[param(rename = "passwordProtection.password")]
+    password: Option<String>,
+    #[param(rename = "passwordProtection.passwordIsPin")]
+    password_is_pin: Option<String>,
+    #[param(rename = "passwordProtection.passwordLocationIndicator")]
+    password_location_indicator: Option<String>,
+    #[param(rename = "content.@type")]
+    content_type: Option<String>,
+}
+
 #[utoipa::path(
     get,
     path = "/api/core/v1/RelationshipTemplates",
     tag = "RelationshipTemplates",
     params(
         ("isOwn" = Option<String>, Query, description = "`true` or `false`"),
-        ("createdAt" = Option<String>, Query),
-        ("expiresAt" = Option<String>, Query),
-        ("createdBy" = Option<String>, Query),
-        ("createdByDevice" = Option<String>, Query),
-        ("maxNumberOfAllocations" = Option<String>, Query),
-        ("forIdentity" = Option<String>, Query),
-        ("passwordProtection" = Option<String>, Query, description = "`\"\"` or `!` to filter by whether there is one"),
-        ("passwordProtection.password" = Option<String>, Query),
-        ("passwordProtection.passwordIsPin" = Option<String>, Query),
-        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query),
-        ("content.@type" = Option<String>, Query),
+        TemplateFilters,
     ),
     responses(
         (status = 200, body = ResultBody<Vec<RelationshipTemplateDto>>),
@@ -75,19 +97,7 @@ async fn list_all(
     get,
     path = "/api/core/v1/RelationshipTemplates/Own",
     tag = "RelationshipTemplates",
-    params(
-        ("createdAt" = Option<String>, Query),
-        ("expiresAt" = Option<String>, Query),
-        ("createdBy" = Option<String>, Query),
-        ("createdByDevice" = Option<String>, Query),
-        ("maxNumberOfAllocations" = Option<String>, Query),
-        ("forIdentity" = Option<String>, Query),
-        ("passwordProtection" = Option<String>, Query),
-        ("passwordProtection.password" = Option<String>, Query),
-        ("passwordProtection.passwordIsPin" = Option<String>, Query),
-        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query),
-        ("content.@type" = Option<String>, Query),
-    ),
+    params(TemplateFilters),
     responses(
         (status = 200, body = ResultBody<Vec<RelationshipTemplateDto>>),
         (status = 400, body = ErrorEnvelope),
@@ -108,19 +118,7 @@ async fn list_own(
     get,
     path = "/api/core/v1/RelationshipTemplates/Peer",
     tag = "RelationshipTemplates",
-    params(
-        ("createdAt" = Option<String>, Query),
-        ("expiresAt" = Option<String>, Query),
-        ("createdBy" = Option<String>, Query),
-        ("createdByDevice" = Option<String>, Query),
-        ("maxNumberOfAllocations" = Option<String>, Query),
-        ("forIdentity" = Option<String>, Query),
-        ("passwordProtection" = Option<String>, Query),
-        ("passwordProtection.password" = Option<String>, Query),
-        ("passwordProtection.passwordIsPin" = Option<String>, Query),
-        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query),
-        ("content.@type" = Option<String>, Query),
-    ),
+    params(TemplateFilters),
     responses(
         (status = 200, body = ResultBody<Vec<RelationshipTemplateDto>>),
         (status = 400, body = ErrorEnvelope),

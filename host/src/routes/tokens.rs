@@ -72,23 +72,43 @@ async fn load_peer(
     Ok(Created(app.transport.load_peer_token(request).await?))
 }
 
+/// The filters of the token lists, for the API document (transport reads the raw query with
+/// the runtime's query language).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct TokenFilters {
+    #[param(rename = "createdAt")]
+    created_at: Option<String>,
+    #[param(rename = "createdBy")]
+    created_by: Option<String>,
+    #[param(rename = "createdByDevice")]
+    created_by_device: Option<String>,
+    #[param(rename = "expiresAt")]
+    expires_at: Option<String>,
+    #[param(rename = "forIdentity")]
+    for_identity: Option<String>,
+    #[param(rename = "isOwn")]
+    is_own: Option<String>,
+    /// Empty: protected; `!`: not protected.
+    #[param(rename = "passwordProtection")]
+    password_protection: Option<String>,
+    #[param(rename = "passwordProtection.password")]
+    password: Option<String>,
+    /// `true` or `!`.
+    #[param(rename = "passwordProtection.passwordIsPin")]
+    password_is_pin: Option<String>,
+    /// An option name or a number.
+    #[param(rename = "passwordProtection.passwordLocationIndicator")]
+    password_location_indicator: Option<String>,
+}
+
 /// Own tokens, filtered by the official query.
 #[utoipa::path(
     get,
     path = "/api/core/v1/Tokens/Own",
     tag = "Tokens",
-    params(
-        ("createdAt" = Option<String>, Query),
-        ("createdBy" = Option<String>, Query),
-        ("createdByDevice" = Option<String>, Query),
-        ("expiresAt" = Option<String>, Query),
-        ("forIdentity" = Option<String>, Query),
-        ("isOwn" = Option<String>, Query),
-        ("passwordProtection" = Option<String>, Query, description = "empty: protected; `!`: not protected"),
-        ("passwordProtection.password" = Option<String>, Query),
-        ("passwordProtection.passwordIsPin" = Option<String>, Query, description = "`true` or `!`"),
-        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query, description = "an option name or a number"),
-    ),
+    params(TokenFilters),
     responses(
         (status = 200, body = ResultBody<Vec<TokenDto>>),
         (status = 400, body = ErrorEnvelope),
@@ -105,18 +125,7 @@ async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelo
     get,
     path = "/api/core/v1/Tokens/Peer",
     tag = "Tokens",
-    params(
-        ("createdAt" = Option<String>, Query),
-        ("createdBy" = Option<String>, Query),
-        ("createdByDevice" = Option<String>, Query),
-        ("expiresAt" = Option<String>, Query),
-        ("forIdentity" = Option<String>, Query),
-        ("isOwn" = Option<String>, Query),
-        ("passwordProtection" = Option<String>, Query, description = "empty: protected; `!`: not protected"),
-        ("passwordProtection.password" = Option<String>, Query),
-        ("passwordProtection.passwordIsPin" = Option<String>, Query, description = "`true` or `!`"),
-        ("passwordProtection.passwordLocationIndicator" = Option<String>, Query, description = "an option name or a number"),
-    ),
+    params(TokenFilters),
     responses(
         (status = 200, body = ResultBody<Vec<TokenDto>>),
         (status = 400, body = ErrorEnvelope),
