@@ -6,11 +6,14 @@
 //! - [`attributes`]: the attribute store (7.0 model), its routes' reads and writes.
 //! - [`files`]: own file uploads, whose tags are checked here.
 //! - [`identity_metadata`]: JSON values kept about the own identity or a peer.
+//! - [`requests`]: requests with peers, outgoing and incoming, and what transport's changes
+//!   mean for them (the runtime's RequestModule, in the same batch as the change).
 //! - [`tags`]: which tags an attribute or file may carry, and the Backbone's tag catalogue.
 
 pub mod attributes;
 pub mod files;
 pub mod identity_metadata;
+pub mod requests;
 pub mod tags;
 
 use std::sync::Arc;
@@ -30,6 +33,7 @@ impl Consumption {
         transport.register_peer_data(identity_metadata::PEER_DATA);
         transport.register_peer_data(attributes::PEER_DATA);
         transport.register_peer_data(attributes::FORWARDS_PEER_DATA);
+        transport.register_peer_data(requests::PEER_DATA);
         for (collection, field) in [
             (attributes::COLLECTION, "@type"),
             (attributes::COLLECTION, "peer"),
@@ -38,12 +42,16 @@ impl Consumption {
             (attributes::FORWARDING_DETAILS, "attributeId"),
             (attributes::FORWARDING_DETAILS, "peer"),
             (identity_metadata::COLLECTION, "reference"),
+            (requests::COLLECTION, "isOwn"),
+            (requests::COLLECTION, "peer"),
+            (requests::COLLECTION, "source.reference"),
         ] {
             transport
                 .store()
                 .ensure_index(collection, store::IndexSpec::on(field))
                 .await?;
         }
+        Self::react_to(&transport);
         Ok(Self { transport })
     }
 }

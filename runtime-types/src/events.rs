@@ -31,3 +31,7 @@ pub const OUTGOING_REQUEST_CREATED_AND_COMPLETED: &str =
 pub const OUTGOING_REQUEST_STATUS_CHANGED: &str = "consumption.outgoingRequestStatusChanged";
 pub const MESSAGE_PROCESSED: &str = "consumption.messageProcessed";
 pub const RELATIONSHIP_TEMPLATE_PROCESSED: &str = "consumption.relationshipTemplateProcessed";
+pub const OUTGOING_REQUEST_FROM_RELATIONSHIP_CREATION_CREATED_AND_COMPLETED: &str =
+    "consumption.outgoingRequestFromRelationshipCreationCreatedAndCompleted";
+pub const ATTRIBUTE_FORWARDING_DETAILS_CHANGED: &str =
+    "consumption.attributeForwardingDetailsChanged";

@@ -39,6 +39,8 @@ pub mod relationships;
 #[cfg(feature = "dto")]
 pub mod request_schema;
 #[cfg(feature = "dto")]
+pub mod requests;
+#[cfg(feature = "dto")]
 pub mod tokens;
 
 /// A point in time as the runtime prints it.

@@ -170,6 +170,7 @@ impl Transport {
             sync_lock: Default::default(),
             secrets_lock: Default::default(),
             peer_data: Default::default(),
+            reactions: Default::default(),
             tag_reads: Default::default(),
         };
         if doc.get("datawalletVersion").is_none() {

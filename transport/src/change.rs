@@ -46,6 +46,17 @@ impl Change {
         self.writes.extend(writes);
     }
 
+    /// Takes over another change's writes and events, after its own.
+    pub fn absorb(&mut self, other: Change) {
+        self.writes.extend(other.writes);
+        self.events.extend(other.events);
+    }
+
+    /// The runtime events the change publishes, in order.
+    pub fn events(&self) -> &[(&'static str, Value)] {
+        &self.events
+    }
+
     /// Queues a runtime event with its DTO payload.
     pub fn event(&mut self, namespace: &'static str, data: &impl Serialize) -> Result<()> {
         self.events.push((namespace, to_doc(data)?));
@@ -54,9 +65,13 @@ impl Change {
 }
 
 impl Transport {
-    /// Writes the change and the outbox entries of its events in one atomic batch, then
-    /// announces the events on the in-process bus.
-    pub async fn commit(&self, change: Change) -> Result<()> {
+    /// Offers the change to the layer above ([`crate::reactions`]), writes it and the outbox
+    /// entries of its events in one atomic batch, then announces the events on the in-process
+    /// bus.
+    pub async fn commit(&self, mut change: Change) -> Result<()> {
+        if let Some(reactions) = self.reactions() {
+            reactions.react(&mut change).await?;
+        }
         let Change {
             mut writes,
             events: pending,

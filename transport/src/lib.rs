@@ -20,6 +20,7 @@ pub mod identity_deletion;
 pub mod messages;
 pub mod password;
 pub mod push;
+pub mod reactions;
 pub mod relationship_templates;
 pub mod relationships;
 mod request_records;
@@ -59,6 +60,8 @@ pub struct Transport {
     peer_data: std::sync::RwLock<Vec<PeerData>>,
     /// The tag catalogue read under way, shared by concurrent callers.
     tag_reads: tags::TagReads,
+    /// The consumption layer's reactions to changes, set once it is opened.
+    reactions: std::sync::OnceLock<Arc<dyn reactions::Reactions>>,
 }
 
 /// A collection of records about a peer, keyed by the peer's address in `field`: decomposing
@@ -77,6 +80,16 @@ impl Transport {
     /// The store this identity keeps its objects in, for the layers above transport.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Plugs in the layer above: from now on every change is offered to `reactions` before
+    /// it is written. Set once; a second call is ignored.
+    pub fn set_reactions(&self, reactions: Arc<dyn reactions::Reactions>) {
+        let _ = self.reactions.set(reactions);
+    }
+
+    pub(crate) fn reactions(&self) -> Option<&Arc<dyn reactions::Reactions>> {
+        self.reactions.get()
     }
 
     /// Registers records about peers that decomposing a relationship deletes with it.

@@ -143,7 +143,7 @@ impl Transport {
     /// `POST /Account/Sync`: first the events deferred earlier, then runs until the Backbone has
     /// no unsynced events for us.
     pub async fn sync_everything(&self) -> Result<()> {
-        let _guard = self.sync_lock.lock().await;
+        let guard = self.sync_lock.lock().await;
         self.retry_deferred().await?;
         loop {
             let Some(run) = self.start_sync_run().await? else {
@@ -185,6 +185,10 @@ impl Transport {
             completed_at: Timestamp::now(),
         };
         self.store.put(SYNC_INFO, to_doc(&last)?).await?;
+        drop(guard);
+        if let Some(reactions) = self.reactions() {
+            reactions.after_sync().await?;
+        }
         Ok(())
     }
 

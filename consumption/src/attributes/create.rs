@@ -78,7 +78,7 @@ fn intern(code: &str) -> &'static str {
 }
 
 /// JavaScript's `trim()` on every top-level string entry of the value.
-fn trimmed(value: &Value) -> Value {
+pub(crate) fn trimmed(value: &Value) -> Value {
     match value {
         Value::Object(entries) => Value::Object(
             entries
@@ -162,7 +162,10 @@ impl Consumption {
 
     /// The id of the latest own identity attribute whose value equals `value` (tags do not
     /// count), if there is one.
-    async fn own_identity_attribute_with_value(&self, value: &Value) -> Result<Option<String>> {
+    pub(crate) async fn own_identity_attribute_with_value(
+        &self,
+        value: &Value,
+    ) -> Result<Option<String>> {
         let type_name = value.get("@type").cloned().unwrap_or(Value::Null);
         let filter = Filter::eq("@type", OWN_IDENTITY.as_str())
             .and(Filter::cond("succeededBy", Op::NotExists, Value::Null))

@@ -149,3 +149,78 @@ impl Consumption {
 
 /// The kind of every attribute the layer creates locally.
 pub(crate) const OWN_IDENTITY: LocalAttributeKind = LocalAttributeKind::OwnIdentityAttribute;
+
+/// A new local attribute of `kind` (with `id`, or a new one), as the request flows create them.
+pub(crate) fn new_attribute(
+    kind: LocalAttributeKind,
+    id: Option<String>,
+    content: content::Attribute,
+    peer: Option<String>,
+    source_reference: Option<String>,
+) -> Result<LocalAttributeDto> {
+    let id = match id {
+        Some(id) => id,
+        None => wire::AnyId::generate("ATT")?.to_string(),
+    };
+    Ok(LocalAttributeDto {
+        kind,
+        id,
+        created_at: runtime_types::CoreDate::now(),
+        content,
+        succeeds: None,
+        succeeded_by: None,
+        was_viewed_at: None,
+        is_default: None,
+        peer,
+        source_reference,
+        deletion_info: None,
+        initial_attribute_peer: None,
+        number_of_forwards: kind.counts_forwards().then_some(0),
+    })
+}
+
+/// Queues a new attribute and its `consumption.attributeCreated` in `change`.
+pub(crate) fn put_created(change: &mut transport::Change, dto: &LocalAttributeDto) -> Result<()> {
+    change.put(COLLECTION, &stored(dto)?)?;
+    change.event(runtime_types::events::ATTRIBUTE_CREATED, dto)
+}
+
+/// A forwarding record: `attribute` was shared with `peer` by `source_reference`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ForwardingRecord<'a> {
+    id: String,
+    attribute_id: &'a str,
+    peer: &'a str,
+    source_reference: &'a str,
+    shared_at: runtime_types::CoreDate,
+}
+
+/// Queues a forwarding record for `attribute` to `peer` and the
+/// `consumption.attributeForwardingDetailsChanged` event, whose DTO counts the new forward.
+pub(crate) fn put_forward(
+    change: &mut transport::Change,
+    attribute: &LocalAttributeDto,
+    peer: &str,
+    source_reference: &str,
+) -> Result<LocalAttributeDto> {
+    change.put(
+        FORWARDING_DETAILS,
+        &ForwardingRecord {
+            id: wire::AnyId::generate("ATTFD")?.to_string(),
+            attribute_id: &attribute.id,
+            peer,
+            source_reference,
+            shared_at: runtime_types::CoreDate::now(),
+        },
+    )?;
+    let mut shown = attribute.clone();
+    if shown.kind.counts_forwards() {
+        shown.number_of_forwards = Some(shown.number_of_forwards.unwrap_or(0) + 1);
+    }
+    change.event(
+        runtime_types::events::ATTRIBUTE_FORWARDING_DETAILS_CHANGED,
+        &shown,
+    )?;
+    Ok(shown)
+}

@@ -15,6 +15,7 @@ mod messages;
 mod qr;
 mod relationship_templates;
 mod relationships;
+mod requests;
 mod tokens;
 
 use crate::app::App;
@@ -48,6 +49,14 @@ pub fn routes() -> OpenApiRouter<App> {
             &["core:identityMetadata"],
         ))
         .merge(scoped(attribute_tags::routes(), &["core:attributes"]))
+        .merge(scoped(
+            requests::incoming_routes(),
+            &["core:requests", "core:requests:incoming"],
+        ))
+        .merge(scoped(
+            requests::outgoing_routes(),
+            &["core:requests", "core:requests:outgoing"],
+        ))
         .merge(scoped(announcements::routes(), &["core:announcements"]))
         .merge(scoped(
             backbone_notifications::routes(),

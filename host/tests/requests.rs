@@ -1,0 +1,681 @@
+//! Requests between two of our Connectors through REST on a local Backbone: a Request by
+//! message with consent, form field, read, create and propose items (and a group) accepted
+//! and its response applied on the requester's side; the same rejected; a template's request
+//! for a new relationship accepted by a stranger, which creates the relationship and completes
+//! the template owner's request from the creation content; and the routes' error codes.
+
+mod common;
+
+use common::{Backbone, Peer, error_of, in_minutes, relate};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const UNKNOWN: &str = "error.runtime.unknown";
+
+fn request_content(me: &str) -> Value {
+    let _ = me;
+    json!({
+        "title": "Onboarding",
+        "items": [
+            {"@type": "ConsentRequestItem", "mustBeAccepted": true, "consent": "I agree to the terms."},
+            {"@type": "FormFieldRequestItem", "mustBeAccepted": true, "title": "Customer since",
+             "settings": {"@type": "IntegerFormFieldSettings", "min": 1900, "max": 2100}},
+            {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+             "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}},
+            {"@type": "RequestItemGroup", "title": "Contract", "items": [
+                {"@type": "CreateAttributeRequestItem", "mustBeAccepted": true,
+                 "attribute": {"@type": "RelationshipAttribute", "owner": "", "key": "customerNumber",
+                               "confidentiality": "protected",
+                               "value": {"@type": "ProprietaryString", "title": "Customer number", "value": "C-4711"}}},
+                {"@type": "ProposeAttributeRequestItem", "mustBeAccepted": false,
+                 "query": {"@type": "IdentityAttributeQuery", "valueType": "Surname"},
+                 "attribute": {"@type": "IdentityAttribute", "owner": "", "value": {"@type": "Surname", "value": "Lovelace"}}},
+                {"@type": "AuthenticationRequestItem", "mustBeAccepted": false, "title": "Log in"}
+            ]}
+        ]
+    })
+}
+
+fn accept_params(b: &str) -> Value {
+    json!({"items": [
+        {"accept": true},
+        {"accept": true, "response": 1999},
+        {"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": b, "value": {"@type": "GivenName", "value": "Ada"}}},
+        {"items": [
+            {"accept": true},
+            {"accept": true, "attribute": {"@type": "IdentityAttribute", "owner": b, "value": {"@type": "Surname", "value": "Lovelace"}}},
+            {"accept": false, "code": "some.code", "message": "not now"}
+        ]}
+    ]})
+}
+
+/// `a` creates the request for `b` and sends it by message; `b` syncs until it is there.
+async fn ask(a: &Peer, b: &Peer) -> (Value, Value) {
+    let me = a.address().await;
+    let peer = b.address().await;
+    let created = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": peer, "content": request_content(&me)})),
+            201,
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("REQ") && id.len() == 20, "{id}");
+    assert_eq!(created["status"], "Draft");
+    assert_eq!(created["isOwn"], true);
+    assert_eq!(created["content"]["id"], id.as_str());
+    assert_eq!(created["content"]["@type"], "Request");
+    assert!(created.get("source").is_none() && created.get("response").is_none());
+
+    let message = a
+        .post(
+            "/Messages",
+            json!({"recipients": [peer], "content": created["content"]}),
+        )
+        .await;
+    let open = a.get(&format!("/Requests/Outgoing/{id}")).await;
+    assert_eq!(open["status"], "Open");
+    assert_eq!(
+        open["source"],
+        json!({"type": "Message", "reference": message["id"]})
+    );
+
+    b.sync().await;
+    let incoming = b.get(&format!("/Requests/Incoming/{id}")).await;
+    assert_eq!(incoming["isOwn"], false);
+    assert_eq!(incoming["peer"], me.as_str());
+    assert_eq!(incoming["status"], "ManualDecisionRequired");
+    assert_eq!(incoming["content"], created["content"]);
+    assert_eq!(
+        incoming["source"],
+        json!({"type": "Message", "reference": message["id"]})
+    );
+    (created, message)
+}
+
+#[tokio::test]
+async fn a_request_by_message_accepted_and_its_response_applied() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    relate(&a, &b).await;
+    let a_address = a.address().await;
+    let b_address = b.address().await;
+    let (created, _) = ask(&a, &b).await;
+    let id = created["id"].as_str().unwrap();
+
+    // Checks before deciding: the wrong number of answers, a must-be-accepted item left out,
+    // a form field answered with the wrong kind.
+    let check = |body: Value| {
+        let b = &b;
+        async move {
+            b.ok(
+                Method::PUT,
+                &format!("/Requests/Incoming/{id}/CanAccept"),
+                Some(body),
+                200,
+            )
+            .await
+        }
+    };
+    let wrong_count = check(json!({"items": [{"accept": true}]})).await;
+    assert_eq!(wrong_count["isSuccess"], false);
+    assert_eq!(
+        wrong_count["code"],
+        "error.consumption.requests.decide.validation.invalidNumberOfItems"
+    );
+    let mut refused = accept_params(&b_address);
+    refused["items"][0] = json!({"accept": false});
+    refused["items"][1] = json!({"accept": true, "response": "soon"});
+    let verdict = check(refused).await;
+    assert_eq!(verdict["isSuccess"], false);
+    assert_eq!(
+        verdict["code"],
+        "error.consumption.requests.validation.inheritedFromItem"
+    );
+    assert_eq!(
+        verdict["items"][0]["code"],
+        "error.consumption.requests.decide.validation.mustBeAcceptedItemNotAccepted"
+    );
+    assert_eq!(
+        verdict["items"][1],
+        json!({"isSuccess": false, "code": "error.consumption.requests.invalidAcceptParameters",
+               "message": "An integer form field must be accepted with an integer.", "items": []})
+    );
+    assert_eq!(verdict["items"][2]["isSuccess"], true);
+    let fine = check(accept_params(&b_address)).await;
+    assert_eq!(fine["isSuccess"], true, "{fine}");
+    assert_eq!(fine["items"].as_array().unwrap().len(), 4);
+    assert_eq!(fine["items"][3]["items"].as_array().unwrap().len(), 3);
+
+    // Accepting: Decided in the answer, Completed once the response message is out.
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{id}/Accept"),
+            Some(accept_params(&b_address)),
+            200,
+        )
+        .await;
+    assert_eq!(decided["status"], "Decided");
+    assert_eq!(decided["response"]["content"]["result"], "Accepted");
+    let completed = b.get(&format!("/Requests/Incoming/{id}")).await;
+    assert_eq!(completed["status"], "Completed");
+    assert_eq!(completed["response"]["source"]["type"], "Message");
+    let answers = &completed["response"]["content"]["items"];
+    assert_eq!(
+        answers[0],
+        json!({"@type": "AcceptResponseItem", "result": "Accepted"})
+    );
+    assert_eq!(
+        answers[1],
+        json!({"@type": "FormFieldAcceptResponseItem", "result": "Accepted", "response": 1999})
+    );
+    assert_eq!(answers[2]["@type"], "ReadAttributeAcceptResponseItem");
+    assert_eq!(answers[3]["@type"], "ResponseItemGroup");
+    assert_eq!(
+        answers[3]["items"][0]["@type"],
+        "CreateAttributeAcceptResponseItem"
+    );
+    assert_eq!(
+        answers[3]["items"][1]["@type"],
+        "ProposeAttributeAcceptResponseItem"
+    );
+    assert_eq!(
+        answers[3]["items"][2],
+        json!({"@type": "RejectResponseItem", "result": "Rejected", "code": "some.code", "message": "not now"})
+    );
+
+    // The responder's side: its given name as an own identity attribute forwarded to `a`,
+    // the customer number as a peer relationship attribute (owner: `b` itself? no: `""`
+    // means the recipient, `b`), the proposed surname as an own identity attribute.
+    let given_name_id = answers[2]["attributeId"].as_str().unwrap();
+    let own = b.get(&format!("/Attributes/{given_name_id}")).await;
+    assert_eq!(own["@type"], "OwnIdentityAttribute");
+    assert_eq!(own["numberOfForwards"], 1);
+    assert_eq!(
+        own["content"]["value"],
+        json!({"@type": "GivenName", "value": "Ada"})
+    );
+    let forwards = b
+        .get(&format!("/Attributes/{given_name_id}/ForwardingDetails"))
+        .await;
+    assert_eq!(forwards[0]["peer"], a_address.as_str());
+    assert_eq!(forwards[0]["sourceReference"], id);
+    let number_id = answers[3]["items"][0]["attributeId"].as_str().unwrap();
+    let number = b.get(&format!("/Attributes/{number_id}")).await;
+    assert_eq!(number["@type"], "OwnRelationshipAttribute");
+    assert_eq!(number["peer"], a_address.as_str());
+    assert_eq!(number["content"]["owner"], b_address.as_str());
+
+    // The requester applies the response when it syncs.
+    a.sync().await;
+    let done = a.get(&format!("/Requests/Outgoing/{id}")).await;
+    assert_eq!(done["status"], "Completed");
+    assert_eq!(
+        done["response"]["content"],
+        completed["response"]["content"]
+    );
+    assert_eq!(done["response"]["source"]["type"], "Message");
+    let peer_given_name = a.get(&format!("/Attributes/{given_name_id}")).await;
+    assert_eq!(peer_given_name["@type"], "PeerIdentityAttribute");
+    assert_eq!(peer_given_name["peer"], b_address.as_str());
+    assert_eq!(peer_given_name["sourceReference"], id);
+    assert_eq!(peer_given_name["content"], own["content"]);
+    let peer_number = a.get(&format!("/Attributes/{number_id}")).await;
+    assert_eq!(peer_number["@type"], "PeerRelationshipAttribute");
+    assert_eq!(peer_number["content"], number["content"]);
+    let surname_id = answers[3]["items"][1]["attributeId"].as_str().unwrap();
+    assert_eq!(
+        a.get(&format!("/Attributes/{surname_id}")).await["@type"],
+        "PeerIdentityAttribute"
+    );
+    let exchanged = a.get(&format!("/Attributes/Peer/{b_address}")).await;
+    assert_eq!(exchanged.as_array().unwrap().len(), 3, "{exchanged}");
+
+    // Deciding twice is refused with the runtime's words.
+    let again = b
+        .send(
+            Method::PUT,
+            &format!("/Requests/Incoming/{id}/Accept"),
+            Some(accept_params(&b_address)),
+        )
+        .await;
+    let err = error_of(again, 400, UNKNOWN).await;
+    assert_eq!(
+        err["message"],
+        "An error was thrown in a UseCase: Local Request has to be in status 'DecisionRequired/ManualDecisionRequired'."
+    );
+
+    // The lists with the official filters.
+    let listed = a.get("/Requests/Outgoing?status=Completed").await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(
+        a.get("/Requests/Outgoing?status=Open")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let by_type = b
+        .get("/Requests/Incoming?content.items.@type=ConsentRequestItem")
+        .await;
+    assert_eq!(by_type.as_array().unwrap().len(), 1);
+    assert!(
+        b.get(&format!(
+            "/Requests/Incoming?response.source.reference={}",
+            completed["response"]["source"]["reference"]
+                .as_str()
+                .unwrap()
+        ))
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty(),
+        "the runtime's translator never matches this filter"
+    );
+}
+
+#[tokio::test]
+async fn a_request_by_message_rejected() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    relate(&a, &b).await;
+    let (created, _) = ask(&a, &b).await;
+    let id = created["id"].as_str().unwrap();
+    let reject = json!({"items": [
+        {"accept": false}, {"accept": false}, {"accept": false, "code": "no", "message": "never"},
+        {"items": [{"accept": false}, {"accept": false}, {"accept": false}]}
+    ]});
+    let mut accepting = reject.clone();
+    accepting["items"][0] = json!({"accept": true});
+    let can = b
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{id}/CanReject"),
+            Some(accepting),
+            200,
+        )
+        .await;
+    assert_eq!(
+        can["items"][0]["code"],
+        "error.consumption.requests.decide.validation.itemAcceptedButRequestNotAccepted"
+    );
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{id}/Reject"),
+            Some(reject),
+            200,
+        )
+        .await;
+    assert_eq!(decided["status"], "Decided");
+    assert_eq!(decided["response"]["content"]["result"], "Rejected");
+    assert_eq!(
+        decided["response"]["content"]["items"][2],
+        json!({"@type": "RejectResponseItem", "result": "Rejected", "code": "no", "message": "never"})
+    );
+    a.sync().await;
+    let done = a.get(&format!("/Requests/Outgoing/{id}")).await;
+    assert_eq!(done["status"], "Completed");
+    assert_eq!(done["response"]["content"]["result"], "Rejected");
+    assert!(
+        a.get(&format!("/Attributes/Peer/{}", b.address().await))
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "a rejection leaves no attributes"
+    );
+}
+
+#[tokio::test]
+async fn a_template_request_accepted_by_a_stranger_creates_the_relationship() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let c = Peer::start(&backbone).await;
+    let c_address = c.address().await;
+    let template = a
+        .post(
+            "/RelationshipTemplates/Own",
+            json!({"expiresAt": in_minutes(30), "content": {
+                "@type": "RelationshipTemplateContent",
+                "title": "Become a customer",
+                "onNewRelationship": {"items": [
+                    {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+                     "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}},
+                    {"@type": "ConsentRequestItem", "mustBeAccepted": true, "consent": "Terms"}
+                ]}
+            }}),
+        )
+        .await;
+    let template_id = template["id"].as_str().unwrap();
+    assert!(
+        template["content"]["onNewRelationship"]["expiresAt"].is_string(),
+        "the request's expiry defaults to the template's"
+    );
+    let token = a
+        .post(
+            &format!("/RelationshipTemplates/Own/{template_id}/Token"),
+            json!({}),
+        )
+        .await;
+    c.post(
+        "/RelationshipTemplates/Peer",
+        json!({"reference": token["reference"]["truncated"]}),
+    )
+    .await;
+    let incoming = c.get("/Requests/Incoming").await;
+    assert_eq!(incoming.as_array().unwrap().len(), 1, "{incoming}");
+    let request = &incoming[0];
+    let id = request["id"].as_str().unwrap();
+    assert_eq!(request["status"], "ManualDecisionRequired");
+    assert_eq!(
+        request["source"],
+        json!({"type": "RelationshipTemplate", "reference": template_id})
+    );
+    assert!(
+        request["content"].get("id").is_none(),
+        "template requests carry no id"
+    );
+
+    // Without an accepted request the relationship cannot be asked for by hand.
+    let refused = c
+        .send(
+            Method::POST,
+            "/Relationships",
+            Some(json!({"templateId": template_id, "creationContent": {"@type": "RelationshipCreationContent", "response": {"result": "Accepted", "requestId": id, "items": [{"@type": "AcceptResponseItem", "result": "Accepted"}]}}})),
+        )
+        .await;
+    error_of(
+        refused,
+        400,
+        "error.runtime.relationships.noAcceptedIncomingRequest",
+    )
+    .await;
+
+    let decided = c
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{id}/Accept"),
+            Some(json!({"items": [
+                {"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": c_address, "value": {"@type": "GivenName", "value": "Grace"}}},
+                {"accept": true}
+            ]})),
+            200,
+        )
+        .await;
+    assert_eq!(decided["status"], "Decided");
+    let completed = c.get(&format!("/Requests/Incoming/{id}")).await;
+    assert_eq!(completed["status"], "Completed");
+    assert_eq!(completed["response"]["source"]["type"], "Relationship");
+    let relationship_id = completed["response"]["source"]["reference"]
+        .as_str()
+        .unwrap();
+    let relationship = c.get(&format!("/Relationships/{relationship_id}")).await;
+    assert_eq!(relationship["status"], "Pending");
+    assert_eq!(relationship["creationContent"]["response"], {
+        let mut response = completed["response"]["content"].clone();
+        response.as_object_mut().unwrap().remove("@type");
+        response
+    });
+
+    // The template owner completes its request from the creation content.
+    a.sync().await;
+    let outgoing = a.get(&format!("/Requests/Outgoing/{id}")).await;
+    assert_eq!(outgoing["status"], "Completed");
+    assert_eq!(outgoing["peer"], c_address.as_str());
+    assert_eq!(
+        outgoing["source"],
+        json!({"type": "RelationshipTemplate", "reference": template_id})
+    );
+    assert_eq!(
+        outgoing["response"]["source"],
+        json!({"type": "Relationship", "reference": relationship_id})
+    );
+    let attribute_id = completed["response"]["content"]["items"][0]["attributeId"]
+        .as_str()
+        .unwrap();
+    let peer_attribute = a.get(&format!("/Attributes/{attribute_id}")).await;
+    assert_eq!(peer_attribute["@type"], "PeerIdentityAttribute");
+    assert_eq!(peer_attribute["content"]["value"]["value"], "Grace");
+    assert_eq!(
+        a.put(&format!("/Relationships/{relationship_id}/Accept"))
+            .await["status"],
+        "Active"
+    );
+}
+
+#[tokio::test]
+async fn the_routes_refuse_bad_input_with_the_official_codes() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    let me = a.address().await;
+    let peer = b.address().await;
+    let unknown_id = "REQaaaaaaaaaaaaaaaaa";
+
+    let item = json!({"@type": "ConsentRequestItem", "mustBeAccepted": true, "consent": "c"});
+    // Validate answers 201 with the verdict.
+    let to_self = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing/Validate",
+            Some(json!({"peer": me, "content": {"items": [item]}})),
+            201,
+        )
+        .await;
+    assert_eq!(to_self["isSuccess"], false);
+    assert_eq!(
+        to_self["code"],
+        "error.consumption.requests.cannotShareRequestWithYourself"
+    );
+    let stranger = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing/Validate",
+            Some(json!({"peer": peer, "content": {"items": [item]}})),
+            201,
+        )
+        .await;
+    assert_eq!(
+        stranger["code"],
+        "error.consumption.requests.missingRelationship"
+    );
+    let without_peer = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing/Validate",
+            Some(json!({"content": {"items": [item]}})),
+            201,
+        )
+        .await;
+    assert_eq!(
+        without_peer,
+        json!({"isSuccess": true, "items": [{"isSuccess": true, "items": []}]})
+    );
+
+    // Content rules: the runtime's words.
+    let missing_flag = a
+        .send(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": peer, "content": {"items": [{"@type": "ConsentRequestItem", "consent": "c"}]}})),
+        )
+        .await;
+    let err = error_of(missing_flag, 400, "error.runtime.requestDeserialization").await;
+    assert_eq!(
+        err["message"],
+        "Request.items :: Item with index 0 could not be deserialized to a Serializable (ConsentRequestItem.mustBeAccepted :: Value is not defined)"
+    );
+    let empty = a
+        .send(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": peer, "content": {"items": []}})),
+        )
+        .await;
+    error_of(empty, 400, "error.runtime.requestDeserialization").await;
+    let no_peer = a
+        .send(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"content": {"items": [item]}})),
+        )
+        .await;
+    error_of(no_peer, 400, "error.runtime.requestDeserialization").await;
+    let no_relationship = a
+        .send(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": peer, "content": {"items": [item]}})),
+        )
+        .await;
+    error_of(
+        no_relationship,
+        400,
+        "error.consumption.requests.missingRelationship",
+    )
+    .await;
+
+    // Unknown ids: the codes differ by route, as in the runtime.
+    error_of(
+        a.send(
+            Method::GET,
+            &format!("/Requests/Incoming/{unknown_id}"),
+            None,
+        )
+        .await,
+        404,
+        "error.runtime.recordNotFound",
+    )
+    .await;
+    error_of(
+        a.send(
+            Method::GET,
+            &format!("/Requests/Outgoing/{unknown_id}"),
+            None,
+        )
+        .await,
+        404,
+        "error.runtime.recordNotFound",
+    )
+    .await;
+    error_of(
+        a.send(
+            Method::PUT,
+            &format!("/Requests/Incoming/{unknown_id}/CanAccept"),
+            Some(json!({"items": []})),
+        )
+        .await,
+        404,
+        "error.transport.recordNotFound",
+    )
+    .await;
+    error_of(
+        a.send(
+            Method::PUT,
+            &format!("/Requests/Incoming/{unknown_id}/Accept"),
+            Some(json!({"items": []})),
+        )
+        .await,
+        404,
+        "error.runtime.recordNotFound",
+    )
+    .await;
+    error_of(
+        a.send(Method::GET, "/Requests/Incoming/nope", None).await,
+        400,
+        "error.runtime.validation.invalidPropertyValue",
+    )
+    .await;
+    let automation = a
+        .send(
+            Method::PUT,
+            &format!("/Requests/Incoming/{unknown_id}/Accept"),
+            Some(json!({"items": [], "decidedByAutomation": true})),
+        )
+        .await;
+    let err = error_of(
+        automation,
+        400,
+        "error.connector.incomingRequests.decidedByAutomation",
+    )
+    .await;
+    assert_eq!(
+        err["message"],
+        "Decided by automation is not allowed for this endpoint."
+    );
+
+    // Sending: a Request nobody created, then one sent twice.
+    relate(&a, &b).await;
+    let unknown_request = a
+        .send(
+            Method::POST,
+            "/Messages",
+            Some(json!({"recipients": [peer], "content": {"@type": "Request", "id": unknown_id, "items": [item]}})),
+        )
+        .await;
+    error_of(unknown_request, 404, "error.runtime.recordNotFound").await;
+    let created = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": peer, "content": {"items": [item]}})),
+            201,
+        )
+        .await;
+    let mut changed = created["content"].clone();
+    changed["title"] = json!("changed");
+    let different = a
+        .send(
+            Method::POST,
+            "/Messages",
+            Some(json!({"recipients": [peer], "content": changed})),
+        )
+        .await;
+    let err = error_of(
+        different,
+        400,
+        "error.runtime.validation.invalidPropertyValue",
+    )
+    .await;
+    assert_eq!(
+        err["message"],
+        "The sent Request must have the same content as the LocalRequest."
+    );
+    a.post(
+        "/Messages",
+        json!({"recipients": [peer], "content": created["content"]}),
+    )
+    .await;
+    let twice = a
+        .send(
+            Method::POST,
+            "/Messages",
+            Some(json!({"recipients": [peer], "content": created["content"]})),
+        )
+        .await;
+    error_of(
+        twice,
+        400,
+        "error.runtime.messages.cannotSendRequestThatWasAlreadySent",
+    )
+    .await;
+    let expired = a
+        .send(
+            Method::POST,
+            "/Requests/Outgoing/Validate",
+            Some(json!({"peer": peer, "content": {"items": [item], "expiresAt": "2020-01-01T00:00:00.000Z"}})),
+        )
+        .await;
+    assert_eq!(expired.status().as_u16(), 201);
+    let verdict: Value = expired.json::<Value>().await.unwrap()["result"].clone();
+    assert_eq!(
+        verdict["code"],
+        "error.consumption.requests.cannotCreateRequestWithExpirationDateInPast"
+    );
+}
