@@ -586,6 +586,19 @@ async fn the_routes_refuse_bad_input_with_the_official_codes() {
         "error.runtime.recordNotFound",
     )
     .await;
+    // The answers are parsed before the request is looked for.
+    let no_items = a
+        .send(
+            Method::PUT,
+            &format!("/Requests/Incoming/{unknown_id}/CanAccept"),
+            Some(json!({})),
+        )
+        .await;
+    let err = error_of(no_items, 400, "error.runtime.requestDeserialization").await;
+    assert_eq!(
+        err["message"],
+        "InternalDecideRequestParameters.items :: Value is not defined"
+    );
     error_of(
         a.send(Method::GET, "/Requests/Incoming/nope", None).await,
         400,

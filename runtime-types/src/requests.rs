@@ -75,6 +75,7 @@ pub struct LocalResponseDto {
     pub created_at: CoreDate,
     /// The `Response`, with `@type`.
     #[serde(serialize_with = "typed_response")]
+    #[cfg_attr(feature = "schema", schema(value_type = TypedResponse))]
     pub content: content::Response,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<LocalResponseSourceDto>,
@@ -92,6 +93,7 @@ pub struct LocalRequestDto {
     pub created_at: CoreDate,
     /// The `Request`, with `@type`.
     #[serde(serialize_with = "typed_request")]
+    #[cfg_attr(feature = "schema", schema(value_type = TypedRequest))]
     pub content: content::Request,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<LocalRequestSourceDto>,
@@ -101,6 +103,26 @@ pub struct LocalRequestDto {
     /// Only ever `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub was_automatically_decided: Option<bool>,
+}
+
+/// The schema of a `Request` printed as a top-level content: its `@type` and its fields.
+#[cfg(feature = "schema")]
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TypedRequest {
+    #[serde(rename = "@type")]
+    pub kind: String,
+    #[serde(flatten)]
+    pub request: content::Request,
+}
+
+/// The schema of a `Response` printed as a top-level content.
+#[cfg(feature = "schema")]
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TypedResponse {
+    #[serde(rename = "@type")]
+    pub kind: String,
+    #[serde(flatten)]
+    pub response: content::Response,
 }
 
 fn typed_request<S: serde::Serializer>(
@@ -156,15 +178,45 @@ impl RequestValidationResultDto {
 }
 
 /// The body of `POST /Requests/Outgoing` and `POST /Requests/Outgoing/Validate`. The content
-/// is judged by the consumption layer with the runtime's words, so it is kept as JSON here.
+/// is judged by the consumption layer with the runtime's words, so it is kept as JSON here;
+/// a missing `peer` is refused by `POST /Requests/Outgoing` in the runtime's words too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CreateOutgoingRequestRequest {
     /// A `Request` (the `@type` may be left out).
-    #[cfg_attr(feature = "schema", schema(value_type = Object))]
+    #[cfg_attr(feature = "schema", schema(value_type = OutgoingRequestContent))]
     pub content: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<String>,
+}
+
+/// The body of `POST /Requests/Outgoing` as the API document shows it: `peer` required.
+#[cfg(feature = "schema")]
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreateOutgoingRequestBody {
+    pub content: OutgoingRequestContent,
+    pub peer: String,
+}
+
+/// The request content of the outgoing request routes, for the API document.
+#[cfg(feature = "schema")]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingRequestContent {
+    #[serde(rename = "@type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Request items and groups.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
 }
 
 /// The body of the decide routes (`Accept`, `CanAccept`, `Reject`, `CanReject`): one
@@ -174,8 +226,10 @@ pub struct CreateOutgoingRequestRequest {
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DecideRequestRequest {
-    #[cfg_attr(feature = "schema", schema(value_type = Vec<Object>))]
-    pub items: Vec<Value>,
+    /// Required by the runtime, which refuses a missing list in its own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schema(value_type = Option<Vec<Object>>))]
+    pub items: Option<Vec<Value>>,
     /// Refused over REST: only the decider may decide by automation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_by_automation: Option<bool>,

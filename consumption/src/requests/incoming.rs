@@ -76,6 +76,16 @@ fn request_not_found(id: &str) -> Error {
     )
 }
 
+/// The answers of a decide body; a missing list is refused as the runtime's parser refuses it.
+fn decide_items(body: &DecideRequestRequest) -> Result<&[Value]> {
+    body.items.as_deref().ok_or_else(|| {
+        Error::rule(
+            "error.runtime.requestDeserialization",
+            "InternalDecideRequestParameters.items :: Value is not defined",
+        )
+    })
+}
+
 impl Consumption {
     /// `received` + `checkPrerequisites` + the decider (no rules: a manual decision), all in
     /// `change`. Answers the request as it ends up.
@@ -152,17 +162,18 @@ impl Consumption {
         body: &DecideRequestRequest,
         accept: bool,
     ) -> Result<RequestValidationResultDto> {
+        let answers = decide_items(body)?;
         let request = self
             .request(id, false)
             .await?
             .ok_or_else(|| request_not_found(id))?;
-        self.can_decide(&request, body, accept).await
+        self.can_decide(&request, answers, accept).await
     }
 
     async fn can_decide(
         &self,
         request: &LocalRequest,
-        body: &DecideRequestRequest,
+        answers: &[Value],
         accept: bool,
     ) -> Result<RequestValidationResultDto> {
         let peer = request.dto.peer.as_str();
@@ -209,14 +220,14 @@ impl Consumption {
             ));
         }
         let entries = &request.dto.content.items;
-        if body.items.len() != entries.len() {
+        if answers.len() != entries.len() {
             return Ok(decide_error(
                 "invalidNumberOfItems",
                 "The number of items in the Request and the Response do not match.",
             ));
         }
         let mut results = Vec::with_capacity(entries.len());
-        for (entry, params) in entries.iter().zip(&body.items) {
+        for (entry, params) in entries.iter().zip(answers) {
             results.push(match entry {
                 RequestEntry::Item(item) => self.check_item(item, params, request, accept).await,
                 RequestEntry::Group(group) => {
@@ -285,7 +296,8 @@ impl Consumption {
             .request(id, false)
             .await?
             .ok_or(Error::NotFound("LocalRequest"))?;
-        let verdict = self.can_decide(&request, body, accept).await?;
+        let answers = decide_items(body)?;
+        let verdict = self.can_decide(&request, answers, accept).await?;
         if !verdict.is_success {
             return Err(unknown(if accept {
                 "Cannot accept the Request with the given parameters. Call 'canAccept' to get more information."
@@ -294,9 +306,9 @@ impl Consumption {
             }));
         }
         let mut change = Change::new();
-        let mut answers = Vec::with_capacity(body.items.len());
-        for (entry, params) in request.dto.content.items.clone().iter().zip(&body.items) {
-            answers.push(match entry {
+        let mut decided = Vec::with_capacity(answers.len());
+        for (entry, params) in request.dto.content.items.clone().iter().zip(answers) {
+            decided.push(match entry {
                 RequestEntry::Item(item) => ResponseEntry::Item(
                     self.decide_item(item, params, &request, &mut change)
                         .await?,
@@ -321,7 +333,7 @@ impl Consumption {
                 ResponseResult::Rejected
             },
             request_id: request.dto.id.clone(),
-            items: answers,
+            items: decided,
         };
         request.dto.response = Some(LocalResponseDto {
             created_at: CoreDate::now(),

@@ -10,7 +10,8 @@ use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use runtime_types::requests::{
-    CreateOutgoingRequestRequest, DecideRequestRequest, LocalRequestDto, RequestValidationResultDto,
+    CreateOutgoingRequestBody, CreateOutgoingRequestRequest, DecideRequestRequest, LocalRequestDto,
+    RequestValidationResultDto,
 };
 use transport::TransportError;
 use utoipa::IntoParams;
@@ -31,6 +32,8 @@ struct RequestFilters {
     content_expires_at: Option<String>,
     #[param(rename = "content.items.@type")]
     content_items_type: Option<String>,
+    #[param(rename = "content.items.items.@type")]
+    content_group_items_type: Option<String>,
     #[param(rename = "source.type")]
     source_type: Option<String>,
     #[param(rename = "source.reference")]
@@ -45,6 +48,8 @@ struct RequestFilters {
     response_content_result: Option<String>,
     #[param(rename = "response.content.items.@type")]
     response_content_items_type: Option<String>,
+    #[param(rename = "response.content.items.items.@type")]
+    response_content_group_items_type: Option<String>,
 }
 
 pub fn incoming_routes() -> OpenApiRouter<App> {
@@ -256,7 +261,7 @@ async fn validate(
     post,
     path = "/api/core/v1/Requests/Outgoing",
     tag = "Requests/Outgoing",
-    request_body = CreateOutgoingRequestRequest,
+    request_body = CreateOutgoingRequestBody,
     responses(
         (status = 201, body = ResultBody<LocalRequestDto>),
         (status = 400, body = ErrorEnvelope),
