@@ -24,12 +24,21 @@ pub use transport::{Result, TransportError as Error};
 /// The consumption layer of one identity.
 pub struct Consumption {
     transport: Arc<Transport>,
+    shared: Arc<requests::Shared>,
 }
 
 impl Consumption {
     /// The layer over `transport`: registers the records about a peer that decomposing a
     /// relationship deletes, and makes sure the indexes of the listing filters exist.
     pub async fn open(transport: Arc<Transport>) -> Result<Self> {
+        Self::open_with(transport, requests::decider::Decider::default()).await
+    }
+
+    /// [`Consumption::open`] with the decider's rules (`modules.decider`).
+    pub async fn open_with(
+        transport: Arc<Transport>,
+        decider: requests::decider::Decider,
+    ) -> Result<Self> {
         transport.register_peer_data(identity_metadata::PEER_DATA);
         transport.register_peer_data(attributes::PEER_DATA);
         transport.register_peer_data(attributes::FORWARDS_PEER_DATA);
@@ -51,7 +60,11 @@ impl Consumption {
                 .ensure_index(collection, store::IndexSpec::on(field))
                 .await?;
         }
-        Self::react_to(&transport);
-        Ok(Self { transport })
+        let shared = Arc::new(requests::Shared {
+            decider,
+            answering: Default::default(),
+        });
+        Self::react_to(&transport, &shared);
+        Ok(Self { transport, shared })
     }
 }

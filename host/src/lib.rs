@@ -98,8 +98,11 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
             .and_then(|v| v.as_str());
         sse::start(transport.clone(), base.map(str::to_owned))
     });
+    let decider =
+        consumption::requests::decider::Decider::from_module_config(config.modules.get("decider"))
+            .map_err(|e| crate::config::ConfigError::new("modules.decider", e.to_string()))?;
     let consumption = Arc::new(
-        consumption::Consumption::open(transport.clone())
+        consumption::Consumption::open_with(transport.clone(), decider)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     );

@@ -293,6 +293,11 @@ fn invalid_configurations_name_the_key() {
             r#"{"modules":{"webhooks":{"grants":{"allowedHost":["x"]}}}}"#,
             "modules.webhooks.grants.allowedHost",
         ),
+        // A decider rule for read requests must say which attribute to answer with.
+        (
+            r#"{"modules":{"decider":{"automationConfig":[{"requestConfig":{"content.item.@type":"ReadAttributeRequestItem"},"responseConfig":{"accept":true}}]}}}"#,
+            "modules.decider.automationConfig",
+        ),
     ];
     for (content, key) in cases {
         let file = write(dir.path(), "bad.json", content);

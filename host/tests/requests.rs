@@ -692,3 +692,91 @@ async fn the_routes_refuse_bad_input_with_the_official_codes() {
         "error.consumption.requests.cannotCreateRequestWithExpirationDateInPast"
     );
 }
+
+#[tokio::test]
+async fn the_decider_answers_what_its_rules_cover_and_leaves_the_rest_to_a_person() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start_with(&backbone, |config| {
+        config["modules"]["decider"] = json!({"automationConfig": [
+            {"requestConfig": {"content.item.@type": "ReadAttributeRequestItem", "content.item.query.valueType": "GivenName"},
+             "responseConfig": {"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": "", "value": {"@type": "GivenName", "value": "Robo"}}}},
+            {"requestConfig": {"content.item.@type": "FormFieldRequestItem"},
+             "responseConfig": {"accept": false, "code": "no.forms"}}
+        ]});
+    })
+    .await;
+    relate(&a, &b).await;
+    let peer = b.address().await;
+    let read = json!({"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+                      "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}});
+    let form = json!({"@type": "FormFieldRequestItem", "mustBeAccepted": false, "title": "Age",
+                      "settings": {"@type": "IntegerFormFieldSettings"}});
+    let send = |items: Value| {
+        let (a, peer) = (&a, peer.clone());
+        async move {
+            let created = a
+                .ok(
+                    Method::POST,
+                    "/Requests/Outgoing",
+                    Some(json!({"peer": peer, "content": {"items": items}})),
+                    201,
+                )
+                .await;
+            a.post(
+                "/Messages",
+                json!({"recipients": [peer], "content": created["content"]}),
+            )
+            .await;
+            created["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let decided = send(json!([read.clone(), {"@type": "RequestItemGroup", "items": [form]}])).await;
+    let consent = send(
+        json!([read, {"@type": "ConsentRequestItem", "mustBeAccepted": true, "consent": "c"}]),
+    )
+    .await;
+    b.sync().await;
+
+    // The answer goes out right after the sync: poll until it is Completed.
+    let mut automatic = Value::Null;
+    for _ in 0..40 {
+        automatic = b.get(&format!("/Requests/Incoming/{decided}")).await;
+        if automatic["status"] == "Completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(automatic["status"], "Completed", "{automatic}");
+    assert_eq!(automatic["wasAutomaticallyDecided"], true);
+    let answers = &automatic["response"]["content"]["items"];
+    assert_eq!(answers[0]["@type"], "ReadAttributeAcceptResponseItem");
+    assert_eq!(answers[0]["attribute"]["value"]["value"], "Robo");
+    assert_eq!(
+        answers[0]["attribute"]["owner"],
+        peer.as_str(),
+        "an empty owner is the responder"
+    );
+    assert_eq!(
+        answers[1]["items"][0],
+        json!({"@type": "RejectResponseItem", "result": "Rejected", "code": "no.forms"})
+    );
+    let manual = b.get(&format!("/Requests/Incoming/{consent}")).await;
+    assert_eq!(
+        manual["status"], "ManualDecisionRequired",
+        "consent needs a person"
+    );
+    assert!(manual.get("wasAutomaticallyDecided").is_none());
+    let listed = b
+        .get("/Requests/Incoming?wasAutomaticallyDecided=true")
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    a.sync().await;
+    let done = a.get(&format!("/Requests/Outgoing/{decided}")).await;
+    assert_eq!(done["status"], "Completed");
+    assert_eq!(
+        done["response"]["content"],
+        automatic["response"]["content"]
+    );
+}

@@ -88,6 +88,9 @@ impl Transport {
         for event in announced {
             self.events.announce(event);
         }
+        if let Some(reactions) = self.reactions() {
+            reactions.after_commit().await;
+        }
         Ok(())
     }
 

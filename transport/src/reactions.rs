@@ -19,6 +19,9 @@ pub trait Reactions: Send + Sync {
     /// Writes and events added here land in the same batch.
     async fn react(&self, change: &mut Change) -> Result<()>;
 
+    /// Called after a change was written and its events announced.
+    async fn after_commit(&self) {}
+
     /// Called after each sync, outside any change: work a reaction left for later (e.g.
     /// answering a request decided during the sync, which needs the Backbone).
     async fn after_sync(&self) -> Result<()>;

@@ -148,11 +148,62 @@ impl Consumption {
         let mut stored = LocalRequest::new(dto);
         // Every item's prerequisites hold: a decision is required.
         stored.change_status(LocalRequestStatus::DecisionRequired, change)?;
-        // The decider: consent and authentication always need a person; without rules
-        // everything else does too.
+        if self.decide_automatically(&mut stored, change).await? {
+            return Ok(stored.dto);
+        }
         stored.change_status(LocalRequestStatus::ManualDecisionRequired, change)?;
         stored.save(change)?;
         Ok(stored.dto)
+    }
+
+    /// The decider: decides `request` when its rules answer every item and the answers pass
+    /// `canAccept` / `canReject`; anything else is left to a person. The effects go into a
+    /// scratch change first, so a failed decision leaves nothing behind.
+    async fn decide_automatically(
+        &self,
+        request: &mut LocalRequest,
+        change: &mut Change,
+    ) -> Result<bool> {
+        if self.shared.decider.is_empty() {
+            return Ok(false);
+        }
+        let json =
+            serde_json::to_value(&request.dto).map_err(|e| Error::Internal(e.to_string()))?;
+        let related = self.relationship_to(&request.dto.peer).await?.is_some();
+        let Some(answers) = self.shared.decider.decide(&json, related) else {
+            return Ok(false);
+        };
+        let accept = !super::decider::all_rejected(&answers);
+        let verdict = self.can_decide(request, &answers, accept).await?;
+        if !verdict.is_success {
+            tracing::warn!(
+                request = request.dto.id.as_str(),
+                code = verdict.code.as_deref().unwrap_or(""),
+                "the decider's answer does not fit the request"
+            );
+            return Ok(false);
+        }
+        let mut attempt = Change::new();
+        let mut decided = request.clone();
+        match self
+            .decide_into(&mut decided, &answers, accept, true, &mut attempt)
+            .await
+        {
+            Ok(()) => {
+                change.absorb(attempt);
+                *request = decided;
+                Ok(true)
+            }
+            Err(e @ Error::Store(_)) => Err(e),
+            Err(e) => {
+                tracing::warn!(
+                    request = request.dto.id.as_str(),
+                    code = e.code(),
+                    "the decider could not decide: {e}"
+                );
+                Ok(false)
+            }
+        }
     }
 
     /// `canAccept` (`accept`) or `canReject`.
@@ -306,21 +357,42 @@ impl Consumption {
             }));
         }
         let mut change = Change::new();
+        self.decide_into(&mut request, answers, accept, false, &mut change)
+            .await?;
+        self.transport.commit(change).await?;
+        let decided = request.dto.clone();
+        // The answer needs the Backbone; if it fails now, the next sync tries again.
+        if let Err(e) = self.respond(&request.dto.id).await {
+            tracing::warn!(
+                request = id,
+                code = e.code(),
+                "answering the request failed: {e}"
+            );
+        }
+        Ok(decided)
+    }
+
+    /// `decide`: the response from the answers (each accepted item's effects in `change`),
+    /// status Decided (`wasAutomaticallyDecided` when the decider chose).
+    pub(crate) async fn decide_into(
+        &self,
+        request: &mut LocalRequest,
+        answers: &[Value],
+        accept: bool,
+        automatic: bool,
+        change: &mut Change,
+    ) -> Result<()> {
         let mut decided = Vec::with_capacity(answers.len());
         for (entry, params) in request.dto.content.items.clone().iter().zip(answers) {
             decided.push(match entry {
-                RequestEntry::Item(item) => ResponseEntry::Item(
-                    self.decide_item(item, params, &request, &mut change)
-                        .await?,
-                ),
+                RequestEntry::Item(item) => {
+                    ResponseEntry::Item(self.decide_item(item, params, request, change).await?)
+                }
                 RequestEntry::Group(group) => {
                     let params = params["items"].as_array().cloned().unwrap_or_default();
                     let mut items = Vec::with_capacity(group.items.len());
                     for (item, params) in group.items.iter().zip(&params) {
-                        items.push(
-                            self.decide_item(item, params, &request, &mut change)
-                                .await?,
-                        );
+                        items.push(self.decide_item(item, params, request, change).await?);
                     }
                     ResponseEntry::Group(ResponseItemGroup { items })
                 }
@@ -340,19 +412,11 @@ impl Consumption {
             content: response,
             source: None,
         });
-        request.change_status(LocalRequestStatus::Decided, &mut change)?;
-        request.save(&mut change)?;
-        self.transport.commit(change).await?;
-        let decided = request.dto.clone();
-        // The answer needs the Backbone; if it fails now, the next sync tries again.
-        if let Err(e) = self.respond(request).await {
-            tracing::warn!(
-                request = id,
-                code = e.code(),
-                "answering the request failed: {e}"
-            );
+        if automatic {
+            request.dto.was_automatically_decided = Some(true);
         }
-        Ok(decided)
+        request.change_status(LocalRequestStatus::Decided, change)?;
+        request.save(change)
     }
 
     async fn decide_item(
@@ -380,7 +444,15 @@ impl Consumption {
     /// a peer already related), or by creating the relationship the template offers. The
     /// request becomes Completed in the batch of the message or relationship (see
     /// [`super::reactions`]); a rejected template request completes without either.
-    pub(crate) async fn respond(&self, request: LocalRequest) -> Result<()> {
+    pub(crate) async fn respond(&self, id: &str) -> Result<()> {
+        // One answer per request, even when a sync and a decision answer at once.
+        let _answering = self.shared.answering.lock().await;
+        let Some(request) = self.request(id, false).await? else {
+            return Ok(());
+        };
+        if request.dto.status != LocalRequestStatus::Decided {
+            return Ok(());
+        }
         let Some(response) = request.dto.response.as_ref() else {
             return Ok(());
         };
@@ -444,10 +516,8 @@ impl Consumption {
             )
             .await?;
         for doc in docs {
-            let request: LocalRequest = serde_json::from_value(doc)
-                .map_err(|e| Error::Internal(format!("stored request: {e}")))?;
-            let id = request.dto.id.clone();
-            if let Err(e) = self.respond(request).await {
+            let id = doc["id"].as_str().unwrap_or_default().to_owned();
+            if let Err(e) = self.respond(&id).await {
                 tracing::warn!(
                     request = id.as_str(),
                     code = e.code(),

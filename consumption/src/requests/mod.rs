@@ -6,12 +6,14 @@
 //! - [`incoming`]: receiving (Open → DecisionRequired → ManualDecisionRequired), `canAccept` /
 //!   `canReject`, deciding (→ Decided) and answering (→ Completed).
 //! - [`items`]: what each request item means on both sides.
+//! - [`decider`]: the rules that decide incoming requests without a person.
 //! - [`reactions`]: what happens when transport sends or receives a request, a response or a
 //!   relationship: written in the same batch as the transport change.
 //!
 //! Expiry is lazy, as in the runtime: reading a request whose `expiresAt` has passed moves it
 //! to Expired (with its event) unless it is Completed.
 
+pub mod decider;
 pub mod incoming;
 pub mod items;
 pub mod outgoing;
@@ -29,6 +31,14 @@ use store::{Filter, FindOptions};
 use transport::{Change, PeerData};
 
 pub const COLLECTION: &str = "Requests";
+
+/// What every handle of the layer shares about requests: the decider's rules, and the lock
+/// that lets one task at a time answer decided requests (so none is answered twice).
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub decider: decider::Decider,
+    pub answering: tokio::sync::Mutex<()>,
+}
 
 /// Requests with a peer, by `peer`: decomposing the relationship deletes them.
 pub const PEER_DATA: PeerData = PeerData {

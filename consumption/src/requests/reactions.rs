@@ -24,6 +24,7 @@ use runtime_types::requests::{
     RelationshipTemplateProcessed, RelationshipTemplateProcessedResult,
 };
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use transport::{Change, Transport};
 use wire::Address;
@@ -31,15 +32,27 @@ use wire::Address;
 /// The consumption layer as transport's [`transport::reactions::Reactions`]. Holds transport
 /// weakly: transport owns it.
 pub(crate) struct RequestReactions {
-    pub transport: Weak<Transport>,
+    transport: Weak<Transport>,
+    shared: Arc<super::Shared>,
+    /// Set when a reaction decided a request: once its change is written, the answer goes
+    /// out (it needs the Backbone, so it cannot be part of the change).
+    answers_waiting: AtomicBool,
 }
 
 impl RequestReactions {
     fn consumption(&self) -> Option<Consumption> {
-        self.transport
-            .upgrade()
-            .map(|transport| Consumption { transport })
+        self.transport.upgrade().map(|transport| Consumption {
+            transport,
+            shared: self.shared.clone(),
+        })
     }
+}
+
+/// Whether a change decides an incoming request.
+fn decides(change: &Change) -> bool {
+    change.events().iter().any(|(name, data)| {
+        *name == events::INCOMING_REQUEST_STATUS_CHANGED && data["newStatus"] == "Decided"
+    })
 }
 
 fn parse<T: serde::de::DeserializeOwned>(data: &Value, what: &str) -> Result<T> {
@@ -75,7 +88,12 @@ impl transport::reactions::Reactions for RequestReactions {
                 _ => continue,
             };
             match outcome {
-                Ok(()) => change.absorb(reaction),
+                Ok(()) => {
+                    if decides(&reaction) {
+                        self.answers_waiting.store(true, Ordering::SeqCst);
+                    }
+                    change.absorb(reaction)
+                }
                 Err(e @ Error::Store(_)) => return Err(e),
                 Err(e) => tracing::warn!(
                     event = name,
@@ -85,6 +103,21 @@ impl transport::reactions::Reactions for RequestReactions {
             }
         }
         Ok(())
+    }
+
+    async fn after_commit(&self) {
+        if !self.answers_waiting.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        if let Some(consumption) = self.consumption() {
+            // Answering sends through transport, which commits again: not from inside this
+            // commit.
+            tokio::spawn(async move {
+                if let Err(e) = consumption.respond_to_decided().await {
+                    tracing::warn!(code = e.code(), "answering decided requests failed: {e}");
+                }
+            });
+        }
     }
 
     async fn after_sync(&self) -> Result<()> {
@@ -157,9 +190,11 @@ impl transport::reactions::Reactions for RequestReactions {
 
 impl Consumption {
     /// Opens the layer's reactions on transport.
-    pub(crate) fn react_to(transport: &Arc<Transport>) {
+    pub(crate) fn react_to(transport: &Arc<Transport>, shared: &Arc<super::Shared>) {
         transport.set_reactions(Arc::new(RequestReactions {
             transport: Arc::downgrade(transport),
+            shared: shared.clone(),
+            answers_waiting: AtomicBool::new(false),
         }));
     }
 
@@ -172,9 +207,14 @@ impl Consumption {
                     kind: LocalRequestSourceType::Message,
                     reference: message.id.clone(),
                 };
-                self.receive_request(request, source, &message.created_by, None, change)
+                let received = self
+                    .receive_request(request, source, &message.created_by, None, change)
                     .await?;
-                MessageProcessedResult::ManualRequestDecisionRequired
+                if received.status == LocalRequestStatus::Decided {
+                    MessageProcessedResult::RequestAutomaticallyDecided
+                } else {
+                    MessageProcessedResult::ManualRequestDecisionRequired
+                }
             }
             "ResponseWrapper" => {
                 // A response that fits no request is logged; the message is processed anyway.

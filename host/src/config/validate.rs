@@ -56,6 +56,9 @@ pub fn validate(mut config: ConnectorConfig) -> Result<ConnectorConfig, ConfigEr
             ));
         }
     }
+    // As the official DeciderModule at start-up: every rule's answer must fit what it matches.
+    consumption::requests::decider::Decider::from_module_config(config.modules.get("decider"))
+        .map_err(|e| ConfigError::new("modules.decider.automationConfig", e.to_string()))?;
     // As the official: SSE delivers what sync would fetch, so the two never run together.
     if config.module_enabled("sync") && config.module_enabled("sse") {
         tracing::warn!(
