@@ -502,11 +502,26 @@ fn assert_redelivered(deliveries: &[Delivery], expected: &BTreeSet<String>, erro
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killing_the_connector_during_sync_neither_loses_nor_duplicates_anything() {
+/// Everything a crash scenario needs: the Backbone (in this process, across every restart of
+/// B), the proxy B reaches it through, A (in process) and B (the real binary), related
+/// through A's template with A's acceptance still to be synced by B.
+struct Pair {
+    _backbone: backbone::ServerHandle,
+    proxy: Proxy,
+    a_connector: connector::RunningConnector,
+    _a_data: tempfile::TempDir,
+    a: Api,
+    a_address: String,
+    _b_dir: tempfile::TempDir,
+    b: Binary,
+    b_address: String,
+    rel_id: String,
+}
+
+async fn start_pair() -> Pair {
     common::install_tls_provider();
-    // The Backbone lives in this process across every restart of B. Runs of a killed process
-    // expire after a second instead of ten, so each restart waits briefly for a new run.
+    // Runs of a killed process expire after a second instead of ten, so each restart waits
+    // briefly for a new run.
     let store: Arc<dyn store::Store> =
         Arc::new(store::sqlite::SqliteStore::open_in_memory().await.unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -533,11 +548,9 @@ async fn killing_the_connector_during_sync_neither_loses_nor_duplicates_anything
     let a_address = a.address().await;
 
     let b_dir = tempfile::tempdir().unwrap();
-    let mut b = Binary::start(b_dir.path(), &proxy.base_url).await;
+    let b = Binary::start(b_dir.path(), &proxy.base_url).await;
     let b_address = b.api.address().await;
 
-    // Relationship: B requests through A's template, A accepts; B is killed after writing the
-    // change but before finalising the run that carried it.
     let template = a
         .post(
             "/RelationshipTemplates/Own",
@@ -578,6 +591,36 @@ async fn killing_the_connector_during_sync_neither_loses_nor_duplicates_anything
         )
         .await;
     assert_eq!(accepted["status"], "Active");
+    Pair {
+        _backbone: backbone,
+        proxy,
+        a_connector,
+        _a_data: a_data,
+        a,
+        a_address,
+        _b_dir: b_dir,
+        b,
+        b_address,
+        rel_id,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_connector_during_sync_neither_loses_nor_duplicates_anything() {
+    // Relationship: B requests through A's template, A accepts; B is killed after writing the
+    // change but before finalising the run that carried it.
+    let Pair {
+        proxy,
+        a,
+        a_address,
+        mut b,
+        b_address,
+        rel_id,
+        a_connector,
+        _backbone: _backbone_alive,
+        _a_data: _a_data_alive,
+        _b_dir: _b_dir_alive,
+    } = start_pair().await;
 
     let mark = proxy.delivery_count();
     let held = proxy.arm(Point::Finalize, 1);
@@ -746,4 +789,114 @@ async fn killing_the_connector_during_sync_neither_loses_nor_duplicates_anything
     );
 
     a_connector.shutdown().await.unwrap();
+}
+
+/// The incoming requests B holds, by id.
+async fn incoming_requests(b: &Api) -> BTreeMap<String, Value> {
+    let mut by_id = BTreeMap::new();
+    for request in b.get("/Requests/Incoming").await.as_array().unwrap() {
+        let id = request["id"].as_str().unwrap().to_owned();
+        assert!(
+            by_id.insert(id.clone(), request.clone()).is_none(),
+            "{id} twice"
+        );
+    }
+    by_id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_connector_while_it_receives_requests_neither_loses_nor_duplicates_one() {
+    // Bound whole: a field left to `..` would be dropped (the Backbone stopped) right here.
+    let Pair {
+        proxy,
+        a,
+        mut b,
+        b_address,
+        a_connector: _a_alive,
+        _backbone: _backbone_alive,
+        _a_data: _a_data_alive,
+        _b_dir: _b_dir_alive,
+        ..
+    } = start_pair().await;
+    b.api.sync_to_completion().await;
+
+    // A asks three times by message.
+    let mut asked = Vec::new();
+    for i in 0..3 {
+        let created = a
+            .post(
+                "/Requests/Outgoing",
+                json!({"peer": b_address, "content": {"title": format!("Request {i}"), "items": [
+                    {"@type": "ConsentRequestItem", "mustBeAccepted": true, "consent": format!("Consent {i}")}
+                ]}}),
+            )
+            .await;
+        a.post(
+            "/Messages",
+            json!({"recipients": [b_address], "content": created["content"]}),
+        )
+        .await;
+        asked.push(created);
+    }
+    let ids: BTreeSet<String> = asked
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+
+    // Killed while the second message is fetched: the first message and its request are
+    // written together, the others not at all.
+    let mark = proxy.delivery_count();
+    let held = proxy.arm(Point::MessageFetch, 2);
+    b.crash_during_sync(held).await;
+    let first = incoming_requests(&b.api).await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(b.api.messages().await.len(), 1);
+    let (first_id, first_request) = first.iter().next().unwrap();
+    assert!(ids.contains(first_id));
+    assert_eq!(first_request["status"], "ManualDecisionRequired");
+    assert_eq!(
+        first_request["source"]["reference"],
+        b.api.messages().await[0]["id"],
+        "the request and the message that carried it"
+    );
+
+    // Killed after every event was written but before the Backbone heard of it; the events
+    // come again and are only acknowledged.
+    let held = proxy.arm(Point::Finalize, 1);
+    b.crash_during_sync(held).await;
+    assert_eq!(incoming_requests(&b.api).await.len(), 3);
+    b.api.sync_to_completion().await;
+    let redelivered = proxy.deliveries_since(mark);
+    assert!(
+        message_ids(&redelivered).len() == 3,
+        "every message delivered: {redelivered:?}"
+    );
+    let all = incoming_requests(&b.api).await;
+    assert_eq!(all.keys().cloned().collect::<BTreeSet<_>>(), ids);
+    assert_eq!(b.api.messages().await.len(), 3);
+    for request in all.values() {
+        assert_eq!(request["status"], "ManualDecisionRequired");
+    }
+
+    // And the requests still work: B accepts one, A completes it.
+    let id = first_id.clone();
+    let decided = b
+        .api
+        .expect(
+            reqwest::Method::PUT,
+            &format!("/Requests/Incoming/{id}/Accept"),
+            Some(json!({"items": [{"accept": true}]})),
+            200,
+        )
+        .await;
+    assert_eq!(decided["status"], "Decided");
+    assert_eq!(
+        b.api.get(&format!("/Requests/Incoming/{id}")).await["status"],
+        "Completed"
+    );
+    a.sync().await;
+    assert_eq!(
+        a.get(&format!("/Requests/Outgoing/{id}")).await["status"],
+        "Completed"
+    );
 }
