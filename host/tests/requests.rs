@@ -780,3 +780,225 @@ async fn the_decider_answers_what_its_rules_cover_and_leaves_the_rest_to_a_perso
         automatic["response"]["content"]
     );
 }
+
+/// A Connector whose `webhooks` module posts every consumption event and the received
+/// messages to `hooks`.
+async fn with_webhooks(backbone: &Backbone, hooks: &common::webhooks::Webhooks) -> Peer {
+    let wasm = common::wasm_dir();
+    let url = hooks.url.clone();
+    Peer::start_with(backbone, |cfg| {
+        cfg["moduleHost"] = json!({"builtinDirectory": wasm});
+        cfg["modules"] = json!({
+            "webhooks": {"enabled": true, "targets": {"receiver": {"url": url}},
+                         "webhooks": [{"triggers": ["consumption.**", "transport.messageReceived"], "target": "receiver"}],
+                         "grants": {"allowedHosts": ["127.0.0.1"]}}
+        });
+    })
+    .await
+}
+
+fn position(bodies: &[Value], wanted: impl Fn(&Value) -> bool) -> usize {
+    let found: Vec<usize> = bodies
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| wanted(b))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(found.len(), 1, "exactly once: {found:?}");
+    found[0]
+}
+
+#[tokio::test]
+async fn request_events_in_the_runtimes_order_and_once_each() {
+    let backbone = Backbone::start().await;
+    let a_hooks = common::webhooks::Webhooks::start().await;
+    let b_hooks = common::webhooks::Webhooks::start().await;
+    let a = with_webhooks(&backbone, &a_hooks).await;
+    let b = with_webhooks(&backbone, &b_hooks).await;
+    relate(&a, &b).await;
+    let peer = b.address().await;
+    let created = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": peer, "content": {"items": [
+                {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+                 "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}}
+            ]}})),
+            201,
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let created_event = a_hooks
+        .wait_for("consumption.outgoingRequestCreated", |b| {
+            b["data"]["id"] == id.as_str()
+        })
+        .await;
+    assert_eq!(
+        created_event.body["data"], created,
+        "the event carries the DTO"
+    );
+    a.post(
+        "/Messages",
+        json!({"recipients": [peer], "content": created["content"]}),
+    )
+    .await;
+    let opened = a_hooks
+        .wait_for("consumption.outgoingRequestStatusChanged", |b| {
+            b["data"]["newStatus"] == "Open"
+        })
+        .await;
+    assert_eq!(opened.body["data"]["oldStatus"], "Draft");
+    assert_eq!(opened.body["data"]["request"]["id"], id.as_str());
+
+    b.sync().await;
+    b_hooks
+        .wait_for("consumption.messageProcessed", |_| true)
+        .await;
+    let b_events = b_hooks.bodies();
+    let received = position(&b_events, |e| {
+        e["trigger"] == "consumption.incomingRequestReceived" && e["data"]["id"] == id.as_str()
+    });
+    assert_eq!(b_events[received]["data"]["status"], "Open");
+    let required = position(&b_events, |e| {
+        e["trigger"] == "consumption.incomingRequestStatusChanged"
+            && e["data"]["newStatus"] == "DecisionRequired"
+    });
+    let manual = position(&b_events, |e| {
+        e["trigger"] == "consumption.incomingRequestStatusChanged"
+            && e["data"]["newStatus"] == "ManualDecisionRequired"
+    });
+    let processed = position(&b_events, |e| {
+        e["trigger"] == "consumption.messageProcessed"
+    });
+    assert!(received < required && required < manual && manual < processed);
+    assert_eq!(
+        b_events[processed]["data"]["result"],
+        "ManualRequestDecisionRequired"
+    );
+    assert_eq!(
+        b_events[processed]["data"]["message"]["content"]["id"],
+        id.as_str()
+    );
+
+    b.ok(
+        Method::PUT,
+        &format!("/Requests/Incoming/{id}/Accept"),
+        Some(json!({"items": [{"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": peer, "value": {"@type": "GivenName", "value": "Eve"}}}]})),
+        200,
+    )
+    .await;
+    b_hooks
+        .wait_for("consumption.incomingRequestStatusChanged", |e| {
+            e["data"]["newStatus"] == "Completed"
+        })
+        .await;
+
+    // On the requester's side the request is completed before the response message counts as
+    // processed: a client waiting for `messageProcessed` finds the request done.
+    a.sync().await;
+    let done = a_hooks
+        .wait_for("consumption.messageProcessed", |e| {
+            e["data"]["message"]["content"]["@type"] == "ResponseWrapper"
+        })
+        .await;
+    assert_eq!(done.body["data"]["result"], "NoRequest");
+    let a_events = a_hooks.bodies();
+    let completed = position(&a_events, |e| {
+        e["trigger"] == "consumption.outgoingRequestStatusChanged"
+            && e["data"]["newStatus"] == "Completed"
+    });
+    let attribute = position(&a_events, |e| {
+        e["trigger"] == "consumption.attributeCreated"
+            && e["data"]["@type"] == "PeerIdentityAttribute"
+    });
+    let processed = position(&a_events, |e| {
+        e["trigger"] == "consumption.messageProcessed"
+            && e["data"]["message"]["content"]["@type"] == "ResponseWrapper"
+    });
+    assert!(
+        attribute < completed && completed < processed,
+        "{a_events:#?}"
+    );
+    assert_eq!(
+        a_events[completed]["data"]["request"]["status"],
+        "Completed"
+    );
+}
+
+#[tokio::test]
+async fn a_template_request_for_an_existing_relationship_is_answered_by_message() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    relate(&a, &b).await;
+    let template = a
+        .post(
+            "/RelationshipTemplates/Own",
+            json!({"expiresAt": in_minutes(30), "content": {
+                "@type": "RelationshipTemplateContent",
+                "onNewRelationship": {"items": [
+                    {"@type": "ConsentRequestItem", "mustBeAccepted": true, "consent": "New customers"}
+                ]},
+                "onExistingRelationship": {"items": [
+                    {"@type": "AuthenticationRequestItem", "mustBeAccepted": true, "title": "Log in"}
+                ]}
+            }}),
+        )
+        .await;
+    let template_id = template["id"].as_str().unwrap();
+    let token = a
+        .post(
+            &format!("/RelationshipTemplates/Own/{template_id}/Token"),
+            json!({}),
+        )
+        .await;
+    b.post(
+        "/RelationshipTemplates/Peer",
+        json!({"reference": token["reference"]["truncated"]}),
+    )
+    .await;
+    let incoming = b.get("/Requests/Incoming").await;
+    assert_eq!(incoming.as_array().unwrap().len(), 1, "{incoming}");
+    assert_eq!(
+        incoming[0]["content"]["items"][0]["@type"], "AuthenticationRequestItem",
+        "a related peer gets the request for existing relationships"
+    );
+    let id = incoming[0]["id"].as_str().unwrap();
+    b.ok(
+        Method::PUT,
+        &format!("/Requests/Incoming/{id}/Accept"),
+        Some(json!({"items": [{"accept": true}]})),
+        200,
+    )
+    .await;
+    let completed = b.get(&format!("/Requests/Incoming/{id}")).await;
+    assert_eq!(completed["status"], "Completed");
+    assert_eq!(completed["response"]["source"]["type"], "Message");
+    let message = b
+        .get(&format!(
+            "/Messages/{}",
+            completed["response"]["source"]["reference"]
+                .as_str()
+                .unwrap()
+        ))
+        .await;
+    assert_eq!(
+        message["content"]["requestSourceType"],
+        "RelationshipTemplate"
+    );
+    assert_eq!(message["content"]["requestSourceReference"], template_id);
+
+    a.sync().await;
+    let outgoing = a.get(&format!("/Requests/Outgoing/{id}")).await;
+    assert_eq!(outgoing["status"], "Completed");
+    assert_eq!(
+        outgoing["content"]["items"][0]["@type"],
+        "AuthenticationRequestItem"
+    );
+    assert_eq!(
+        outgoing["source"],
+        json!({"type": "RelationshipTemplate", "reference": template_id})
+    );
+    assert_eq!(outgoing["response"]["source"]["type"], "Message");
+}

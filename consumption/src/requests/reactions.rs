@@ -261,7 +261,8 @@ impl Consumption {
             }
             RequestSourceType::RelationshipTemplate => {
                 let template = self.own_template(&wrapper.request_source_reference).await?;
-                let Some(request) = template_request(&template, false)? else {
+                // A response by message answers the request for existing relationships.
+                let Some(request) = template_request(&template, true)? else {
                     return Err(Error::Internal(
                         "the template has no request for an existing relationship".into(),
                     ));
