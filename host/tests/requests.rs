@@ -1002,3 +1002,143 @@ async fn a_template_request_for_an_existing_relationship_is_answered_by_message(
     );
     assert_eq!(outgoing["response"]["source"]["type"], "Message");
 }
+
+#[tokio::test]
+async fn the_owner_asks_a_peer_to_delete_its_copy() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    relate(&a, &b).await;
+    let a_address = a.address().await;
+    let b_address = b.address().await;
+
+    // `a` reads `b`'s given name: `b` owns it, `a` holds a copy with the same id.
+    let read = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": b_address, "content": {"items": [
+                {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+                 "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}}
+            ]}})),
+            201,
+        )
+        .await;
+    a.post(
+        "/Messages",
+        json!({"recipients": [b_address], "content": read["content"]}),
+    )
+    .await;
+    b.sync().await;
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{}/Accept", read["id"].as_str().unwrap()),
+            Some(json!({"items": [{"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": b_address, "value": {"@type": "GivenName", "value": "Mallory"}}}]})),
+            200,
+        )
+        .await;
+    let attribute_id = decided["response"]["content"]["items"][0]["attributeId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.sync().await;
+    assert_eq!(
+        a.get(&format!("/Attributes/{attribute_id}")).await["@type"],
+        "PeerIdentityAttribute"
+    );
+
+    // Only a peer holding the attribute can be asked.
+    let delete_item = json!({"@type": "DeleteAttributeRequestItem", "mustBeAccepted": true, "attributeId": attribute_id});
+    let nobody = b
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing/Validate",
+            Some(json!({"content": {"items": [delete_item]}})),
+            201,
+        )
+        .await;
+    assert_eq!(
+        nobody["items"][0]["code"],
+        "error.consumption.requests.invalidRequestItem"
+    );
+    assert!(
+        nobody["items"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("The recipient must be specified when sending a DeleteAttributeRequestItem."),
+        "{nobody}"
+    );
+
+    let ask = b
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": a_address, "content": {"items": [delete_item]}})),
+            201,
+        )
+        .await;
+    let id = ask["id"].as_str().unwrap().to_owned();
+    b.post(
+        "/Messages",
+        json!({"recipients": [a_address], "content": ask["content"]}),
+    )
+    .await;
+    let forwards = b
+        .get(&format!("/Attributes/{attribute_id}/ForwardingDetails"))
+        .await;
+    assert_eq!(
+        forwards[0]["deletionInfo"]["deletionStatus"],
+        "DeletionRequestSent"
+    );
+
+    a.sync().await;
+    let check = |params: Value| {
+        let (a, id) = (&a, id.clone());
+        async move {
+            a.ok(
+                Method::PUT,
+                &format!("/Requests/Incoming/{id}/CanAccept"),
+                Some(json!({"items": [params]})),
+                200,
+            )
+            .await["items"][0]
+                .clone()
+        }
+    };
+    let missing = check(json!({"accept": true})).await;
+    assert_eq!(
+        missing["code"],
+        "error.consumption.requests.servalErrorDuringRequestItemProcessing"
+    );
+    let past = check(json!({"accept": true, "deletionDate": "2020-01-01T00:00:00.000Z"})).await;
+    assert_eq!(
+        past,
+        json!({"isSuccess": false, "code": "error.consumption.requests.invalidAcceptParameters",
+               "message": "The deletionDate must be in the future.", "items": []})
+    );
+    let deletion_date = in_minutes(60 * 24);
+    a.ok(
+        Method::PUT,
+        &format!("/Requests/Incoming/{id}/Accept"),
+        Some(json!({"items": [{"accept": true, "deletionDate": deletion_date}]})),
+        200,
+    )
+    .await;
+    let copy = a.get(&format!("/Attributes/{attribute_id}")).await;
+    assert_eq!(copy["deletionInfo"]["deletionStatus"], "ToBeDeleted");
+
+    b.sync().await;
+    let done = b.get(&format!("/Requests/Outgoing/{id}")).await;
+    assert_eq!(done["status"], "Completed");
+    let answer = &done["response"]["content"]["items"][0];
+    assert_eq!(answer["@type"], "DeleteAttributeAcceptResponseItem");
+    assert_eq!(answer["deletionDate"], copy["deletionInfo"]["deletionDate"]);
+    let forwards = b
+        .get(&format!("/Attributes/{attribute_id}/ForwardingDetails"))
+        .await;
+    assert_eq!(
+        forwards[0]["deletionInfo"],
+        json!({"deletionStatus": "ToBeDeletedByRecipient", "deletionDate": answer["deletionDate"]})
+    );
+}

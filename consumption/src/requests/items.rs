@@ -7,6 +7,7 @@
 //! need nothing but their own rules and are here.
 
 pub mod attribute_items;
+pub mod delete_item;
 
 use super::{LocalRequest, application_result, core_result, success};
 use crate::{Consumption, Error, Result};
@@ -46,6 +47,8 @@ pub(crate) struct ItemParams {
     pub tags: Option<Vec<String>>,
     /// FormField: the answer.
     pub response: Option<Value>,
+    /// Delete: when the attribute will be deleted.
+    pub deletion_date: Option<String>,
 }
 
 impl ItemParams {
@@ -349,8 +352,10 @@ impl Consumption {
             RequestItem::ProposeAttributeRequestItem(i) => {
                 self.can_create_propose_item(i, recipient).await
             }
-            RequestItem::DeleteAttributeRequestItem(_)
-            | RequestItem::TransferFileOwnershipRequestItem(_) => Err(not_supported(item)),
+            RequestItem::DeleteAttributeRequestItem(i) => {
+                self.can_create_delete_item(i, recipient).await
+            }
+            RequestItem::TransferFileOwnershipRequestItem(_) => Err(not_supported(item)),
         };
         as_result(check)
     }
@@ -395,8 +400,10 @@ impl Consumption {
             RequestItem::ProposeAttributeRequestItem(i) => {
                 self.can_accept_propose_item(i, &parsed, request).await
             }
-            RequestItem::DeleteAttributeRequestItem(_)
-            | RequestItem::TransferFileOwnershipRequestItem(_) => Err(Refusal::Thrown(format!(
+            RequestItem::DeleteAttributeRequestItem(i) => {
+                self.can_accept_delete_item(i, &parsed, request).await
+            }
+            RequestItem::TransferFileOwnershipRequestItem(_) => Err(Refusal::Thrown(format!(
                 "This Connector does not process the {} yet.",
                 item_name(item)
             ))),
@@ -442,8 +449,10 @@ impl Consumption {
                 self.accept_propose_item(i, &parsed, request, change)
                     .await?
             }
-            RequestItem::DeleteAttributeRequestItem(_)
-            | RequestItem::TransferFileOwnershipRequestItem(_) => {
+            RequestItem::DeleteAttributeRequestItem(i) => {
+                self.accept_delete_item(i, &parsed, change).await?
+            }
+            RequestItem::TransferFileOwnershipRequestItem(_) => {
                 return Err(Error::Internal(format!(
                     "This Connector does not process the {} yet.",
                     item_name(item)
@@ -470,6 +479,9 @@ impl Consumption {
             RequestItem::ReadAttributeRequestItem(_)
             | RequestItem::ProposeAttributeRequestItem(_) => {
                 self.apply_read_response(answer, request, change).await
+            }
+            RequestItem::DeleteAttributeRequestItem(i) => {
+                self.apply_delete_response(i, answer, request, change).await
             }
             // Nothing to keep of the other answers.
             _ => Ok(()),

@@ -316,6 +316,19 @@ impl Consumption {
             reference: message_id.to_owned(),
         });
         request.change_status(LocalRequestStatus::Open, change)?;
+        // The peer is asked to delete: our records say the deletion was requested.
+        for item in all_items(&request.dto.content) {
+            if let content::requests::items::RequestItem::DeleteAttributeRequestItem(i) = item {
+                self.mark_deletion(
+                    &i.attribute_id,
+                    &request.dto.peer,
+                    runtime_types::attributes::LocalAttributeDeletionStatus::DeletionRequestSent,
+                    CoreDate::now(),
+                    change,
+                )
+                .await?;
+            }
+        }
         request.save(change)
     }
 
