@@ -283,6 +283,72 @@ async fn every_transport_dto_of_both_identities_has_exactly_the_official_runtime
         .await;
     }
 
+    // A Request by message, checked, accepted and applied: every request DTO on both sides.
+    let request_content = json!({"items": [
+        {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+         "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}},
+        {"@type": "RequestItemGroup", "title": "More", "items": [
+            {"@type": "ConsentRequestItem", "mustBeAccepted": false, "consent": "Terms"}
+        ]}
+    ]});
+    c.call(
+        a,
+        Method::POST,
+        "/Requests/Outgoing/Validate",
+        Some(json!({"peer": b_addr, "content": request_content})),
+        201,
+        "RequestValidationResultDTO",
+    )
+    .await;
+    let outgoing = c
+        .post(
+            a,
+            "/Requests/Outgoing",
+            json!({"peer": b_addr, "content": request_content}),
+            "LocalRequestDTO",
+        )
+        .await;
+    let req = id(&outgoing);
+    c.post(
+        a,
+        "/Messages",
+        json!({"recipients": [b_addr], "content": outgoing["content"]}),
+        "MessageDTO",
+    )
+    .await;
+    pb.sync().await;
+    let decision = json!({"items": [
+        {"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": b_addr, "value": {"@type": "GivenName", "value": "Beatrice"}}},
+        {"items": [{"accept": false, "code": "not.now", "message": "later"}]}
+    ]});
+    c.get(b, &format!("/Requests/Incoming/{req}"), "LocalRequestDTO")
+        .await;
+    c.call(
+        b,
+        Method::PUT,
+        &format!("/Requests/Incoming/{req}/CanAccept"),
+        Some(decision.clone()),
+        200,
+        "RequestValidationResultDTO",
+    )
+    .await;
+    c.call(
+        b,
+        Method::PUT,
+        &format!("/Requests/Incoming/{req}/Accept"),
+        Some(decision),
+        200,
+        "LocalRequestDTO",
+    )
+    .await;
+    pa.sync().await;
+    c.get(a, &format!("/Requests/Outgoing/{req}"), "LocalRequestDTO")
+        .await;
+    c.get(a, "/Requests/Outgoing", "LocalRequestDTO[]").await;
+    c.get(b, "/Requests/Incoming", "LocalRequestDTO[]").await;
+    c.get(a, "/Attributes", "LocalAttributeDTO[]").await;
+    c.get(b, "/Attributes", "LocalAttributeDTO[]").await;
+
     // Messages both ways, A's with an attachment; sent and received, listed and single.
     let f1 = c.upload(a, "attached.txt", false).await;
     let m1 = c

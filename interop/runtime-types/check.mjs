@@ -225,10 +225,37 @@ async function compile(samples, inputCount) {
     return { found, canaryHit };
 }
 
+/**
+ * Content fields typed as one class (not a union) print without `@type` in `toJSON()`
+ * (`ResponseWrapper.response`, `RelationshipCreationContent.response`,
+ * `RelationshipTemplateContent.onNewRelationship` / `onExistingRelationship`): that is what the
+ * official library sends and what our content prints (the `content` crate's tests compare both
+ * with the library). The runtime-types declare these fields with their JSON interfaces, whose
+ * `@type` is required, so the declared type is stricter than the runtime's own output. The
+ * checker adds the `@type` the interface wants to such a field before comparing, and checks the
+ * rest of the field as usual.
+ */
+const TYPED_FIELDS = {
+    ResponseWrapper: { response: "Response" },
+    RelationshipCreationContent: { response: "Response" },
+    RelationshipTemplateContent: { onNewRelationship: "Request", onExistingRelationship: "Request" }
+};
+
+function withDeclaredTypes(value) {
+    if (Array.isArray(value)) return value.forEach(withDeclaredTypes);
+    if (value === null || typeof value !== "object") return;
+    const fields = TYPED_FIELDS[value["@type"]];
+    for (const [key, v] of Object.entries(value)) {
+        if (fields?.[key] && v !== null && typeof v === "object" && !("@type" in v)) v["@type"] = fields[key];
+        withDeclaredTypes(v);
+    }
+}
+
 async function main() {
     const input = readInput();
     // The working copy loses each extra field once reported, so the next round sees past it.
     const working = input.map((s) => ({ ...s, value: structuredClone(s.value) }));
+    working.forEach((s) => withDeclaredTypes(s.value));
     const canaries = CANARIES.map((c) => ({ ...c, route: `canary: ${c.why}`, identity: "checker" }));
     const errors = [];
     const seen = new Set();
