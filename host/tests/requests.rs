@@ -1142,3 +1142,169 @@ async fn the_owner_asks_a_peer_to_delete_its_copy() {
         json!({"deletionStatus": "ToBeDeletedByRecipient", "deletionDate": answer["deletionDate"]})
     );
 }
+
+#[tokio::test]
+async fn a_rejected_relationship_takes_the_exchanged_attributes_with_it() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let c = Peer::start(&backbone).await;
+    let c_address = c.address().await;
+    let display_name = a
+        .post(
+            "/Attributes",
+            json!({"content": {"value": {"@type": "DisplayName", "value": "Shop"}}}),
+        )
+        .await;
+    let display_name_id = display_name["id"].as_str().unwrap().to_owned();
+    let template = a
+        .post(
+            "/RelationshipTemplates/Own",
+            json!({"expiresAt": in_minutes(30), "content": {
+                "@type": "RelationshipTemplateContent",
+                "onNewRelationship": {"items": [
+                    {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+                     "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}},
+                    {"@type": "ShareAttributeRequestItem", "mustBeAccepted": true,
+                     "attributeId": display_name_id, "attribute": display_name["content"]}
+                ]}
+            }}),
+        )
+        .await;
+    let template_id = template["id"].as_str().unwrap();
+    let token = a
+        .post(
+            &format!("/RelationshipTemplates/Own/{template_id}/Token"),
+            json!({}),
+        )
+        .await;
+    c.post(
+        "/RelationshipTemplates/Peer",
+        json!({"reference": token["reference"]["truncated"]}),
+    )
+    .await;
+    let id = c.get("/Requests/Incoming").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let decided = c
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{id}/Accept"),
+            Some(json!({"items": [
+                {"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": c_address, "value": {"@type": "GivenName", "value": "Zoe"}}},
+                {"accept": true}
+            ]})),
+            200,
+        )
+        .await;
+    let given_name_id = decided["response"]["content"]["items"][0]["attributeId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let completed = c.get(&format!("/Requests/Incoming/{id}")).await;
+    let relationship_id = completed["response"]["source"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        c.get(&format!("/Attributes/{display_name_id}")).await["@type"],
+        "PeerIdentityAttribute"
+    );
+    a.sync().await;
+    assert_eq!(
+        a.get(&format!("/Attributes/{given_name_id}")).await["@type"],
+        "PeerIdentityAttribute"
+    );
+    assert_eq!(
+        a.get(&format!("/Attributes/{display_name_id}")).await["numberOfForwards"],
+        1
+    );
+
+    // A rejects: what it received from C goes, and so does its record of sharing with C.
+    a.put(&format!("/Relationships/{relationship_id}/Reject"))
+        .await;
+    error_of(
+        a.send(Method::GET, &format!("/Attributes/{given_name_id}"), None)
+            .await,
+        404,
+        "error.runtime.recordNotFound",
+    )
+    .await;
+    assert_eq!(
+        a.get(&format!("/Attributes/{display_name_id}")).await["numberOfForwards"],
+        0
+    );
+    // C learns of it by syncing: the same on its side; its own given name stays.
+    c.sync().await;
+    error_of(
+        c.send(Method::GET, &format!("/Attributes/{display_name_id}"), None)
+            .await,
+        404,
+        "error.runtime.recordNotFound",
+    )
+    .await;
+    let own = c.get(&format!("/Attributes/{given_name_id}")).await;
+    assert_eq!(own["@type"], "OwnIdentityAttribute");
+    assert_eq!(own["numberOfForwards"], 0);
+}
+
+#[tokio::test]
+async fn a_decomposed_relationship_marks_what_was_exchanged_on_the_peers_side() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    let relationship_id = relate(&a, &b).await;
+    let b_address = b.address().await;
+    let read = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": b_address, "content": {"items": [
+                {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+                 "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}}
+            ]}})),
+            201,
+        )
+        .await;
+    a.post(
+        "/Messages",
+        json!({"recipients": [b_address], "content": read["content"]}),
+    )
+    .await;
+    b.sync().await;
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{}/Accept", read["id"].as_str().unwrap()),
+            Some(json!({"items": [{"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": b_address, "value": {"@type": "GivenName", "value": "Bob"}}}]})),
+            200,
+        )
+        .await;
+    let attribute_id = decided["response"]["content"]["items"][0]["attributeId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.sync().await;
+
+    // B ends the relationship and decomposes it; A sees the deletion proposed.
+    b.put(&format!("/Relationships/{relationship_id}/Terminate"))
+        .await;
+    b.ok(
+        Method::DELETE,
+        &format!("/Relationships/{relationship_id}"),
+        None,
+        204,
+    )
+    .await;
+    a.sync().await;
+    let relationship = a.get(&format!("/Relationships/{relationship_id}")).await;
+    assert_eq!(relationship["status"], "DeletionProposed");
+    let copy = a.get(&format!("/Attributes/{attribute_id}")).await;
+    assert_eq!(copy["deletionInfo"]["deletionStatus"], "DeletedByEmitter");
+    let last = relationship["auditLog"].as_array().unwrap().last().unwrap();
+    assert_eq!(copy["deletionInfo"]["deletionDate"], last["createdAt"]);
+    // B's own attribute is untouched by its own decomposition (its forwards are gone with it).
+    let own = b.get(&format!("/Attributes/{attribute_id}")).await;
+    assert_eq!(own["@type"], "OwnIdentityAttribute");
+    assert!(own.get("deletionInfo").is_none());
+}

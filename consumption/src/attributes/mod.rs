@@ -8,6 +8,7 @@
 //! - [`sharing`]: what was exchanged with a peer, and the relationship attribute queries.
 //! - [`succession`]: succeeding an own identity attribute.
 //! - [`deletion`]: deleting an attribute with its predecessors.
+//! - [`relationship_end`]: what a rejected, revoked or ending relationship means for them.
 //! - [`value_schemas`]: the runtime's request schemas of the identity value types.
 //! - [`characters`]: the characters an attribute may contain.
 
@@ -15,6 +16,7 @@ pub mod characters;
 pub mod create;
 pub mod deletion;
 pub mod listing;
+pub mod relationship_end;
 pub mod sharing;
 pub mod succession;
 pub mod value_schemas;

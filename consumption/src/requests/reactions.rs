@@ -320,8 +320,21 @@ impl Consumption {
 
     async fn on_relationship_changed(&self, data: &Value, change: &mut Change) -> Result<()> {
         let relationship: RelationshipDto = parse(data, "relationship")?;
-        if relationship.status.as_str() != "Pending" {
-            return Ok(());
+        match relationship.status.as_str() {
+            "Pending" => {}
+            "Rejected" | "Revoked" => {
+                return self
+                    .forget_attributes_of_unmade_relationship(&relationship.peer, change)
+                    .await;
+            }
+            "DeletionProposed" => {
+                let date = crate::attributes::relationship_end::last_audit_date(data)
+                    .unwrap_or_else(runtime_types::CoreDate::now);
+                return self
+                    .mark_attributes_of_ending_relationship(&relationship.peer, date, change)
+                    .await;
+            }
+            _ => return Ok(()),
         }
         let RelationshipCreationContentDerivation::RelationshipCreationContent(creation) =
             &relationship.creation_content
