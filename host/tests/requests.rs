@@ -1308,3 +1308,107 @@ async fn a_decomposed_relationship_marks_what_was_exchanged_on_the_peers_side() 
     assert_eq!(own["@type"], "OwnIdentityAttribute");
     assert!(own.get("deletionInfo").is_none());
 }
+
+#[tokio::test]
+async fn a_file_changes_hands_through_a_request() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    relate(&a, &b).await;
+    let a_address = a.address().await;
+    let b_address = b.address().await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"the contract".to_vec())
+                .file_name("contract.txt")
+                .mime_str("text/plain")
+                .unwrap(),
+        )
+        .text("expiresAt", in_minutes(60));
+    let file = a.upload(form).await;
+    let file_id = file["id"].as_str().unwrap().to_owned();
+    let item = |token: &str| {
+        json!({"@type": "TransferFileOwnershipRequestItem", "mustBeAccepted": true,
+               "fileReference": file["reference"]["truncated"], "ownershipToken": token})
+    };
+    let wrong = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing/Validate",
+            Some(json!({"peer": b_address, "content": {"items": [item("wrongtoken00000000")]}})),
+            201,
+        )
+        .await;
+    assert!(
+        wrong["items"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!(
+                "The specified ownershipToken is not valid for the File with ID '{file_id}'."
+            )),
+        "{wrong}"
+    );
+    let created = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": b_address, "content": {"items": [item(file["ownershipToken"].as_str().unwrap())]}})),
+            201,
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    a.post(
+        "/Messages",
+        json!({"recipients": [b_address], "content": created["content"]}),
+    )
+    .await;
+    b.sync().await;
+    let can = b
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{id}/CanAccept"),
+            Some(json!({"items": [{"accept": true}]})),
+            200,
+        )
+        .await;
+    assert_eq!(can["isSuccess"], true, "{can}");
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{id}/Accept"),
+            Some(json!({"items": [{"accept": true}]})),
+            200,
+        )
+        .await;
+    let answer = &decided["response"]["content"]["items"][0];
+    assert_eq!(answer["@type"], "TransferFileOwnershipAcceptResponseItem");
+    assert_eq!(
+        answer["attribute"]["value"]["@type"],
+        "IdentityFileReference"
+    );
+    assert!(
+        answer["attribute"].get("@type").is_none(),
+        "typed field: no @type"
+    );
+    let owned = b.get(&format!("/Files/{file_id}")).await;
+    assert_eq!(owned["isOwn"], true);
+    assert_eq!(owned["owner"], b_address.as_str());
+    let attribute_id = answer["attributeId"].as_str().unwrap();
+    let reference = b.get(&format!("/Attributes/{attribute_id}")).await;
+    assert_eq!(reference["@type"], "OwnIdentityAttribute");
+    assert_eq!(reference["numberOfForwards"], 1);
+
+    a.sync().await;
+    assert_eq!(
+        a.get(&format!("/Requests/Outgoing/{id}")).await["status"],
+        "Completed"
+    );
+    let peer_reference = a.get(&format!("/Attributes/{attribute_id}")).await;
+    assert_eq!(peer_reference["@type"], "PeerIdentityAttribute");
+    assert_eq!(peer_reference["content"], reference["content"]);
+    let former = a.get(&format!("/Files/{file_id}")).await;
+    assert_eq!(former["isOwn"], false, "the claim reached the former owner");
+    assert_eq!(former["owner"], b_address.as_str());
+    assert_ne!(a_address, b_address);
+}

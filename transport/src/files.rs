@@ -521,6 +521,47 @@ impl Transport {
         Ok(dto)
     }
 
+    /// Whether `token` is the ownership token of file `id`. Asked of the Backbone, which, as
+    /// when claiming, locks the ownership when anyone but the owner names a wrong token.
+    pub async fn validate_ownership_token(&self, id: &str, token: &str) -> Result<bool> {
+        let answer: consumer_api::files::OwnershipTokenValidity = self
+            .backbone
+            .call(
+                Method::POST,
+                &format!("/api/v2/Files/{id}/ValidateOwnershipToken"),
+                &consumer_api::files::OwnershipTokenRequest {
+                    ownership_token: token.to_owned(),
+                },
+            )
+            .await?;
+        Ok(answer.is_valid)
+    }
+
+    /// Takes over a loaded peer file with its ownership token: the file becomes own, with the
+    /// new ownership token the Backbone hands out.
+    pub async fn claim_file_ownership(&self, id: &str, token: &str) -> Result<FileDto> {
+        let doc = self.get_doc(COLLECTION, id, "File").await?;
+        let answer: api::NewOwnershipToken = self
+            .backbone
+            .call(
+                Method::PATCH,
+                &format!("/api/v2/Files/{id}/ClaimOwnership"),
+                &consumer_api::files::OwnershipTokenRequest {
+                    ownership_token: token.to_owned(),
+                },
+            )
+            .await?;
+        let mut stored = doc;
+        stored["owner"] = json!(self.identity.address.as_str());
+        stored["isOwn"] = json!(true);
+        stored["ownershipToken"] = json!(answer.new_ownership_token);
+        if let Some(map) = stored.as_object_mut() {
+            map.remove("ownershipIsLocked");
+        }
+        self.store.put(COLLECTION, stored.clone()).await?;
+        file_dto(stored)
+    }
+
     /// `DELETE /Files/{id}`.
     pub async fn delete_file(&self, id: &FileId) -> Result<()> {
         self.delete_doc(

@@ -189,19 +189,40 @@ impl Backbone {
         self.commit(tx).await
     }
 
+    /// Whether `token` is the file's ownership token. Anyone may ask (the identity offered the
+    /// file checks the token before claiming it), but, as with claiming, a wrong token from
+    /// anyone but the owner locks the ownership until the owner regenerates the token.
     pub async fn validate_ownership_token(
         &self,
         caller: &Caller,
         id: &str,
         token: &str,
     ) -> Result<OwnershipTokenValidity> {
-        let file = self.live_file(id).await?;
-        if file.owner != caller.address {
-            return Err(Error::Forbidden);
+        let _gate = self.gate().await;
+        let mut file = self.live_file(id).await?;
+        if file.ownership_is_locked {
+            return Ok(OwnershipTokenValidity { is_valid: false });
         }
-        Ok(OwnershipTokenValidity {
-            is_valid: !file.ownership_is_locked && file.ownership_token == token,
-        })
+        if file.ownership_token == token {
+            return Ok(OwnershipTokenValidity { is_valid: true });
+        }
+        if file.owner != caller.address {
+            file.ownership_is_locked = true;
+            let mut tx = Tx::new();
+            tx.put(COLLECTION, &file)?;
+            tx.event(
+                &file.owner,
+                EventType::FileOwnershipLocked,
+                super::to_doc(&FileOwnershipPayload {
+                    file_id: file.id.clone(),
+                    new_owner_address: None,
+                })?,
+                None,
+                false,
+            );
+            self.commit(tx).await?;
+        }
+        Ok(OwnershipTokenValidity { is_valid: false })
     }
 
     pub async fn regenerate_ownership_token(

@@ -8,6 +8,7 @@
 
 pub mod attribute_items;
 pub mod delete_item;
+pub mod transfer_item;
 
 use super::{LocalRequest, application_result, core_result, success};
 use crate::{Consumption, Error, Result};
@@ -286,30 +287,6 @@ fn form_field_response(value: &Value) -> Option<FormFieldResponse> {
     }
 }
 
-/// The item's name in processor messages.
-fn item_name(item: &RequestItem) -> &'static str {
-    match item {
-        RequestItem::CreateAttributeRequestItem(_) => "CreateAttributeRequestItem",
-        RequestItem::ShareAttributeRequestItem(_) => "ShareAttributeRequestItem",
-        RequestItem::ReadAttributeRequestItem(_) => "ReadAttributeRequestItem",
-        RequestItem::ProposeAttributeRequestItem(_) => "ProposeAttributeRequestItem",
-        RequestItem::DeleteAttributeRequestItem(_) => "DeleteAttributeRequestItem",
-        RequestItem::ConsentRequestItem(_) => "ConsentRequestItem",
-        RequestItem::AuthenticationRequestItem(_) => "AuthenticationRequestItem",
-        RequestItem::FormFieldRequestItem(_) => "FormFieldRequestItem",
-        RequestItem::TransferFileOwnershipRequestItem(_) => "TransferFileOwnershipRequestItem",
-    }
-}
-
-/// Items this Connector cannot process yet: refused where they would be created or accepted
-/// (rejecting them works as for every item).
-fn not_supported(item: &RequestItem) -> Refusal {
-    Refusal::item(format!(
-        "This Connector does not process the {} yet.",
-        item_name(item)
-    ))
-}
-
 pub(crate) fn must_be_accepted(item: &RequestItem) -> bool {
     match item {
         RequestItem::CreateAttributeRequestItem(i) => i.item.must_be_accepted,
@@ -355,7 +332,9 @@ impl Consumption {
             RequestItem::DeleteAttributeRequestItem(i) => {
                 self.can_create_delete_item(i, recipient).await
             }
-            RequestItem::TransferFileOwnershipRequestItem(_) => Err(not_supported(item)),
+            RequestItem::TransferFileOwnershipRequestItem(i) => {
+                self.can_create_transfer_item(i).await
+            }
         };
         as_result(check)
     }
@@ -403,10 +382,9 @@ impl Consumption {
             RequestItem::DeleteAttributeRequestItem(i) => {
                 self.can_accept_delete_item(i, &parsed, request).await
             }
-            RequestItem::TransferFileOwnershipRequestItem(_) => Err(Refusal::Thrown(format!(
-                "This Connector does not process the {} yet.",
-                item_name(item)
-            ))),
+            RequestItem::TransferFileOwnershipRequestItem(i) => {
+                self.can_accept_transfer_item(i, request).await
+            }
         };
         as_result(check)
     }
@@ -452,11 +430,8 @@ impl Consumption {
             RequestItem::DeleteAttributeRequestItem(i) => {
                 self.accept_delete_item(i, &parsed, change).await?
             }
-            RequestItem::TransferFileOwnershipRequestItem(_) => {
-                return Err(Error::Internal(format!(
-                    "This Connector does not process the {} yet.",
-                    item_name(item)
-                )));
+            RequestItem::TransferFileOwnershipRequestItem(i) => {
+                self.accept_transfer_item(i, request, change).await?
             }
         })
     }
@@ -482,6 +457,9 @@ impl Consumption {
             }
             RequestItem::DeleteAttributeRequestItem(i) => {
                 self.apply_delete_response(i, answer, request, change).await
+            }
+            RequestItem::TransferFileOwnershipRequestItem(_) => {
+                self.apply_transfer_response(answer, request, change)
             }
             // Nothing to keep of the other answers.
             _ => Ok(()),
