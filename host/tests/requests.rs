@@ -1412,3 +1412,84 @@ async fn a_file_changes_hands_through_a_request() {
     assert_eq!(former["owner"], b_address.as_str());
     assert_ne!(a_address, b_address);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_accepts_what_it_can_answer() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let a_address = a.address().await;
+    let wasm = common::wasm_dir();
+    let module = wasm.join("request_acceptor.wasm");
+    let accept_from = a_address.clone();
+    let b = Peer::start_with(&backbone, move |cfg| {
+        cfg["modules"] = json!({
+            "requestAcceptor": {
+                "enabled": true,
+                "location": module.to_str().unwrap(),
+                "grants": {"apiScopes": ["core:requests"]},
+                "acceptFrom": [accept_from],
+                "answers": {"GivenName": "Support"}
+            }
+        });
+    })
+    .await;
+    relate(&a, &b).await;
+    let b_address = b.address().await;
+    let ask = |items: Value| {
+        let (a, b_address) = (&a, b_address.clone());
+        async move {
+            let created = a
+                .ok(
+                    Method::POST,
+                    "/Requests/Outgoing",
+                    Some(json!({"peer": b_address, "content": {"items": items}})),
+                    201,
+                )
+                .await;
+            a.post(
+                "/Messages",
+                json!({"recipients": [b_address], "content": created["content"]}),
+            )
+            .await;
+            created["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let answerable = ask(json!([
+        {"@type": "ConsentRequestItem", "mustBeAccepted": true, "consent": "Terms"},
+        {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+         "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}},
+        {"@type": "FormFieldRequestItem", "mustBeAccepted": false, "title": "Mood",
+         "settings": {"@type": "BooleanFormFieldSettings"}}
+    ]))
+    .await;
+    let unanswerable = ask(json!([
+        {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+         "query": {"@type": "IdentityAttributeQuery", "valueType": "Surname"}}
+    ]))
+    .await;
+    b.sync().await;
+
+    let mut done = Value::Null;
+    for _ in 0..100 {
+        a.sync().await;
+        done = a.get(&format!("/Requests/Outgoing/{answerable}")).await;
+        if done["status"] == "Completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(done["status"], "Completed", "{done}");
+    let answers = &done["response"]["content"]["items"];
+    assert_eq!(answers[0]["@type"], "AcceptResponseItem");
+    assert_eq!(answers[1]["attribute"]["value"]["value"], "Support");
+    assert_eq!(answers[1]["attribute"]["owner"], b_address.as_str());
+    assert_eq!(
+        answers[2]["@type"], "RejectResponseItem",
+        "optional and unanswerable: declined"
+    );
+    assert_eq!(
+        b.get(&format!("/Requests/Incoming/{unanswerable}")).await["status"],
+        "ManualDecisionRequired",
+        "left to a person"
+    );
+}
