@@ -6,6 +6,8 @@
 //! - [`attributes`]: the attribute store (7.0 model), its routes' reads and writes.
 //! - [`files`]: own file uploads, whose tags are checked here.
 //! - [`identity_metadata`]: JSON values kept about the own identity or a peer.
+//! - [`notifications`]: notifications sent to and received from peers, and what a received
+//!   one means for the attributes (the runtime's NotificationModule, in the same batch).
 //! - [`requests`]: requests with peers, outgoing and incoming, and what transport's changes
 //!   mean for them (the runtime's RequestModule, in the same batch as the change).
 //! - [`tags`]: which tags an attribute or file may carry, and the Backbone's tag catalogue.
@@ -13,6 +15,7 @@
 pub mod attributes;
 pub mod files;
 pub mod identity_metadata;
+pub mod notifications;
 pub mod requests;
 pub mod tags;
 
@@ -43,6 +46,7 @@ impl Consumption {
         transport.register_peer_data(attributes::PEER_DATA);
         transport.register_peer_data(attributes::FORWARDS_PEER_DATA);
         transport.register_peer_data(requests::PEER_DATA);
+        transport.register_peer_data(notifications::PEER_DATA);
         for (collection, field) in [
             (attributes::COLLECTION, "@type"),
             (attributes::COLLECTION, "peer"),
@@ -54,6 +58,7 @@ impl Consumption {
             (requests::COLLECTION, "isOwn"),
             (requests::COLLECTION, "peer"),
             (requests::COLLECTION, "source.reference"),
+            (notifications::COLLECTION, "peer"),
         ] {
             transport
                 .store()

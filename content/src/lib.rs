@@ -236,6 +236,12 @@ pub fn parse_response(value: &Value) -> std::result::Result<Response, ContentErr
     Response::parse(value)
 }
 
+/// A notification as `Notification.from()` takes it (`@type` optional), e.g. a stored
+/// `LocalNotification.content`.
+pub fn parse_notification(value: &Value) -> std::result::Result<Notification, ContentError> {
+    Notification::parse(value)
+}
+
 /// An identity attribute as `IdentityAttribute.from()` takes it (`@type` optional).
 pub fn parse_identity_attribute(
     value: &Value,
@@ -328,6 +334,7 @@ deserialize_with! {
     CreationContent => parse_creation_content,
     Request => parse_request,
     Response => parse_response,
+    Notification => parse_notification,
     IdentityAttribute => parse_identity_attribute,
     RelationshipAttribute => parse_relationship_attribute,
     Attribute => parse_attribute,

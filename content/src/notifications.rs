@@ -82,6 +82,13 @@ impl Union for NotificationItem {
     }
 }
 
+impl Notification {
+    /// The notification as a top-level content, with `@type`.
+    pub fn to_json(&self) -> Value {
+        crate::to_typed_json(Self::NAME, self)
+    }
+}
+
 impl Class for Notification {
     const NAME: &'static str = "Notification";
     fn parse(value: &Value) -> Result<Self> {

@@ -126,6 +126,14 @@ pub struct SucceedAttributeResponse {
     pub notification_id: Option<String>,
 }
 
+/// The payload of `consumption.attributeSucceeded`: the predecessor, now pointing to its
+/// successor, and the successor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeSucceeded {
+    pub predecessor: LocalAttributeDto,
+    pub successor: LocalAttributeDto,
+}
+
 /// The answer of `DELETE /Attributes/{id}`: the notifications sent to the peers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -186,6 +194,13 @@ pub struct CreateOwnIdentityAttributeRequest {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct SucceedAttributeRequest {
     pub successor_content: OwnIdentityAttributeContent,
+}
+
+/// The body of `POST /Attributes/{attributeId}/NotifyPeer`: the peer to tell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
+pub struct NotifyPeerAboutSuccessionRequest {
+    pub peer: String,
 }
 
 /// The body of the `Execute…Query` and `ValidateIQLQuery` routes: the query as its content

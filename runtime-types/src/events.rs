@@ -23,6 +23,10 @@ pub const DATAWALLET_SYNCHRONIZED: &str = "transport.datawalletSynchronized";
 pub const ATTRIBUTE_CREATED: &str = "consumption.attributeCreated";
 pub const ATTRIBUTE_DELETED: &str = "consumption.attributeDeleted";
 pub const ATTRIBUTE_SUCCEEDED: &str = "consumption.attributeSucceeded";
+pub const OWN_ATTRIBUTE_DELETED_BY_OWNER: &str = "consumption.ownAttributeDeletedByOwner";
+pub const PEER_RELATIONSHIP_ATTRIBUTE_DELETED_BY_PEER: &str =
+    "consumption.peerRelationshipAttributeDeletedByPeer";
+pub const FORWARDED_ATTRIBUTE_DELETED_BY_PEER: &str = "consumption.forwardedAttributeDeletedByPeer";
 pub const INCOMING_REQUEST_RECEIVED: &str = "consumption.incomingRequestReceived";
 pub const INCOMING_REQUEST_STATUS_CHANGED: &str = "consumption.incomingRequestStatusChanged";
 pub const OUTGOING_REQUEST_CREATED: &str = "consumption.outgoingRequestCreated";

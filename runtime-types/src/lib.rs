@@ -29,6 +29,8 @@ pub mod identity_metadata;
 #[cfg(feature = "dto")]
 pub mod messages;
 #[cfg(feature = "dto")]
+pub mod notifications;
+#[cfg(feature = "dto")]
 pub mod password_protection;
 #[cfg(feature = "dto")]
 pub mod reference;

@@ -104,6 +104,11 @@ impl Transport {
         &self.identity.address
     }
 
+    /// The id of this identity's device (`DVC…`): it receives and processes what is synced.
+    pub fn device_id(&self) -> &str {
+        &self.identity.device_id
+    }
+
     pub fn base_url(&self) -> &str {
         self.backbone.base_url()
     }

@@ -6,7 +6,8 @@
 //! - [`create`]: creating and checking own identity attributes.
 //! - [`listing`]: the list routes, versions, and the query executions.
 //! - [`sharing`]: what was exchanged with a peer, and the relationship attribute queries.
-//! - [`succession`]: succeeding an own identity attribute.
+//! - [`succession`]: succeeding an own identity attribute, telling a peer of it (`NotifyPeer`),
+//!   and the rules every succession keeps.
 //! - [`deletion`]: deleting an attribute with its predecessors.
 //! - [`relationship_end`]: what a rejected, revoked or ending relationship means for them.
 //! - [`value_schemas`]: the runtime's request schemas of the identity value types.

@@ -69,7 +69,7 @@ impl Consumption {
     }
 
     /// The ids of the attributes forwarded to `peer` that the peer still holds.
-    async fn held_by(&self, peer: &str) -> Result<Vec<String>> {
+    pub(crate) async fn held_by(&self, peer: &str) -> Result<Vec<String>> {
         Ok(self
             .live_forwards(&Filter::eq("peer", peer))
             .await?

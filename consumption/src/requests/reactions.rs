@@ -3,7 +3,9 @@
 //! response completes the outgoing one, a sent Request opens it, a sent response or a created
 //! relationship completes the incoming one, a loaded template's Request becomes an incoming
 //! request, and the template owner completes its request from the relationship's creation
-//! content. Everything is added to the transport change that caused it: one atomic batch.
+//! content. A sent or received Notification goes to [`crate::notifications`] (the runtime's
+//! NotificationModule). Everything is added to the transport change that caused it: one
+//! atomic batch.
 //!
 //! A reaction that fails for a reason of content (a duplicate request id, a response that
 //! fits no request) is logged and left out, as the runtime's modules only log; a store failure
@@ -230,6 +232,20 @@ impl Consumption {
                 }
                 MessageProcessedResult::NoRequest
             }
+            "Notification" => {
+                // A notification that cannot be received is logged; its message is processed.
+                let mut received = Change::new();
+                match self.notification_received(&message, &mut received).await {
+                    Ok(_) => change.absorb(received),
+                    Err(e @ Error::Store(_)) => return Err(e),
+                    Err(e) => tracing::warn!(
+                        message = message.id.as_str(),
+                        code = e.code(),
+                        "notification not received: {e}"
+                    ),
+                }
+                MessageProcessedResult::NoRequest
+            }
             _ => MessageProcessedResult::NoRequest,
         };
         change.event(
@@ -313,6 +329,7 @@ impl Consumption {
                     self.complete_incoming_request(id, source, change).await?;
                 }
             }
+            "Notification" => self.notification_sent(&message, change).await?,
             _ => {}
         }
         Ok(())

@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use runtime_types::attributes::{
     AttributeQueryRequest, CanCreateOwnIdentityAttributeResponse,
     CreateOwnIdentityAttributeRequest, DeleteAttributeResponse, LocalAttributeDto,
-    LocalAttributeForwardingDetailsDto, SucceedAttributeRequest, SucceedAttributeResponse,
-    ValidateIqlQueryResponse,
+    LocalAttributeForwardingDetailsDto, NotifyPeerAboutSuccessionRequest, SucceedAttributeRequest,
+    SucceedAttributeResponse, ValidateIqlQueryResponse,
 };
 use serde_json::Value;
 use transport::TransportError;
@@ -99,6 +99,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(execute_iql_query))
         .routes(routes!(validate_iql_query))
         .routes(routes!(succeed))
+        .routes(routes!(notify_peer))
         .routes(routes!(versions))
         .routes(routes!(get_attribute, delete_attribute))
 }
@@ -420,6 +421,31 @@ async fn succeed(
     Ok(Created(
         app.consumption
             .succeed_attribute(&predecessor_id, &body)
+            .await?,
+    ))
+}
+
+/// Tells a peer that holds an older version of an own identity attribute of this version.
+#[utoipa::path(
+    post,
+    path = "/api/core/v1/Attributes/{attributeId}/NotifyPeer",
+    tag = "Attributes",
+    params(("attributeId" = String, Path, description = "ATT[A-Za-z0-9]{17}")),
+    request_body = NotifyPeerAboutSuccessionRequest,
+    responses(
+        (status = 201, body = ResultBody<SucceedAttributeResponse>),
+        (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    )
+)]
+async fn notify_peer(
+    State(app): State<App>,
+    Path(attribute_id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Created<SucceedAttributeResponse>> {
+    Ok(Created(
+        app.consumption
+            .notify_peer_about_succession(&attribute_id, &body)
             .await?,
     ))
 }

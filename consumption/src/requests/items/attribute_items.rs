@@ -1091,7 +1091,9 @@ impl Consumption {
     }
 }
 
-/// An existing attribute or a new one, chosen to answer a Read or Propose.
+/// An existing attribute or a new one, chosen to answer a Read or Propose. Built once per
+/// answered item and matched at once, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Chosen {
     Existing(Box<LocalAttributeDto>),
     New(Attribute),
