@@ -486,3 +486,144 @@ async fn our_template_request_answered_by_the_app_then_requests_by_message_both_
         "Expired"
     );
 }
+
+/// The App's attribute of `value_type` that has no successor.
+async fn latest(peer: &RuntimePeer, value_type: &str) -> Value {
+    runtime_attributes(peer, value_type)
+        .await
+        .into_iter()
+        .find(|a| a.get("succeededBy").is_none())
+        .unwrap_or_else(|| panic!("no latest {value_type}"))
+}
+
+#[tokio::test]
+async fn successions_and_deletions_reach_the_other_side_both_ways() {
+    let backbone = Backbone::start().await;
+    let (ours, app, _) = related_through_our_template(&backbone).await;
+    let app_address = app.address().to_owned();
+
+    // (c) We succeed our display name and tell the App.
+    let display_name = &runtime_attributes(&app, "DisplayName").await[0];
+    let old_id = display_name["id"].as_str().unwrap().to_owned();
+    let succeeded = ours
+        .post(
+            &format!("/Attributes/{old_id}/Succeed"),
+            json!({"successorContent": {"value": {"@type": "DisplayName", "value": "Example GmbH"}}}),
+        )
+        .await;
+    let new_id = succeeded["successor"]["id"].as_str().unwrap().to_owned();
+    let notified = ours
+        .post(
+            &format!("/Attributes/{new_id}/NotifyPeer"),
+            json!({"peer": app_address}),
+        )
+        .await;
+    assert!(
+        notified["notificationId"]
+            .as_str()
+            .unwrap()
+            .starts_with("NOT")
+    );
+    let (_, since) = app.events_since(0).await;
+    let (event, _) = app
+        .wait_event("consumption.attributeSucceeded", since, true)
+        .await;
+    assert_eq!(event.data["predecessor"]["id"], old_id.as_str());
+    assert_eq!(event.data["successor"]["id"], new_id.as_str());
+    let app_successor = latest(&app, "DisplayName").await;
+    assert_eq!(app_successor["id"], new_id.as_str());
+    assert_eq!(app_successor["succeeds"], old_id.as_str());
+    assert_eq!(app_successor["content"]["value"]["value"], "Example GmbH");
+
+    // The App succeeds its given name and tells us.
+    let given_name = latest(&app, "GivenName").await;
+    let given_name_id = given_name["id"].as_str().unwrap().to_owned();
+    let app_succeeded = app
+        .ok(
+            "consumptionServices.attributes",
+            "succeedOwnIdentityAttribute",
+            json!({"predecessorId": given_name_id, "successorContent": {"value": {"@type": "GivenName", "value": "Augusta Ada"}}}),
+        )
+        .await;
+    let app_successor_id = app_succeeded["successor"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(
+        "consumptionServices.attributes",
+        "notifyPeerAboutOwnIdentityAttributeSuccession",
+        json!({"attributeId": app_successor_id, "peer": ours.address().await}),
+    )
+    .await;
+    let mut ours_successor = Value::Null;
+    for _ in 0..40 {
+        ours.sync().await;
+        let (status, body) = ours
+            .call(
+                Method::GET,
+                &format!("/Attributes/{app_successor_id}"),
+                None,
+            )
+            .await;
+        if status == 200 {
+            ours_successor = body;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        ours_successor["@type"], "PeerIdentityAttribute",
+        "{ours_successor}"
+    );
+    assert_eq!(ours_successor["succeeds"], given_name_id.as_str());
+    assert_eq!(ours_successor["content"]["value"]["value"], "Augusta Ada");
+    assert_eq!(
+        ours.get(&format!("/Attributes/{given_name_id}")).await["succeededBy"],
+        app_successor_id.as_str()
+    );
+
+    // The App deletes its surname: our copy is marked deleted by its owner.
+    let surname = latest(&app, "Surname").await;
+    let surname_id = surname["id"].as_str().unwrap().to_owned();
+    app.ok(
+        "consumptionServices.attributes",
+        "deleteAttributeAndNotify",
+        json!({"attributeId": surname_id}),
+    )
+    .await;
+    let mut copy = Value::Null;
+    for _ in 0..40 {
+        ours.sync().await;
+        copy = ours.get(&format!("/Attributes/{surname_id}")).await;
+        if copy.get("deletionInfo").is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        copy["deletionInfo"]["deletionStatus"], "DeletedByEmitter",
+        "{copy}"
+    );
+
+    // We delete our display name: the App's copy is marked the same way.
+    let deleted = ours
+        .ok(Method::DELETE, &format!("/Attributes/{new_id}"), None, 200)
+        .await;
+    assert_eq!(deleted["notificationIds"].as_array().unwrap().len(), 1);
+    let app_copy = app
+        .sync_until("the App's copy marked deleted", || async {
+            let a = app
+                .ok(
+                    "consumptionServices.attributes",
+                    "getAttribute",
+                    json!({"id": new_id}),
+                )
+                .await;
+            a.get("deletionInfo").is_some().then_some(a)
+        })
+        .await;
+    assert_eq!(
+        app_copy["deletionInfo"]["deletionStatus"],
+        "DeletedByEmitter"
+    );
+}
