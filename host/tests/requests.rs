@@ -1493,3 +1493,97 @@ async fn a_module_accepts_what_it_can_answer() {
         "left to a person"
     );
 }
+
+#[tokio::test]
+async fn succeeding_an_own_relationship_attribute_tells_the_peer_at_once() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    relate(&a, &b).await;
+    let a_address = a.address().await;
+    let b_address = b.address().await;
+    // `a` creates a relationship attribute it owns in the relationship with `b`.
+    let created = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": b_address, "content": {"items": [
+                {"@type": "CreateAttributeRequestItem", "mustBeAccepted": true,
+                 "attribute": {"@type": "RelationshipAttribute", "owner": a_address, "key": "tariff",
+                               "confidentiality": "protected",
+                               "value": {"@type": "ProprietaryString", "title": "Tariff", "value": "Basic"}}}
+            ]}})),
+            201,
+        )
+        .await;
+    a.post(
+        "/Messages",
+        json!({"recipients": [b_address], "content": created["content"]}),
+    )
+    .await;
+    b.sync().await;
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!(
+                "/Requests/Incoming/{}/Accept",
+                created["id"].as_str().unwrap()
+            ),
+            Some(json!({"items": [{"accept": true}]})),
+            200,
+        )
+        .await;
+    let id = decided["response"]["content"]["items"][0]["attributeId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.sync().await;
+    assert_eq!(
+        a.get(&format!("/Attributes/{id}")).await["@type"],
+        "OwnRelationshipAttribute"
+    );
+    assert_eq!(
+        b.get(&format!("/Attributes/{id}")).await["@type"],
+        "PeerRelationshipAttribute"
+    );
+
+    let with_tags = a
+        .send(
+            Method::POST,
+            &format!("/Attributes/{id}/Succeed"),
+            Some(json!({"successorContent": {"value": {"@type": "ProprietaryString", "title": "Tariff", "value": "Premium"}, "tags": ["x:y"]}})),
+        )
+        .await;
+    let err = error_of(
+        with_tags,
+        400,
+        "error.runtime.validation.invalidPropertyValue",
+    )
+    .await;
+    assert_eq!(
+        err["message"],
+        "successorContent must NOT have additional properties"
+    );
+    let succeeded = a
+        .post(
+            &format!("/Attributes/{id}/Succeed"),
+            json!({"successorContent": {"value": {"@type": "ProprietaryString", "title": "Tariff", "value": "Premium"}}}),
+        )
+        .await;
+    let notification = succeeded["notificationId"].as_str().unwrap();
+    let successor = &succeeded["successor"];
+    assert_eq!(successor["@type"], "OwnRelationshipAttribute");
+    assert_eq!(successor["sourceReference"], notification);
+    assert_eq!(successor["succeeds"], id.as_str());
+    assert_eq!(successor["content"]["key"], "tariff");
+    assert_eq!(successor["content"]["confidentiality"], "protected");
+    assert_eq!(succeeded["predecessor"]["succeededBy"], successor["id"]);
+
+    b.sync().await;
+    let successor_id = successor["id"].as_str().unwrap();
+    let received = b.get(&format!("/Attributes/{successor_id}")).await;
+    assert_eq!(received["@type"], "PeerRelationshipAttribute");
+    assert_eq!(received["content"], successor["content"]);
+    assert_eq!(received["succeeds"], id.as_str());
+    assert_eq!(received["sourceReference"], notification);
+}

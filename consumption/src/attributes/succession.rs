@@ -1,5 +1,6 @@
 //! Succeeding an own identity attribute (`POST /Attributes/{id}/Succeed` for an identity
-//! attribute): the successor is a new version with the same owner and value type, the
+//! attribute; for an own relationship attribute the peer of its relationship is told at once
+//! by a notification): the successor is a new version with the same owner and value type, the
 //! predecessor points to it, and both are written with `consumption.attributeSucceeded` in one
 //! batch. Peers learn of it only through `POST /Attributes/{id}/NotifyPeer`, which forwards the
 //! successor to a peer holding an older version with a `PeerAttributeSucceededNotificationItem`.
@@ -12,7 +13,10 @@
 use super::create::core_error;
 use super::{COLLECTION, OWN_IDENTITY, characters, check_attribute_id, stored};
 use crate::{Consumption, Error, Result};
-use runtime_types::attributes::{AttributeSucceeded, LocalAttributeDto, SucceedAttributeResponse};
+use runtime_types::attributes::{
+    AttributeSucceeded, LocalAttributeDeletionStatus, LocalAttributeDto, LocalAttributeKind,
+    SucceedAttributeResponse,
+};
 use runtime_types::events;
 use runtime_types::request_schema::{Kind, ObjectSchema};
 use serde_json::{Value, json};
@@ -27,6 +31,20 @@ const SUCCESSOR_CONTENT: ObjectSchema<'static> = ObjectSchema {
 const NOTIFY_PEER_REQUEST: ObjectSchema<'static> = ObjectSchema {
     properties: &[("attributeId", Kind::Id("ATT")), ("peer", Kind::Address)],
     required: &["attributeId", "peer"],
+};
+
+/// `SucceedRelationshipAttributeAndNotifyPeerRequest` without `predecessorId`: only a value.
+const RELATIONSHIP_SUCCESSOR_CONTENT: ObjectSchema<'static> = ObjectSchema {
+    properties: &[("value", Kind::Any)],
+    required: &["value"],
+};
+
+const RELATIONSHIP_REQUEST: ObjectSchema<'static> = ObjectSchema {
+    properties: &[(
+        "successorContent",
+        Kind::Object(&RELATIONSHIP_SUCCESSOR_CONTENT),
+    )],
+    required: &["successorContent"],
 };
 
 /// `SucceedOwnIdentityAttributeRequest` without `predecessorId`, which the path carries.
@@ -60,12 +78,9 @@ impl Consumption {
             predecessor.content,
             content::Attribute::RelationshipAttribute(_)
         ) {
-            // Succeeding a relationship attribute notifies the peer: that comes with the
-            // request and notification processing.
-            return Err(Error::rule(
-                "error.runtime.attributes.isNotOwnRelationshipAttribute",
-                format!("The Attribute '{predecessor_id}' is not an OwnRelationshipAttribute."),
-            ));
+            return self
+                .succeed_own_relationship_attribute(predecessor, body)
+                .await;
         }
         self.succeed_own_identity_attribute(predecessor, body).await
     }
@@ -152,6 +167,105 @@ impl Consumption {
         let successor =
             super::put_forward(&mut change, &versions[position], peer, &notification_id)?;
         self.transport.commit(change).await?;
+        Ok(SucceedAttributeResponse {
+            predecessor,
+            successor,
+            notification_id: Some(notification_id),
+        })
+    }
+
+    /// `SucceedRelationshipAttributeAndNotifyPeer`: only the value changes; the successor is
+    /// written with its event, then the relationship's peer is told by a notification whose id
+    /// is the successor's `sourceReference`.
+    async fn succeed_own_relationship_attribute(
+        &self,
+        mut predecessor: LocalAttributeDto,
+        body: &Value,
+    ) -> Result<SucceedAttributeResponse> {
+        RELATIONSHIP_REQUEST.check(body).map_err(Error::invalid)?;
+        let content::Attribute::RelationshipAttribute(previous) = &predecessor.content else {
+            return Err(Error::Internal(
+                "a relationship attribute was expected".into(),
+            ));
+        };
+        if predecessor.kind != LocalAttributeKind::OwnRelationshipAttribute {
+            return Err(Error::rule(
+                "error.runtime.attributes.isNotOwnRelationshipAttribute",
+                format!(
+                    "The Attribute '{}' is not an OwnRelationshipAttribute.",
+                    predecessor.id
+                ),
+            ));
+        }
+        let json = json!({
+            "@type": "RelationshipAttribute",
+            "owner": previous.owner,
+            "key": previous.key,
+            "isTechnical": previous.is_technical,
+            "confidentiality": previous.confidentiality,
+            "value": body["successorContent"]["value"],
+        });
+        let successor_content = content::parse_relationship_attribute(&json).map_err(|e| {
+            tracing::debug!(reason = %e.message, "the successor is not a valid attribute");
+            rule(
+                "error.consumption.attributes.successorIsNotAValidAttribute",
+                "Validation failed during creation of successor.",
+            )
+        })?;
+        let peer = predecessor.peer.clone().unwrap_or_default();
+        let notification_id = wire::AnyId::generate("NOT")?.to_string();
+        let mut successor = super::new_attribute(
+            LocalAttributeKind::OwnRelationshipAttribute,
+            None,
+            content::Attribute::RelationshipAttribute(successor_content),
+            Some(peer.clone()),
+            Some(notification_id.clone()),
+        )?;
+        successor.succeeds = Some(predecessor.id.clone());
+        check_succession(&predecessor, &successor, false)?;
+        if predecessor
+            .deletion_info
+            .as_ref()
+            .is_some_and(|i| i.deletion_status == LocalAttributeDeletionStatus::DeletedByRecipient)
+        {
+            return Err(rule(
+                "error.consumption.attributes.cannotSucceedSharedAttributesDeletedByPeer",
+                "The shared predecessor has already been deleted by its peer. Therefore, it cannot be succeeded.",
+            ));
+        }
+        predecessor.succeeded_by = Some(successor.id.clone());
+        self.count_forwards(std::slice::from_mut(&mut predecessor))
+            .await?;
+        let mut change = Change::new();
+        change.put(COLLECTION, &stored(&successor)?)?;
+        change.put(COLLECTION, &stored(&predecessor)?)?;
+        change.event(
+            events::ATTRIBUTE_SUCCEEDED,
+            &AttributeSucceeded {
+                predecessor: predecessor.clone(),
+                successor: successor.clone(),
+            },
+        )?;
+        self.transport.commit(change).await?;
+        let notification = content::Notification {
+            id: notification_id.clone(),
+            items: vec![
+                content::notifications::NotificationItem::PeerAttributeSucceededNotificationItem(
+                    content::notifications::PeerAttributeSucceededNotificationItem {
+                        predecessor_id: predecessor.id.clone(),
+                        successor_id: successor.id.clone(),
+                        successor_content: successor.content.clone(),
+                    },
+                ),
+            ],
+        };
+        self.transport
+            .send_message(runtime_types::messages::SendMessageRequest {
+                recipients: vec![peer],
+                content: notification.to_json(),
+                attachments: None,
+            })
+            .await?;
         Ok(SucceedAttributeResponse {
             predecessor,
             successor,
