@@ -51,49 +51,6 @@ async fn relationship_with(a: &Peer, b: &Peer) -> String {
         .to_owned()
 }
 
-/// `a` reads `b`'s given name: `b` answers with a new attribute "Ada", `a` syncs. Returns the
-/// attribute's id, the same on both sides.
-async fn share_given_name(a: &Peer, b: &Peer) -> String {
-    let b_address = b.address().await;
-    let request = a
-        .post(
-            "/Requests/Outgoing",
-            json!({"peer": b_address, "content": {"items": [
-                {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
-                 "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}}
-            ]}}),
-        )
-        .await;
-    let request_id = request["id"].as_str().unwrap().to_owned();
-    a.post(
-        "/Messages",
-        json!({"recipients": [b_address], "content": request["content"]}),
-    )
-    .await;
-    b.sync().await;
-    let decided = b
-        .ok(
-            Method::PUT,
-            &format!("/Requests/Incoming/{request_id}/Accept"),
-            Some(json!({"items": [{"accept": true, "newAttribute": {
-                "@type": "IdentityAttribute", "owner": b_address,
-                "value": {"@type": "GivenName", "value": "Ada"}}}]})),
-            200,
-        )
-        .await;
-    let id = decided["response"]["content"]["items"][0]["attributeId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    a.sync().await;
-    let copy = a.get(&format!("/Attributes/{id}")).await;
-    assert_eq!(copy["@type"], "PeerIdentityAttribute");
-    assert_eq!(copy["peer"], b_address.as_str());
-    assert_eq!(copy["content"]["value"]["value"], "Ada");
-    assert!(copy.get("deletionInfo").is_none(), "{copy}");
-    id
-}
-
 /// `peer` succeeds its given name `id` with "Ada Augusta"; returns the answer.
 async fn succeed_given_name(peer: &Peer, id: &str) -> Value {
     peer.post(
@@ -183,7 +140,7 @@ async fn the_owner_deleting_its_attribute_marks_the_copy_deleted_by_the_emitter(
     let ((a, a_hooks), (b, _)) = pair(&backbone).await;
     let a_address = a.address().await;
     let b_address = b.address().await;
-    let id = share_given_name(&a, &b).await;
+    let id = common::share_given_name(&a, &b, "Ada").await;
 
     let deleted = b
         .ok(Method::DELETE, &format!("/Attributes/{id}"), None, 200)
@@ -277,7 +234,7 @@ async fn the_peer_deleting_its_copy_marks_the_forward_deleted_by_the_recipient()
     let backbone = Backbone::start().await;
     let ((a, _), (b, b_hooks)) = pair(&backbone).await;
     let a_address = a.address().await;
-    let id = share_given_name(&a, &b).await;
+    let id = common::share_given_name(&a, &b, "Ada").await;
     let forwards = b.get(&format!("/Attributes/{id}/ForwardingDetails")).await;
     assert_eq!(forwards.as_array().unwrap().len(), 1);
     assert!(forwards[0].get("deletionInfo").is_none(), "{forwards}");
@@ -339,7 +296,7 @@ async fn a_succession_announced_by_message_gives_the_peer_the_successor() {
     let backbone = Backbone::start().await;
     let ((a, a_hooks), (b, _)) = pair(&backbone).await;
     let b_address = b.address().await;
-    let id = share_given_name(&a, &b).await;
+    let id = common::share_given_name(&a, &b, "Ada").await;
 
     let succeeded = succeed_given_name(&b, &id).await;
     let successor_id = succeeded["successor"]["id"].as_str().unwrap().to_owned();
@@ -410,7 +367,7 @@ async fn a_notification_with_a_failing_item_changes_nothing() {
     let ((a, a_hooks), (b, _)) = pair(&backbone).await;
     let a_address = a.address().await;
     let b_address = b.address().await;
-    let id = share_given_name(&a, &b).await;
+    let id = common::share_given_name(&a, &b, "Ada").await;
     let before = a.get("/Attributes").await;
     let unknown = wire::AnyId::generate("ATT").unwrap().to_string();
     let successor_id = wire::AnyId::generate("ATT").unwrap().to_string();
@@ -496,7 +453,7 @@ async fn notify_peer_forwards_a_successor_to_the_peer_holding_an_older_version()
     let ((a, a_hooks), (b, b_hooks)) = pair(&backbone).await;
     let a_address = a.address().await;
     let b_address = b.address().await;
-    let id = share_given_name(&a, &b).await;
+    let id = common::share_given_name(&a, &b, "Ada").await;
     let succeeded = succeed_given_name(&b, &id).await;
     let successor_id = succeeded["successor"]["id"].as_str().unwrap().to_owned();
     let unshared = b

@@ -1010,43 +1010,9 @@ async fn the_owner_asks_a_peer_to_delete_its_copy() {
     let b = Peer::start(&backbone).await;
     relate(&a, &b).await;
     let a_address = a.address().await;
-    let b_address = b.address().await;
 
     // `a` reads `b`'s given name: `b` owns it, `a` holds a copy with the same id.
-    let read = a
-        .ok(
-            Method::POST,
-            "/Requests/Outgoing",
-            Some(json!({"peer": b_address, "content": {"items": [
-                {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
-                 "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}}
-            ]}})),
-            201,
-        )
-        .await;
-    a.post(
-        "/Messages",
-        json!({"recipients": [b_address], "content": read["content"]}),
-    )
-    .await;
-    b.sync().await;
-    let decided = b
-        .ok(
-            Method::PUT,
-            &format!("/Requests/Incoming/{}/Accept", read["id"].as_str().unwrap()),
-            Some(json!({"items": [{"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": b_address, "value": {"@type": "GivenName", "value": "Mallory"}}}]})),
-            200,
-        )
-        .await;
-    let attribute_id = decided["response"]["content"]["items"][0]["attributeId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    a.sync().await;
-    assert_eq!(
-        a.get(&format!("/Attributes/{attribute_id}")).await["@type"],
-        "PeerIdentityAttribute"
-    );
+    let attribute_id = common::share_given_name(&a, &b, "Mallory").await;
 
     // Only a peer holding the attribute can be asked.
     let delete_item = json!({"@type": "DeleteAttributeRequestItem", "mustBeAccepted": true, "attributeId": attribute_id});
@@ -1254,37 +1220,7 @@ async fn a_decomposed_relationship_marks_what_was_exchanged_on_the_peers_side() 
     let a = Peer::start(&backbone).await;
     let b = Peer::start(&backbone).await;
     let relationship_id = relate(&a, &b).await;
-    let b_address = b.address().await;
-    let read = a
-        .ok(
-            Method::POST,
-            "/Requests/Outgoing",
-            Some(json!({"peer": b_address, "content": {"items": [
-                {"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
-                 "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}}
-            ]}})),
-            201,
-        )
-        .await;
-    a.post(
-        "/Messages",
-        json!({"recipients": [b_address], "content": read["content"]}),
-    )
-    .await;
-    b.sync().await;
-    let decided = b
-        .ok(
-            Method::PUT,
-            &format!("/Requests/Incoming/{}/Accept", read["id"].as_str().unwrap()),
-            Some(json!({"items": [{"accept": true, "newAttribute": {"@type": "IdentityAttribute", "owner": b_address, "value": {"@type": "GivenName", "value": "Bob"}}}]})),
-            200,
-        )
-        .await;
-    let attribute_id = decided["response"]["content"]["items"][0]["attributeId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    a.sync().await;
+    let attribute_id = common::share_given_name(&a, &b, "Bob").await;
 
     // B ends the relationship and decomposes it; A sees the deletion proposed.
     b.put(&format!("/Relationships/{relationship_id}/Terminate"))

@@ -420,12 +420,11 @@ impl Consumption {
             RequestItem::ShareAttributeRequestItem(i) => {
                 self.accept_share_item(i, request, change).await?
             }
-            RequestItem::ReadAttributeRequestItem(i) => {
-                self.accept_read_item(i, &parsed, request, change).await?
+            RequestItem::ReadAttributeRequestItem(_) => {
+                self.accept_read_item(&parsed, request, change).await?
             }
-            RequestItem::ProposeAttributeRequestItem(i) => {
-                self.accept_propose_item(i, &parsed, request, change)
-                    .await?
+            RequestItem::ProposeAttributeRequestItem(_) => {
+                self.accept_propose_item(&parsed, request, change).await?
             }
             RequestItem::DeleteAttributeRequestItem(i) => {
                 self.accept_delete_item(i, &parsed, change).await?

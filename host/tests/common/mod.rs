@@ -320,6 +320,59 @@ pub async fn relate(a: &Peer, b: &Peer) -> String {
     id
 }
 
+/// `a` creates a Request with `items` for `peer` and sends it by message; returns the
+/// outgoing request's DTO.
+pub async fn send_request(a: &Peer, peer: &str, items: Value) -> Value {
+    let created = a
+        .post(
+            "/Requests/Outgoing",
+            json!({"peer": peer, "content": {"items": items}}),
+        )
+        .await;
+    a.post(
+        "/Messages",
+        json!({"recipients": [peer], "content": created["content"]}),
+    )
+    .await;
+    created
+}
+
+/// `a` reads `b`'s given name: `b` answers with a new attribute `value`, `a` syncs. Returns
+/// the attribute's id, the same on both sides.
+pub async fn share_given_name(a: &Peer, b: &Peer, value: &str) -> String {
+    let b_address = b.address().await;
+    let request = send_request(
+        a,
+        &b_address,
+        json!([{"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+                "query": {"@type": "IdentityAttributeQuery", "valueType": "GivenName"}}]),
+    )
+    .await;
+    let request_id = request["id"].as_str().unwrap().to_owned();
+    b.sync().await;
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!("/Requests/Incoming/{request_id}/Accept"),
+            Some(json!({"items": [{"accept": true, "newAttribute": {
+                "@type": "IdentityAttribute", "owner": b_address,
+                "value": {"@type": "GivenName", "value": value}}}]})),
+            200,
+        )
+        .await;
+    let id = decided["response"]["content"]["items"][0]["attributeId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.sync().await;
+    let copy = a.get(&format!("/Attributes/{id}")).await;
+    assert_eq!(copy["@type"], "PeerIdentityAttribute");
+    assert_eq!(copy["peer"], b_address.as_str());
+    assert_eq!(copy["content"]["value"]["value"], value);
+    assert!(copy.get("deletionInfo").is_none(), "{copy}");
+    id
+}
+
 /// Asserts the official error envelope and returns its `error` object.
 pub async fn error_of(resp: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(resp.status().as_u16(), status);

@@ -35,6 +35,16 @@ enum Answer {
     Propose,
 }
 
+impl Answer {
+    fn item_name(self) -> &'static str {
+        match self {
+            Answer::Create => "CreateAttributeRequestItem",
+            Answer::Read => "ReadAttributeRequestItem",
+            Answer::Propose => "ProposeAttributeRequestItem",
+        }
+    }
+}
+
 fn owner(attribute: &Attribute) -> &str {
     match attribute {
         Attribute::IdentityAttribute(a) => &a.owner,
@@ -795,15 +805,8 @@ impl Consumption {
         params: &ItemParams,
         request: &LocalRequest,
     ) -> Check {
-        let chosen = self
-            .chosen_attribute(
-                params.existing_attribute_id.as_deref(),
-                params.new_attribute.as_ref(),
-                params.tags.as_ref(),
-                "ReadAttributeRequestItem",
-            )
-            .await?;
-        self.can_accept_query_answer(&item.query, &chosen, request, "ReadAttributeRequestItem")
+        let chosen = self.chosen_for(params, Answer::Read).await?;
+        self.can_accept_query_answer(&item.query, &chosen, request, Answer::Read.item_name())
             .await
     }
 
@@ -813,60 +816,60 @@ impl Consumption {
         params: &ItemParams,
         request: &LocalRequest,
     ) -> Check {
-        let chosen = self
-            .chosen_attribute(
-                params.attribute_id.as_deref(),
-                params.attribute.as_ref(),
-                params.tags.as_ref(),
-                "ProposeAttributeRequestItem",
-            )
-            .await?;
-        self.can_accept_query_answer(
-            &propose_query(&item.query),
-            &chosen,
-            request,
-            "ProposeAttributeRequestItem",
-        )
-        .await
+        let chosen = self.chosen_for(params, Answer::Propose).await?;
+        let query = propose_query(&item.query);
+        self.can_accept_query_answer(&query, &chosen, request, Answer::Propose.item_name())
+            .await
     }
 
     pub(super) async fn accept_read_item(
         &self,
-        _item: &ReadAttributeRequestItem,
         params: &ItemParams,
         request: &LocalRequest,
         change: &mut Change,
     ) -> Result<ResponseItem> {
-        let chosen = self
-            .chosen_attribute(
-                params.existing_attribute_id.as_deref(),
-                params.new_attribute.as_ref(),
-                params.tags.as_ref(),
-                "ReadAttributeRequestItem",
-            )
-            .await
-            .map_err(refusal_error)?;
-        self.answer_with(chosen, request, Answer::Read, change)
+        self.accept_query_item(params, request, Answer::Read, change)
             .await
     }
 
     pub(super) async fn accept_propose_item(
         &self,
-        _item: &ProposeAttributeRequestItem,
         params: &ItemParams,
         request: &LocalRequest,
         change: &mut Change,
     ) -> Result<ResponseItem> {
+        self.accept_query_item(params, request, Answer::Propose, change)
+            .await
+    }
+
+    async fn accept_query_item(
+        &self,
+        params: &ItemParams,
+        request: &LocalRequest,
+        answer: Answer,
+        change: &mut Change,
+    ) -> Result<ResponseItem> {
         let chosen = self
-            .chosen_attribute(
-                params.attribute_id.as_deref(),
-                params.attribute.as_ref(),
-                params.tags.as_ref(),
-                "ProposeAttributeRequestItem",
-            )
+            .chosen_for(params, answer)
             .await
             .map_err(refusal_error)?;
-        self.answer_with(chosen, request, Answer::Propose, change)
+        self.answer_with(chosen, request, answer, change).await
+    }
+
+    /// The attribute the parameters of an accepted Read or Propose name.
+    async fn chosen_for(
+        &self,
+        params: &ItemParams,
+        answer: Answer,
+    ) -> std::result::Result<Chosen, Refusal> {
+        let (existing, new) = match answer {
+            Answer::Propose => (params.attribute_id.as_deref(), params.attribute.as_ref()),
+            _ => (
+                params.existing_attribute_id.as_deref(),
+                params.new_attribute.as_ref(),
+            ),
+        };
+        self.chosen_attribute(existing, new, params.tags.as_ref(), answer.item_name())
             .await
     }
 
