@@ -715,20 +715,10 @@ async fn the_decider_answers_what_its_rules_cover_and_leaves_the_rest_to_a_perso
     let send = |items: Value| {
         let (a, peer) = (&a, peer.clone());
         async move {
-            let created = a
-                .ok(
-                    Method::POST,
-                    "/Requests/Outgoing",
-                    Some(json!({"peer": peer, "content": {"items": items}})),
-                    201,
-                )
-                .await;
-            a.post(
-                "/Messages",
-                json!({"recipients": [peer], "content": created["content"]}),
-            )
-            .await;
-            created["id"].as_str().unwrap().to_owned()
+            common::send_request(a, &peer, items).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
         }
     };
     let decided = send(json!([read.clone(), {"@type": "RequestItemGroup", "items": [form]}])).await;
@@ -1374,20 +1364,10 @@ async fn a_module_accepts_what_it_can_answer() {
     let ask = |items: Value| {
         let (a, b_address) = (&a, b_address.clone());
         async move {
-            let created = a
-                .ok(
-                    Method::POST,
-                    "/Requests/Outgoing",
-                    Some(json!({"peer": b_address, "content": {"items": items}})),
-                    201,
-                )
-                .await;
-            a.post(
-                "/Messages",
-                json!({"recipients": [b_address], "content": created["content"]}),
-            )
-            .await;
-            created["id"].as_str().unwrap().to_owned()
+            common::send_request(a, &b_address, items).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
         }
     };
     let answerable = ask(json!([
