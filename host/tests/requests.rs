@@ -368,6 +368,12 @@ async fn a_template_request_accepted_by_a_stranger_creates_the_relationship() {
         json!({"reference": token["reference"]["truncated"]}),
     )
     .await;
+    // Loading the template again asks nothing new while its request waits.
+    c.post(
+        "/RelationshipTemplates/Peer",
+        json!({"reference": token["reference"]["truncated"]}),
+    )
+    .await;
     let incoming = c.get("/Requests/Incoming").await;
     assert_eq!(incoming.as_array().unwrap().len(), 1, "{incoming}");
     let request = &incoming[0];
@@ -1502,4 +1508,47 @@ async fn succeeding_an_own_relationship_attribute_tells_the_peer_at_once() {
     assert_eq!(received["content"], successor["content"]);
     assert_eq!(received["succeeds"], id.as_str());
     assert_eq!(received["sourceReference"], notification);
+}
+
+#[tokio::test]
+async fn an_expired_template_request_is_not_received() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let c = Peer::start(&backbone).await;
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let template = a
+        .post(
+            "/RelationshipTemplates/Own",
+            json!({"expiresAt": in_minutes(30), "content": {
+                "@type": "RelationshipTemplateContent",
+                "onNewRelationship": {"expiresAt": soon, "items": [
+                    {"@type": "ConsentRequestItem", "mustBeAccepted": true, "consent": "Hurry"}
+                ]}
+            }}),
+        )
+        .await;
+    let token = a
+        .post(
+            &format!(
+                "/RelationshipTemplates/Own/{}/Token",
+                template["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    c.post(
+        "/RelationshipTemplates/Peer",
+        json!({"reference": token["reference"]["truncated"]}),
+    )
+    .await;
+    assert!(
+        c.get("/Requests/Incoming")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "an expired request is not received"
+    );
 }
