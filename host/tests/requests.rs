@@ -697,6 +697,88 @@ async fn the_routes_refuse_bad_input_with_the_official_codes() {
         verdict["code"],
         "error.consumption.requests.cannotCreateRequestWithExpirationDateInPast"
     );
+
+    // An item type the content rules do not know.
+    let unknown_item = a
+        .send(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": peer, "content": {"items": [{"@type": "NoSuchRequestItem", "mustBeAccepted": true}]}})),
+        )
+        .await;
+    error_of(unknown_item, 400, "error.runtime.requestDeserialization").await;
+
+    // An outgoing request's id on the incoming routes is no incoming request.
+    let own_id = created["id"].as_str().unwrap();
+    error_of(
+        a.send(Method::GET, &format!("/Requests/Incoming/{own_id}"), None)
+            .await,
+        404,
+        "error.runtime.recordNotFound",
+    )
+    .await;
+    error_of(
+        a.send(
+            Method::PUT,
+            &format!("/Requests/Incoming/{own_id}/Accept"),
+            Some(json!({"items": [{"accept": true}]})),
+        )
+        .await,
+        404,
+        "error.runtime.recordNotFound",
+    )
+    .await;
+    error_of(
+        a.send(
+            Method::PUT,
+            &format!("/Requests/Incoming/{own_id}/CanReject"),
+            Some(json!({"items": [{"accept": false}]})),
+        )
+        .await,
+        404,
+        "error.transport.recordNotFound",
+    )
+    .await;
+
+    // A request that expired before it was answered can no longer be decided.
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let expiring = a
+        .ok(
+            Method::POST,
+            "/Requests/Outgoing",
+            Some(json!({"peer": peer, "content": {"expiresAt": soon, "items": [item]}})),
+            201,
+        )
+        .await;
+    a.post(
+        "/Messages",
+        json!({"recipients": [peer], "content": expiring["content"]}),
+    )
+    .await;
+    b.sync().await;
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let expiring_id = expiring["id"].as_str().unwrap();
+    let late = b
+        .send(
+            Method::PUT,
+            &format!("/Requests/Incoming/{expiring_id}/Accept"),
+            Some(json!({"items": [{"accept": true}]})),
+        )
+        .await;
+    let err = error_of(late, 400, UNKNOWN).await;
+    assert_eq!(
+        err["message"],
+        "An error was thrown in a UseCase: Local Request has to be in status 'DecisionRequired/ManualDecisionRequired'."
+    );
+    assert_eq!(
+        b.get(&format!("/Requests/Incoming/{expiring_id}")).await["status"],
+        "Expired"
+    );
+    assert_eq!(
+        a.get(&format!("/Requests/Outgoing/{expiring_id}")).await["status"],
+        "Expired"
+    );
 }
 
 #[tokio::test]
