@@ -46,28 +46,27 @@ struct StartArgs {
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 300)]
     token_lifetime: u64,
+    /// How many messages one sender may have waiting, unreceived, for one recipient (the real
+    /// Backbone's `MaxNumberOfUnreceivedMessagesFromOneSender`, 20 by default); raise it for
+    /// throughput benchmarks.
+    #[arg(long, default_value_t = 20, env = "BACKBONE_MAX_UNRECEIVED_MESSAGES")]
+    max_unreceived_messages: u64,
     /// A code `POST /Notifications` accepts; repeat for several. Defaults to `TestCode`, as
     /// the official Backbone's development setup.
     #[arg(long = "notification-code", value_name = "CODE")]
     notification_codes: Vec<String>,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,backbone=info".into()),
-        )
-        .init();
-    let Command::Start(args) = Cli::parse().command;
+/// The Backbone's configuration from the command line.
+fn config_of(args: &StartArgs) -> anyhow::Result<Config> {
     let mut config = Config {
-        did_domain: args.did_domain,
+        did_domain: args.did_domain.clone(),
         ..Config::default()
     };
     config.access_token_lifetime = std::time::Duration::from_secs(args.token_lifetime);
+    config.max_unreceived_messages_per_sender = args.max_unreceived_messages;
     if !args.notification_codes.is_empty() {
-        config.notification_codes = args.notification_codes;
+        config.notification_codes = args.notification_codes.clone();
     }
     if !args.clients.is_empty() {
         config.clients = args
@@ -84,6 +83,19 @@ async fn main() -> anyhow::Result<()> {
             })
             .collect::<anyhow::Result<_>>()?;
     }
+    Ok(config)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,backbone=info".into()),
+        )
+        .init();
+    let Command::Start(args) = Cli::parse().command;
+    let config = config_of(&args)?;
     let store: Arc<dyn Store> = match &args.db {
         Some(path) => Arc::new(
             SqliteStore::open(path)
@@ -106,4 +118,34 @@ async fn main() -> anyhow::Result<()> {
         _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Config {
+        let cli = Cli::try_parse_from(["backbone", "start"].iter().chain(args)).unwrap();
+        let Command::Start(args) = cli.command;
+        config_of(&args).unwrap()
+    }
+
+    #[test]
+    fn the_unreceived_message_limit_is_the_real_backbones_unless_raised() {
+        assert_eq!(parsed(&[]).max_unreceived_messages_per_sender, 20);
+        assert_eq!(
+            parsed(&["--max-unreceived-messages", "10000"]).max_unreceived_messages_per_sender,
+            10_000
+        );
+    }
+
+    #[test]
+    fn clients_must_be_id_and_secret() {
+        let cli = Cli::try_parse_from(["backbone", "start", "--client", "nosecret"]).unwrap();
+        let Command::Start(args) = cli.command;
+        assert!(config_of(&args).is_err());
+        let config = parsed(&["--client", "a:b"]);
+        assert_eq!(config.clients[0].client_id, "a");
+        assert_eq!(config.clients[0].client_secret, "b");
+    }
 }
