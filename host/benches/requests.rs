@@ -70,6 +70,8 @@ async fn ours(backbone: &common::Backbone) -> Summary {
     relate(&a, &b).await;
     let b_address = b.address().await;
     let mut samples = Vec::with_capacity(OURS);
+    // Where one round trip's time goes, step by step.
+    let mut steps: [Vec<Duration>; 5] = Default::default();
     for i in 0..OURS {
         let t = Instant::now();
         let created = a
@@ -79,12 +81,15 @@ async fn ours(backbone: &common::Backbone) -> Summary {
             )
             .await;
         let id = created["id"].as_str().unwrap().to_owned();
+        let t1 = Instant::now();
         a.post(
             "/Messages",
             json!({"recipients": [b_address], "content": created["content"]}),
         )
         .await;
+        let t2 = Instant::now();
         b.sync().await;
+        let t3 = Instant::now();
         b.ok(
             reqwest::Method::PUT,
             &format!("/Requests/Incoming/{id}/Accept"),
@@ -92,10 +97,35 @@ async fn ours(backbone: &common::Backbone) -> Summary {
             200,
         )
         .await;
+        let t4 = Instant::now();
         a.sync().await;
         let done = a.get(&format!("/Requests/Outgoing/{id}")).await;
+        let t5 = Instant::now();
         samples.push(t.elapsed());
+        for (step, (from, to)) in
+            steps
+                .iter_mut()
+                .zip([(t, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5)])
+        {
+            step.push(to - from);
+        }
         assert_eq!(done["status"], "Completed", "{done}");
+    }
+    for (name, mut step) in [
+        "create",
+        "send by message",
+        "peer syncs",
+        "peer accepts (answer sent)",
+        "requester syncs and reads",
+    ]
+    .into_iter()
+    .zip(steps)
+    {
+        step.sort();
+        println!(
+            "  {name:<28} p50 {:>7.2} ms",
+            percentile(&step, 50).as_secs_f64() * 1e3
+        );
     }
     summarise("our Connector ↔ our Connector", samples)
 }
