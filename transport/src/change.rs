@@ -14,7 +14,15 @@ use store::Write;
 #[derive(Default)]
 pub struct Change {
     writes: Vec<Write>,
-    events: Vec<(&'static str, Value)>,
+    events: Vec<ChangeEvent>,
+}
+
+/// A runtime event a change publishes: its name and the JSON form of its DTO (free-form here,
+/// as the outbox keeps it and modules receive it).
+#[derive(Debug, Clone)]
+pub struct ChangeEvent {
+    pub namespace: &'static str,
+    pub data: Value,
 }
 
 fn to_doc(value: &impl Serialize) -> Result<Value> {
@@ -53,13 +61,16 @@ impl Change {
     }
 
     /// The runtime events the change publishes, in order.
-    pub fn events(&self) -> &[(&'static str, Value)] {
+    pub fn events(&self) -> &[ChangeEvent] {
         &self.events
     }
 
     /// Queues a runtime event with its DTO payload.
     pub fn event(&mut self, namespace: &'static str, data: &impl Serialize) -> Result<()> {
-        self.events.push((namespace, to_doc(data)?));
+        self.events.push(ChangeEvent {
+            namespace,
+            data: to_doc(data)?,
+        });
         Ok(())
     }
 }
@@ -77,7 +88,7 @@ impl Transport {
             events: pending,
         } = change;
         let mut announced = Vec::with_capacity(pending.len());
-        for (namespace, data) in pending {
+        for ChangeEvent { namespace, data } in pending {
             let event = self.event(namespace, data);
             writes.push(Self::outbox_write(&event)?);
             announced.push(event);

@@ -32,7 +32,7 @@ mod util;
 pub mod vault;
 
 pub use account::{IdentityInfo, TransportConfig};
-pub use change::Change;
+pub use change::{Change, ChangeEvent};
 pub use error::{BackboneError, Result, TransportError};
 pub use events::{Event, EventBus};
 pub use util::Ownership;

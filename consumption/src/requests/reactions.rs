@@ -52,8 +52,8 @@ impl RequestReactions {
 
 /// Whether a change decides an incoming request.
 fn decides(change: &Change) -> bool {
-    change.events().iter().any(|(name, data)| {
-        *name == events::INCOMING_REQUEST_STATUS_CHANGED && data["newStatus"] == "Decided"
+    change.events().iter().any(|e| {
+        e.namespace == events::INCOMING_REQUEST_STATUS_CHANGED && e.data["newStatus"] == "Decided"
     })
 }
 
@@ -71,8 +71,12 @@ impl transport::reactions::Reactions for RequestReactions {
         let Some(consumption) = self.consumption() else {
             return Ok(());
         };
-        let caused: Vec<(&'static str, Value)> = change.events().to_vec();
-        for (name, data) in caused {
+        let caused: Vec<transport::ChangeEvent> = change.events().to_vec();
+        for transport::ChangeEvent {
+            namespace: name,
+            data,
+        } in caused
+        {
             let mut reaction = Change::new();
             let outcome = match name {
                 events::MESSAGE_RECEIVED => {
