@@ -14,7 +14,9 @@ async fn enabled_modules_load_and_report_health() {
         cfg["moduleHost"] = json!({"builtinDirectory": dir});
         cfg["modules"] = json!({
             "webhooks": {"enabled": true, "targets": {"t": {"url": "http://127.0.0.1:9/hook"}}, "webhooks": [{"triggers": ["**"], "target": "t"}]},
-            "autoAcceptPendingRelationships": {"enabled": true}
+            "autoAcceptPendingRelationships": {"enabled": true},
+            "requestAcceptor": {"enabled": true, "displayName": "Request acceptor",
+                                "location": dir.join("request_acceptor.wasm")}
         });
     })
     .await;
@@ -25,7 +27,7 @@ async fn enabled_modules_load_and_report_health() {
         .iter()
         .map(|m| m["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 2, "{health}");
+    assert_eq!(names.len(), 3, "{health}");
     assert!(
         health["modules"]
             .as_array()
@@ -39,7 +41,15 @@ async fn enabled_modules_load_and_report_health() {
         .json()
         .await
         .unwrap();
-    assert!(version["modules"].get("webhooks").is_some());
+    assert_eq!(
+        version["modules"]["webhooks"]["version"],
+        version["version"]
+    );
+    assert_eq!(
+        version["modules"]["Request acceptor"]["version"], "1.0.0",
+        "a module reports its own version: {version}"
+    );
+    assert_ne!(version["version"], "1.0.0");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -57,6 +57,15 @@ pub struct VersionInfo {
 #[utoipa::path(get, path = "/Monitoring/Version", tag = "Monitoring",
     responses((status = 200, body = VersionInfo), (status = 401), (status = 403)))]
 async fn version(State(app): State<App>) -> Json<VersionInfo> {
+    // A WebAssembly module reports its own version (from its `describe`); the parts the
+    // Connector runs itself (coreHttpApi, sse, the decider) have the Connector's.
+    let loaded: std::collections::HashMap<String, String> = app
+        .modules
+        .health()
+        .await
+        .into_iter()
+        .map(|m| (m.name, m.version))
+        .collect();
     let mut modules = Map::new();
     for (name, section) in &app.config.modules {
         if section.get("enabled").and_then(Value::as_bool) == Some(true) {
@@ -65,9 +74,10 @@ async fn version(State(app): State<App>) -> Json<VersionInfo> {
                 .and_then(Value::as_str)
                 .unwrap_or(name);
             let b = &app.build;
+            let version = loaded.get(name).unwrap_or(&b.version);
             modules.insert(
                 display.to_owned(),
-                serde_json::json!({"version": b.version, "build": b.build, "date": b.date, "commit": b.commit}),
+                serde_json::json!({"version": version, "build": b.build, "date": b.date, "commit": b.commit}),
             );
         }
     }
