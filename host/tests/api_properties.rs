@@ -71,7 +71,7 @@ fn count_interactions(value: &serde_json::Value) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_requests_get_no_5xx_and_conform_to_the_document() {
     let cli = schemathesis();
-    let c = common::Running::start().await;
+    let c = common::Running::start_with(common::with_docs).await;
     let base = c.connector.base_url();
     let reports = tempfile::tempdir().unwrap();
     let ndjson = reports.path().join("events.ndjson");

@@ -24,7 +24,7 @@ fn concrete(path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_but_health_needs_credentials() {
-    let c = Running::start().await;
+    let c = Running::start_with(common::with_docs).await;
     let doc: Value = c
         .get("/docs/json", Some(API_KEY))
         .await

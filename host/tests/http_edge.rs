@@ -180,7 +180,7 @@ async fn error_ids_use_the_official_alphabet() {
 
 #[tokio::test]
 async fn paths_match_case_insensitively_as_express_does() {
-    let c = Running::start().await;
+    let c = Running::start_with(common::with_docs).await;
     let body = |resp: reqwest::Response| async move {
         assert_eq!(resp.status(), 200);
         resp.json::<Value>().await.unwrap()

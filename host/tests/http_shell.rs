@@ -207,7 +207,7 @@ async fn monitoring_reports_version_requests_and_sanitised_support() {
 
 #[tokio::test]
 async fn pipeline_headers() {
-    let c = Running::start().await;
+    let c = Running::start_with(common::with_docs).await;
     let resp = c
         .http
         .get(c.url("/health"))
@@ -285,7 +285,7 @@ async fn cors_from_config() {
 
 #[tokio::test]
 async fn openapi_is_generated_from_the_handlers() {
-    let c = Running::start().await;
+    let c = Running::start_with(common::with_docs).await;
     let doc: Value = c.get("/docs/json", None).await.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in [
@@ -300,8 +300,30 @@ async fn openapi_is_generated_from_the_handlers() {
     let yaml = c.get("/docs/yaml", None).await;
     assert_eq!(yaml.headers()["content-type"], "text/vnd.yaml");
     assert!(yaml.text().await.unwrap().contains("/Monitoring/Version"));
-    // The Swagger UI only exists in debug mode.
-    assert_eq!(c.get("/docs/swagger", None).await.status(), 404);
+    assert_eq!(c.get("/docs/swagger", None).await.status(), 200);
+    let redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in ["/docs", "/api-docs", "/api-docs/anything"] {
+        let resp = redirect.get(c.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 301, "{path}");
+        assert_eq!(resp.headers()["location"], "/docs/swagger");
+    }
+}
+
+#[tokio::test]
+async fn a_production_connector_serves_no_docs() {
+    let c = Running::start().await;
+    for path in [
+        "/docs/json",
+        "/docs/yaml",
+        "/docs/swagger",
+        "/docs",
+        "/api-docs",
+    ] {
+        assert_eq!(c.get(path, None).await.status(), 404, "{path}");
+    }
 }
 
 #[tokio::test]
@@ -453,5 +475,33 @@ async fn debug_mode_adds_error_details() {
             .unwrap()
             .contains("key must be a string"),
         "{err}"
+    );
+
+    // Compressed too: the details go in before the body is compressed.
+    let resp = c
+        .http
+        .post(c.url("/api/core/v1/Tokens/Own"))
+        .header("X-API-KEY", API_KEY)
+        .header("content-type", "application/json")
+        .header("accept-encoding", "gzip")
+        .body("{ not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
+    let compressed = resp.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&compressed[..]),
+        &mut text,
+    )
+    .expect("a gzip body");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        body["error"]["details"]
+            .as_str()
+            .unwrap()
+            .contains("key must be a string"),
+        "{body}"
     );
 }

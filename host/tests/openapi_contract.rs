@@ -278,7 +278,7 @@ async fn api_document_covers_the_official_7_0_0_document() {
     let official: facts::Facts =
         serde_json::from_str(&std::fs::read_to_string(here("official-7.0.0.json")).unwrap())
             .unwrap();
-    let c = common::Running::start().await;
+    let c = common::Running::start_with(common::with_docs).await;
     let resp = c.get("/docs/json", None).await;
     assert_eq!(resp.status(), 200);
     let doc: Value = resp.json().await.unwrap();

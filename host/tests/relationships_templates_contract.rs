@@ -229,7 +229,7 @@ async fn an_unprotected_template_can_be_shared_through_a_pin_protected_token() {
 #[tokio::test]
 async fn dtos_have_the_runtimes_keys_wrapped_contents_and_a_sorted_audit_log() {
     let backbone = Backbone::start().await;
-    let a = Peer::start(&backbone).await;
+    let a = Peer::start_with(&backbone, common::with_docs).await;
     let b = Peer::start(&backbone).await;
     let (a_addr, b_addr) = (a.address().await, b.address().await);
 

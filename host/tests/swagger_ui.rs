@@ -25,7 +25,7 @@ async fn swagger_page_renders_the_operations() {
         .build()
         .unwrap();
     let resp = redirect.get(c.url("/docs")).send().await.unwrap();
-    assert_eq!(resp.status(), 308);
+    assert_eq!(resp.status(), 301);
     assert_eq!(resp.headers()["location"], "/docs/swagger");
 
     let url = c.url("/docs/swagger");

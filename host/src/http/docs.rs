@@ -1,17 +1,25 @@
 //! The OpenAPI document, generated from the handlers' own annotations (nothing hand-kept to
-//! drift), at `/docs/json` and `/docs/yaml`; the Swagger UI at `/docs/swagger` in debug mode
-//! with `modules.coreHttpApi.docs.enabled`, as the official Connector offers it.
+//! drift), at `/docs/json` and `/docs/yaml`, and the Swagger UI at `/docs/swagger` (with
+//! `/docs` and `/api-docs…` redirecting there). As in the official Connector they are served,
+//! unauthenticated, only in debug mode with `modules.coreHttpApi.docs.enabled` (which the
+//! configuration refuses outside debug mode); a production Connector answers them 404.
 
 use crate::app::App;
 use axum::Router;
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 
 /// The docs routes' own paths, besides the API's.
-pub const PATHS: &[&str] = &["/docs", "/docs/json", "/docs/yaml", "/docs/swagger"];
+pub const PATHS: &[&str] = &[
+    "/docs",
+    "/docs/json",
+    "/docs/yaml",
+    "/docs/swagger",
+    "/api-docs",
+];
 
 pub fn finish(mut openapi: OpenApi) -> OpenApi {
     openapi.info.title = "Enmeshed Connector API".into();
@@ -29,11 +37,23 @@ pub fn finish(mut openapi: OpenApi) -> OpenApi {
     openapi
 }
 
-/// The docs routes, unauthenticated as in the official Connector.
+/// The docs routes, unauthenticated as in the official Connector, in debug mode with the docs
+/// enabled; none otherwise.
 pub fn routes(app: &App, openapi: OpenApi) -> Router {
+    if !(app.config.debug && app.config.docs_enabled()) {
+        return Router::new();
+    }
     let json = openapi.to_pretty_json().unwrap_or_default();
     let yaml = openapi.to_yaml().unwrap_or_default();
-    let mut router = Router::new()
+    // The official answers these with 301.
+    let to_swagger = || async {
+        (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, "/docs/swagger")],
+        )
+            .into_response()
+    };
+    Router::new()
         .route(
             "/docs/json",
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], json) }),
@@ -41,20 +61,15 @@ pub fn routes(app: &App, openapi: OpenApi) -> Router {
         .route(
             "/docs/yaml",
             get(move || async move { ([(header::CONTENT_TYPE, "text/vnd.yaml")], yaml) }),
-        );
-    if app.config.debug && app.config.docs_enabled() {
-        router = router
-            .route(
-                "/docs",
-                get(|| async { Redirect::permanent("/docs/swagger").into_response() }),
-            )
-            .merge(swagger_ui_dist::generate_routes(
-                swagger_ui_dist::ApiDefinition {
-                    uri_prefix: "/docs/swagger",
-                    api_definition: swagger_ui_dist::OpenApiSource::Uri("/docs/json"),
-                    title: Some("Enmeshed Connector API"),
-                },
-            ));
-    }
-    router
+        )
+        .route("/docs", get(to_swagger))
+        .route("/api-docs", get(to_swagger))
+        .route("/api-docs/{*rest}", get(to_swagger))
+        .merge(swagger_ui_dist::generate_routes(
+            swagger_ui_dist::ApiDefinition {
+                uri_prefix: "/docs/swagger",
+                api_definition: swagger_ui_dist::OpenApiSource::Uri("/docs/json"),
+                title: Some("Enmeshed Connector API"),
+            },
+        ))
 }

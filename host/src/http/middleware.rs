@@ -97,6 +97,14 @@ pub async fn observe(State(app): State<App>, mut req: Request, next: Next) -> Re
     ) {
         headers.insert("x-response-time", v);
     }
+    response
+}
+
+/// In debug mode, an error's details go into its envelope (`error.details`), as the official
+/// Connector shows them. Runs inside the compression layer: it rewrites the JSON body, which
+/// must not be compressed yet.
+pub async fn error_details(State(app): State<App>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
     if app.config.debug
         && let Some(ErrorDetails(details)) = response.extensions_mut().remove::<ErrorDetails>()
     {

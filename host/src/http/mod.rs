@@ -45,6 +45,7 @@ pub fn router(app: App) -> Router {
 
     let http = &app.config.infrastructure.http_server;
     let mut router = router
+        .layer(from_fn_with_state(app.clone(), middleware::error_details))
         .layer(CompressionLayer::new())
         .layer(DefaultBodyLimit::max(json::BODY_LIMIT))
         .layer(from_fn(middleware::negotiate));

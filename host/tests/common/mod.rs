@@ -373,6 +373,13 @@ pub async fn share_given_name(a: &Peer, b: &Peer, value: &str) -> String {
     id
 }
 
+/// Serves the API document (`/docs/json`, `/docs/yaml`) and the Swagger UI: debug mode with
+/// `modules.coreHttpApi.docs.enabled`, as for the official Connector.
+pub fn with_docs(cfg: &mut Value) {
+    cfg["debug"] = json!(true);
+    cfg["modules"]["coreHttpApi"] = json!({"enabled": true, "docs": {"enabled": true}});
+}
+
 /// Asserts the official error envelope and returns its `error` object.
 pub async fn error_of(resp: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(resp.status().as_u16(), status);
