@@ -250,7 +250,6 @@ impl Consumption {
         change: &mut Change,
     ) -> Result<ResponseItem> {
         let me = self.transport.address().as_str();
-        let requester = request.dto.peer.as_str();
         let owner = match owner(&item.attribute) {
             "" => me,
             o => o,
@@ -258,19 +257,7 @@ impl Consumption {
         let attribute = with_owner(&item.attribute, owner);
         match &attribute {
             Attribute::RelationshipAttribute(_) => {
-                let kind = if owner == me {
-                    Kind::OwnRelationshipAttribute
-                } else {
-                    Kind::PeerRelationshipAttribute
-                };
-                let dto = new_attribute(
-                    kind,
-                    None,
-                    attribute,
-                    Some(requester.to_owned()),
-                    Some(request.dto.id.clone()),
-                )?;
-                put_created(change, &dto)?;
+                let dto = self.keep_relationship_attribute(attribute, request, change)?;
                 Ok(ResponseItem::CreateAttributeAcceptResponseItem(
                     AttributeIdAcceptResponseItem {
                         result: ResponseItemResult::Accepted,
@@ -880,8 +867,6 @@ impl Consumption {
         answer: Answer,
         change: &mut Change,
     ) -> Result<ResponseItem> {
-        let me = self.transport.address().as_str();
-        let requester = request.dto.peer.as_str();
         match chosen {
             Chosen::Existing(attribute) => {
                 self.share_existing(*attribute, true, request, answer, change)
@@ -892,22 +877,34 @@ impl Consumption {
                     .await
             }
             Chosen::New(attribute @ Attribute::RelationshipAttribute(_)) => {
-                let kind = if owner(&attribute) == me {
-                    Kind::OwnRelationshipAttribute
-                } else {
-                    Kind::PeerRelationshipAttribute
-                };
-                let dto = new_attribute(
-                    kind,
-                    None,
-                    attribute,
-                    Some(requester.to_owned()),
-                    Some(request.dto.id.clone()),
-                )?;
-                put_created(change, &dto)?;
+                let dto = self.keep_relationship_attribute(attribute, request, change)?;
                 Ok(accept_answer(answer, dto.id, dto.content, None))
             }
         }
+    }
+
+    /// A new relationship attribute of the relationship with the requester, accepted into it:
+    /// own when this identity owns it, else the peer's; it came with the request.
+    fn keep_relationship_attribute(
+        &self,
+        attribute: Attribute,
+        request: &LocalRequest,
+        change: &mut Change,
+    ) -> Result<LocalAttributeDto> {
+        let kind = if owner(&attribute) == self.transport.address().as_str() {
+            Kind::OwnRelationshipAttribute
+        } else {
+            Kind::PeerRelationshipAttribute
+        };
+        let dto = new_attribute(
+            kind,
+            None,
+            attribute,
+            Some(request.dto.peer.clone()),
+            Some(request.dto.id.clone()),
+        )?;
+        put_created(change, &dto)?;
+        Ok(dto)
     }
 
     /// Shares an existing own attribute with the requester: already shared, shared anew, or
