@@ -67,3 +67,111 @@ async fn a_module_that_does_not_load_stops_the_start() {
         .expect("start must fail");
     assert!(err.to_string().contains("missing.wasm"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_and_delivered_again() {
+    let dir = common::wasm_dir();
+    let c = Running::start_with(move |cfg| {
+        cfg["moduleHost"] = json!({"builtinDirectory": dir});
+        // Refuses every event the first time, takes it the second time.
+        cfg["modules"] = json!({"picky": {"enabled": true,
+            "location": dir.join("hostile.wasm"), "mode": "once",
+            "grants": {"apiScopes": ["core:account", "core:identityMetadata"]}}});
+    })
+    .await;
+    let created = c
+        .http
+        .post(c.url("/api/core/v1/Attributes"))
+        .header("X-API-KEY", API_KEY)
+        .json(&json!({"content": {"value": {"@type": "GivenName", "value": "Dora"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let letters = |key: &'static str| {
+        let c = &c;
+        async move {
+            let resp = c
+                .get("/Monitoring/DeadLetters?module=picky", Some(key))
+                .await;
+            assert_eq!(resp.status(), 200);
+            resp.json::<Value>().await.unwrap()
+        }
+    };
+    let mut parked = Value::Null;
+    for _ in 0..100 {
+        parked = letters(API_KEY).await;
+        let found = parked
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["namespace"] == "consumption.attributeCreated");
+        if found {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let letter = parked
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["namespace"] == "consumption.attributeCreated")
+        .unwrap_or_else(|| panic!("no dead letter: {parked}"))
+        .clone();
+    assert_eq!(letter["module"], "picky");
+    assert_eq!(letter["data"]["content"]["value"]["value"], "Dora");
+    assert!(
+        letter["error"].as_str().unwrap().contains("refusing event"),
+        "{letter}"
+    );
+
+    // Delivered again on request: this time the module takes them, so none comes back.
+    let replayed = c
+        .http
+        .post(c.url("/Monitoring/DeadLetters/Replay?module=picky"))
+        .header("X-API-KEY", common::MONITOR_ONLY_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replayed.status(), 200);
+    let queued = replayed.json::<Value>().await.unwrap()["queued"]
+        .as_u64()
+        .unwrap();
+    assert!(queued >= 1);
+    let mut left = parked;
+    for _ in 0..100 {
+        left = letters(common::MONITOR_ONLY_KEY).await;
+        if left.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, json!([]), "every replayed event was taken");
+    // The module saw the event again and took it: it recorded so through the API.
+    let me: Value = c
+        .get("/api/core/v1/Account/IdentityInfo", Some(API_KEY))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let address = me["result"]["address"].as_str().unwrap();
+    let mut taken = reqwest::StatusCode::NOT_FOUND;
+    for _ in 0..100 {
+        let resp = c
+            .get(
+                &format!(
+                    "/api/core/v1/IdentityMetadata?reference={address}&key=taken:consumption.attributeCreated"
+                ),
+                Some(API_KEY),
+            )
+            .await;
+        taken = resp.status();
+        if taken == 200 {
+            let body: Value = resp.json().await.unwrap();
+            assert_eq!(body["result"]["value"], letter["seq"]);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(taken, 200, "the replayed event reached the module");
+}

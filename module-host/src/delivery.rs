@@ -43,6 +43,10 @@ impl Delivery {
         let mut persisted_at = Instant::now();
         loop {
             let head = *self.head.borrow_and_update();
+            if let Outcome::ShuttingDown = self.replay().await {
+                self.persist(cursor, &mut persisted).await;
+                return;
+            }
             while cursor < head {
                 let seq = cursor + 1;
                 let event = match self.log.read(seq).await {
@@ -125,6 +129,30 @@ impl Delivery {
                 .module
                 .health
                 .note_error(&format!("cannot save cursor: {e}")),
+        }
+    }
+
+    /// Delivers the dead letters an operator queued for another try, oldest first. Each
+    /// leaves the queue once handled: delivered, or dead-lettered again.
+    async fn replay(&mut self) -> Outcome {
+        loop {
+            let next = match self.log.next_replay(self.module.name()).await {
+                Ok(next) => next,
+                Err(e) => {
+                    self.module.health.note_error(&format!("replay queue: {e}"));
+                    return Outcome::Done;
+                }
+            };
+            let Some((id, event)) = next else {
+                return Outcome::Done;
+            };
+            if let Outcome::ShuttingDown = self.deliver(&event).await {
+                return Outcome::ShuttingDown;
+            }
+            if let Err(e) = self.log.replay_done(&id).await {
+                self.module.health.note_error(&format!("replay queue: {e}"));
+                return Outcome::Done;
+            }
         }
     }
 

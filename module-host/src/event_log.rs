@@ -18,7 +18,48 @@ const EVENTS: &str = "ModuleEvents";
 const HEAD: &str = "ModuleEventHead";
 const CURSORS: &str = "ModuleCursors";
 const DEAD_LETTERS: &str = "ModuleDeadLetters";
+/// Dead letters an operator asked to deliver again, waiting for their module's delivery task.
+const REPLAYS: &str = "ModuleReplays";
 const HEAD_ID: &str = "head";
+
+/// An event a module gave up on, as kept for the operator.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeadLetter {
+    /// `<module>:<seq>`.
+    pub id: String,
+    pub module: String,
+    pub seq: u64,
+    pub namespace: String,
+    pub data: Option<Value>,
+    pub correlation_id: Option<String>,
+    pub error: String,
+}
+
+impl DeadLetter {
+    fn from_doc(doc: &Value) -> Self {
+        let text = |key: &str| doc.get(key).and_then(Value::as_str).map(str::to_owned);
+        Self {
+            id: text("id").unwrap_or_default(),
+            module: text("module").unwrap_or_default(),
+            seq: doc.get("seq").and_then(Value::as_u64).unwrap_or(0),
+            namespace: text("namespace").unwrap_or_default(),
+            data: doc.get("data").filter(|d| !d.is_null()).cloned(),
+            correlation_id: text("correlationId"),
+            error: text("error").unwrap_or_default(),
+        }
+    }
+
+    fn event(&self) -> LoggedEvent {
+        LoggedEvent {
+            seq: self.seq,
+            namespace: self.namespace.clone(),
+            data: self.data.clone(),
+            correlation_id: self.correlation_id.clone(),
+            occurred_at_ms: 0,
+        }
+    }
+}
 
 /// An event as stored in the log.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +186,68 @@ impl EventLog {
             "error": error,
         });
         self.store.put(DEAD_LETTERS, doc).await
+    }
+
+    /// The dead letters kept, of one module or all, oldest first per module.
+    pub async fn dead_letters(&self, module: Option<&str>) -> Result<Vec<DeadLetter>, StoreError> {
+        let filter = match module {
+            Some(m) => store::Filter::eq("module", m),
+            None => store::Filter::All,
+        };
+        let docs = self
+            .store
+            .find(
+                DEAD_LETTERS,
+                &filter,
+                &store::FindOptions::sorted_by("seq", false),
+            )
+            .await?;
+        Ok(docs.iter().map(DeadLetter::from_doc).collect())
+    }
+
+    /// Moves the dead letters of `module` (or all) to the replay queue, in one batch; returns
+    /// how many.
+    pub async fn queue_replays(&self, module: Option<&str>) -> Result<usize, StoreError> {
+        let letters = self.dead_letters(module).await?;
+        let mut writes = Vec::with_capacity(letters.len() * 2);
+        for letter in &letters {
+            writes.push(Write::Delete {
+                collection: DEAD_LETTERS.into(),
+                id: letter.id.clone(),
+            });
+            writes.push(Write::Put {
+                collection: REPLAYS.into(),
+                doc: serde_json::to_value(letter).unwrap_or_default(),
+            });
+        }
+        if !writes.is_empty() {
+            self.store.write_batch(writes).await?;
+        }
+        Ok(letters.len())
+    }
+
+    /// The oldest event queued for `module` to be delivered again, with its queue id.
+    pub async fn next_replay(
+        &self,
+        module: &str,
+    ) -> Result<Option<(String, LoggedEvent)>, StoreError> {
+        let docs = self
+            .store
+            .find(
+                REPLAYS,
+                &store::Filter::eq("module", module),
+                &store::FindOptions::sorted_by("seq", false),
+            )
+            .await?;
+        Ok(docs.first().map(|doc| {
+            let letter = DeadLetter::from_doc(doc);
+            (letter.id.clone(), letter.event())
+        }))
+    }
+
+    /// A replayed event was handled (delivered, or dead-lettered again).
+    pub async fn replay_done(&self, id: &str) -> Result<(), StoreError> {
+        self.store.delete(REPLAYS, id).await.map(|_| ())
     }
 
     /// Deletes events at or below `up_to` (the lowest cursor of all modules).

@@ -17,6 +17,7 @@ mod delivery;
 mod engine;
 pub mod error;
 mod event_log;
+pub use event_log::DeadLetter;
 pub mod health;
 mod hosted;
 mod runner;
@@ -226,6 +227,28 @@ impl ModuleHost {
     /// Whether every module is healthy (for the overall `/health`).
     pub async fn is_healthy(&self) -> bool {
         self.health().await.iter().all(|h| h.healthy)
+    }
+
+    /// The events modules gave up on, of one module or all.
+    pub async fn dead_letters(
+        &self,
+        module: Option<&str>,
+    ) -> Result<Vec<DeadLetter>, store::StoreError> {
+        self.log.dead_letters(module).await
+    }
+
+    /// Queues the dead letters of one module (or all) for delivery again and wakes the
+    /// delivery tasks; returns how many were queued.
+    pub async fn replay_dead_letters(
+        &self,
+        module: Option<&str>,
+    ) -> Result<usize, store::StoreError> {
+        let queued = self.log.queue_replays(module).await?;
+        if queued > 0 {
+            // Same head, new version: every delivery task looks at its replay queue.
+            self.head.send_modify(|_| {});
+        }
+        Ok(queued)
     }
 
     /// Names of the loaded modules, in config order.

@@ -3,6 +3,7 @@
 //! monitoring, API docs). Handlers stay thin: parse, call one function, wrap the answer.
 
 pub mod auth;
+pub mod dead_letters;
 pub mod docs;
 pub mod error;
 pub mod json;

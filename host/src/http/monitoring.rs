@@ -29,7 +29,10 @@ pub fn routes() -> OpenApiRouter<App> {
     let support = OpenApiRouter::new()
         .routes(routes!(support))
         .route_layer(from_fn(|r, n| auth::require(&["monitoring:support"], r, n)));
-    version.merge(requests).merge(support)
+    version
+        .merge(requests)
+        .merge(support)
+        .merge(super::dead_letters::routes())
 }
 
 /// Whether the Connector, its database and its Backbone are usable.

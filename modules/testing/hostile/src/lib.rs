@@ -2,7 +2,10 @@
 //! `loop` spins forever, `oom` allocates until it dies, `panic` panics, `sleep` blocks in a
 //! host call (a WASI sleep) past any budget, `noop` behaves (a baseline for benchmarks),
 //! `forbidden` tries every import it was not
-//! granted and fails if any succeeds.
+//! granted and fails if any succeeds, `once` refuses each event the first time it sees it and
+//! takes it the second time, recording each taken event as identity metadata of the own
+//! identity (key `taken:<namespace>`; needs the `core:account` and `core:identityMetadata`
+//! scopes), where a test can see it.
 
 use module_sdk::http::Request;
 use module_sdk::{Event, Module, ModuleError, api, broker, config, export_module, kv};
@@ -31,6 +34,26 @@ impl Module for Hostile {
                 }
             }
             "noop" => Ok(()),
+            "once" => {
+                let key = format!("seen:{}", event.seq);
+                if kv::get(&key).map_err(ModuleError::retryable)?.is_none() {
+                    kv::set(&key, b"1").map_err(ModuleError::retryable)?;
+                    return Err(ModuleError::fatal(format!(
+                        "refusing event {} once",
+                        event.seq
+                    )));
+                }
+                let me = api::get("/api/core/v1/Account/IdentityInfo")
+                    .map_err(|e| ModuleError::retryable(e.to_string()))?;
+                let body = module_sdk::serde_json::json!({
+                    "reference": me["address"],
+                    "key": format!("taken:{}", event.namespace),
+                    "value": event.seq,
+                });
+                api::put("/api/core/v1/IdentityMetadata", Some(&body))
+                    .map_err(|e| ModuleError::retryable(e.to_string()))?;
+                Ok(())
+            }
             "panic" => panic!("hostile module panics on event {}", event.seq),
             "sleep" => {
                 std::thread::sleep(std::time::Duration::from_secs(3600));
