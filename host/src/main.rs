@@ -1,4 +1,5 @@
-//! `connector start [--config FILE] [--a:b=value ...]` and `connector healthcheck`.
+//! `connector start [--config FILE] [--a:b=value ...]`, `connector healthcheck`,
+//! `connector identity status` and `connector modules dead-letters`.
 
 use clap::{Parser, Subcommand};
 use connector::config::{ConfigSources, load};
@@ -27,6 +28,11 @@ enum Command {
         #[command(subcommand)]
         command: IdentityCommand,
     },
+    /// The modules' stored state: `connector modules dead-letters [--module NAME] [--replay]`.
+    Modules {
+        #[command(subcommand)]
+        command: ModulesCommand,
+    },
     /// Exit 0 when the Connector's `/health` answers 200 (for Docker's HEALTHCHECK).
     Healthcheck {
         #[arg(
@@ -51,6 +57,26 @@ enum IdentityCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ModulesCommand {
+    /// Print the events modules gave up on as JSON; with `--replay`, queue them for delivery
+    /// again (a Connector delivers them when it next starts, or on its next event).
+    DeadLetters {
+        /// Only this module's (its key in `modules`).
+        #[arg(long)]
+        module: Option<String>,
+        /// Queue them for delivery again instead of printing them.
+        #[arg(long)]
+        replay: bool,
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        args: Vec<String>,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -66,6 +92,52 @@ fn main() -> ExitCode {
         Command::Identity {
             command: IdentityCommand::Status { args },
         } => runtime.block_on(identity_status(args)),
+        Command::Modules {
+            command:
+                ModulesCommand::DeadLetters {
+                    module,
+                    replay,
+                    args,
+                },
+        } => runtime.block_on(dead_letters(args, module, replay)),
+    }
+}
+
+async fn dead_letters(args: Vec<String>, module: Option<String>, replay: bool) -> ExitCode {
+    let config = match config_from(&args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let store = match connector::database::open(&config.database).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot open the database: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let printed = if replay {
+        module_host::queue_stored_dead_letters(store.clone(), module.as_deref())
+            .await
+            .map(|queued| serde_json::json!({ "queued": queued }))
+    } else {
+        module_host::stored_dead_letters(store.clone(), module.as_deref())
+            .await
+            .map(|letters| serde_json::to_value(letters).unwrap_or_default())
+    };
+    let _ = store.close().await;
+    match printed {
+        Ok(value) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot read the dead letters: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -175,3 +175,117 @@ async fn dead_letters_are_listed_and_delivered_again() {
     }
     assert_eq!(taken, 200, "the replayed event reached the module");
 }
+
+/// `connector modules dead-letters` on the folder of `data`: its stdout as JSON.
+fn dead_letters_command(config: &std::path::Path, extra: &[&str]) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_connector"))
+        .args(["modules", "dead-letters"])
+        .args(extra)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_replayed_from_the_command_line_at_the_next_start() {
+    let dir = common::wasm_dir();
+    let modules = json!({"picky": {"enabled": true,
+        "location": dir.join("hostile.wasm"), "mode": "once",
+        "grants": {"apiScopes": ["core:account", "core:identityMetadata"]}}});
+    let backbone = common::Backbone::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut cfg = common::config_json(&backbone.base_url(), data.path());
+    cfg["moduleHost"] = json!({"builtinDirectory": dir});
+    cfg["modules"] = modules;
+    let file = data.path().join("config.json");
+    std::fs::write(&file, cfg.to_string()).unwrap();
+
+    let first = connector::start(common::load(cfg.clone())).await.unwrap();
+    let http = reqwest::Client::new();
+    let base = first.base_url();
+    let created = http
+        .post(format!("{base}/api/core/v1/Attributes"))
+        .header("X-API-KEY", API_KEY)
+        .json(&json!({"content": {"value": {"@type": "GivenName", "value": "Eve"}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    for _ in 0..100 {
+        let letters: Value = http
+            .get(format!("{base}/Monitoring/DeadLetters"))
+            .header("X-API-KEY", API_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if letters
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["namespace"] == "consumption.attributeCreated")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    first.shutdown().await.unwrap();
+
+    // Offline: listed, then queued for the next start.
+    let listed = dead_letters_command(&file, &["--module", "picky"]);
+    let created_letter = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["namespace"] == "consumption.attributeCreated")
+        .unwrap_or_else(|| panic!("{listed}"))
+        .clone();
+    assert_eq!(created_letter["module"], "picky");
+    let queued = dead_letters_command(&file, &["--replay"]);
+    assert_eq!(
+        queued["queued"].as_u64().unwrap() as usize,
+        listed.as_array().unwrap().len()
+    );
+    assert_eq!(dead_letters_command(&file, &[]), json!([]));
+
+    // The next start delivers them first; the module takes them this time.
+    let second = connector::start(common::load(cfg)).await.unwrap();
+    let base = second.base_url();
+    let me: Value = http
+        .get(format!("{base}/api/core/v1/Account/IdentityInfo"))
+        .header("X-API-KEY", API_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let address = me["result"]["address"].as_str().unwrap().to_owned();
+    let mut taken = Value::Null;
+    for _ in 0..100 {
+        let resp = http
+            .get(format!(
+                "{base}/api/core/v1/IdentityMetadata?reference={address}&key=taken:consumption.attributeCreated"
+            ))
+            .header("X-API-KEY", API_KEY)
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == 200 {
+            taken = resp.json().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(taken["result"]["value"], created_letter["seq"], "{taken}");
+    second.shutdown().await.unwrap();
+}

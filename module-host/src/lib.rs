@@ -309,3 +309,27 @@ async fn prune(
         }
     }
 }
+
+/// The dead letters kept in `store`, of one module or all, without starting a module host
+/// (the `connector modules dead-letters` command).
+pub async fn stored_dead_letters(
+    store: Arc<dyn Store>,
+    module: Option<&str>,
+) -> Result<Vec<DeadLetter>, store::StoreError> {
+    event_log::EventLog::open(store)
+        .await?
+        .dead_letters(module)
+        .await
+}
+
+/// Queues the dead letters kept in `store` for delivery again; a Connector delivers them when
+/// it next starts (or next wakes, if it runs). Returns how many were queued.
+pub async fn queue_stored_dead_letters(
+    store: Arc<dyn Store>,
+    module: Option<&str>,
+) -> Result<usize, store::StoreError> {
+    event_log::EventLog::open(store)
+        .await?
+        .queue_replays(module)
+        .await
+}
