@@ -1634,3 +1634,111 @@ async fn an_expired_template_request_is_not_received() {
         "an expired request is not received"
     );
 }
+
+#[tokio::test]
+async fn a_relationship_attribute_is_shared_with_a_third_party() {
+    let backbone = Backbone::start().await;
+    let a = Peer::start(&backbone).await;
+    let b = Peer::start(&backbone).await;
+    let c = Peer::start(&backbone).await;
+    relate(&b, &c).await;
+    relate(&a, &b).await;
+    let b_address = b.address().await;
+    let c_address = c.address().await;
+
+    // `c` gives `b` a membership: a relationship attribute `b` owns in the relationship with `c`.
+    let create = common::send_request(
+        &c,
+        &b_address,
+        json!([{"@type": "CreateAttributeRequestItem", "mustBeAccepted": true,
+                "attribute": {"@type": "RelationshipAttribute", "owner": "", "key": "membership",
+                              "confidentiality": "public",
+                              "value": {"@type": "ProprietaryString", "title": "Membership", "value": "Gold"}}}]),
+    )
+    .await;
+    b.sync().await;
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!(
+                "/Requests/Incoming/{}/Accept",
+                create["id"].as_str().unwrap()
+            ),
+            Some(json!({"items": [{"accept": true}]})),
+            200,
+        )
+        .await;
+    let membership = decided["response"]["content"]["items"][0]["attributeId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        b.get(&format!("/Attributes/{membership}")).await["@type"],
+        "OwnRelationshipAttribute"
+    );
+
+    // `a` asks `b` for what it holds with `c`.
+    let query = |third: &str| {
+        json!([{"@type": "ReadAttributeRequestItem", "mustBeAccepted": true,
+                "query": {"@type": "ThirdPartyRelationshipAttributeQuery", "key": "membership",
+                          "owner": "recipient", "thirdParty": [third]}}])
+    };
+    // A third party `b` has nothing with (asking for the own address is refused outright).
+    let elsewhere = common::send_request(
+        &a,
+        &b_address,
+        query("did:e:localhost:dids:0123456789abcdef012345"),
+    )
+    .await;
+    let wanted = common::send_request(&a, &b_address, query(&c_address)).await;
+    b.sync().await;
+    let answer = json!({"items": [{"accept": true, "existingAttributeId": membership}]});
+    let check = |id: Value, body: Value| {
+        let b = &b;
+        async move {
+            b.ok(
+                Method::PUT,
+                &format!("/Requests/Incoming/{}/CanAccept", id.as_str().unwrap()),
+                Some(body),
+                200,
+            )
+            .await["items"][0]
+                .clone()
+        }
+    };
+    let wrong_party = check(elsewhere["id"].clone(), answer.clone()).await;
+    assert_eq!(
+        wrong_party["code"], "error.consumption.requests.attributeQueryMismatch",
+        "{wrong_party}"
+    );
+    let with_tags = check(
+        wanted["id"].clone(),
+        json!({"items": [{"accept": true, "existingAttributeId": membership, "tags": ["x:y"]}]}),
+    )
+    .await;
+    assert_eq!(
+        with_tags["message"],
+        "When responding to a ThirdPartyRelationshipAttributeQuery, no tags may be specified."
+    );
+    let decided = b
+        .ok(
+            Method::PUT,
+            &format!(
+                "/Requests/Incoming/{}/Accept",
+                wanted["id"].as_str().unwrap()
+            ),
+            Some(answer),
+            200,
+        )
+        .await;
+    let item = &decided["response"]["content"]["items"][0];
+    assert_eq!(item["@type"], "ReadAttributeAcceptResponseItem");
+    assert_eq!(item["thirdPartyAddress"], c_address.as_str());
+
+    a.sync().await;
+    let copy = a.get(&format!("/Attributes/{membership}")).await;
+    assert_eq!(copy["@type"], "ThirdPartyRelationshipAttribute");
+    assert_eq!(copy["peer"], b_address.as_str());
+    assert_eq!(copy["initialAttributePeer"], c_address.as_str());
+    assert_eq!(copy["content"]["value"]["value"], "Gold");
+}

@@ -694,6 +694,7 @@ impl Consumption {
         chosen: &Chosen,
         request: &LocalRequest,
         kind_name: &str,
+        tags_given: bool,
     ) -> Check {
         let me = self.transport.address().as_str();
         let requester = request.dto.peer.as_str();
@@ -718,13 +719,14 @@ impl Consumption {
                         },
                     ));
                 }
-                if matches!(
-                    query,
-                    AttributeQuery::ThirdPartyRelationshipAttributeQuery(_)
-                ) {
-                    return Err(Refusal::Thrown(
-                        "This Connector does not answer ThirdPartyRelationshipAttributeQueries yet.".into(),
-                    ));
+                if let AttributeQuery::ThirdPartyRelationshipAttributeQuery(q) = query
+                    && matches!(
+                        attribute.kind,
+                        Kind::OwnRelationshipAttribute | Kind::PeerRelationshipAttribute
+                    )
+                {
+                    self.can_share_with_third_party(q, attribute, tags_given)
+                        .await?;
                 }
                 if attribute.kind == Kind::OwnIdentityAttribute {
                     let versions = self
@@ -786,6 +788,49 @@ impl Consumption {
         }
     }
 
+    /// An own or peer relationship attribute shared with a third party: the relationship it
+    /// belongs to must be established, its peer among the queried third parties (or any),
+    /// and no tags may be added.
+    async fn can_share_with_third_party(
+        &self,
+        query: &content::attributes::queries::ThirdPartyRelationshipAttributeQuery,
+        attribute: &LocalAttributeDto,
+        tags_given: bool,
+    ) -> Check {
+        let initial_peer = attribute.peer.as_deref().unwrap_or_default();
+        let queried = |t: &str| query.third_party.iter().any(|p| p == t);
+        if (attribute.kind == Kind::OwnRelationshipAttribute || queried(initial_peer))
+            && !queried("")
+            && !queried(initial_peer)
+        {
+            return Err(Refusal::mismatch(
+                "The provided RelationshipAttribute exists in the context of a Relationship with a third party that should not be involved.",
+            ));
+        }
+        let established = self
+            .relationship_to(initial_peer)
+            .await
+            .map_err(thrown)?
+            .is_some_and(|r| {
+                matches!(
+                    r.status.as_str(),
+                    "Active" | "Terminated" | "DeletionProposed"
+                )
+            });
+        if !established {
+            return Err(Refusal::Core(
+                "error.consumption.requests.cannotShareRelationshipAttributeOfPendingRelationship",
+                "The provided RelationshipAttribute exists in the context of a pending Relationship and therefore cannot be shared.".into(),
+            ));
+        }
+        if tags_given {
+            return Err(Refusal::params(
+                "When responding to a ThirdPartyRelationshipAttributeQuery, no tags may be specified.",
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) async fn can_accept_read_item(
         &self,
         item: &ReadAttributeRequestItem,
@@ -793,8 +838,15 @@ impl Consumption {
         request: &LocalRequest,
     ) -> Check {
         let chosen = self.chosen_for(params, Answer::Read).await?;
-        self.can_accept_query_answer(&item.query, &chosen, request, Answer::Read.item_name())
-            .await
+        let tags_given = params.tags.as_ref().is_some_and(|t| !t.is_empty());
+        self.can_accept_query_answer(
+            &item.query,
+            &chosen,
+            request,
+            Answer::Read.item_name(),
+            tags_given,
+        )
+        .await
     }
 
     pub(super) async fn can_accept_propose_item(
@@ -805,8 +857,15 @@ impl Consumption {
     ) -> Check {
         let chosen = self.chosen_for(params, Answer::Propose).await?;
         let query = propose_query(&item.query);
-        self.can_accept_query_answer(&query, &chosen, request, Answer::Propose.item_name())
-            .await
+        let tags_given = params.tags.as_ref().is_some_and(|t| !t.is_empty());
+        self.can_accept_query_answer(
+            &query,
+            &chosen,
+            request,
+            Answer::Propose.item_name(),
+            tags_given,
+        )
+        .await
     }
 
     pub(super) async fn accept_read_item(
@@ -1162,7 +1221,7 @@ fn matches_query(
     query: &AttributeQuery,
     attribute: &Attribute,
     recipient: &str,
-    _sender: &str,
+    sender: &str,
 ) -> Check {
     match query {
         AttributeQuery::IdentityAttributeQuery(q) => {
@@ -1260,9 +1319,31 @@ fn matches_query(
                     "The provided Attribute is not a RelationshipAttribute, but a RelationshipAttribute was queried.",
                 ));
             };
+            let recipient_owns = a.owner == recipient;
+            let third = |t: &str| q.third_party.iter().any(|p| p == t);
+            let wrong_owner = a.owner == sender
+                || (q.owner == "recipient" && !recipient_owns)
+                || (q.owner == "thirdParty"
+                    && !third(&a.owner)
+                    && (!third("") || (recipient_owns && !third(recipient))));
+            if wrong_owner {
+                return Err(Refusal::mismatch(
+                    "The provided RelationshipAttribute does not belong to a queried owner.",
+                ));
+            }
+            if q.owner.is_empty() && !recipient_owns && !third("") && !third(&a.owner) {
+                return Err(Refusal::mismatch(
+                    "Neither you nor one of the involved third parties is the owner of the provided RelationshipAttribute, but an empty string was specified for the owner of the query.",
+                ));
+            }
             if q.key != a.key {
                 return Err(Refusal::mismatch(
                     "The provided RelationshipAttribute does not have the queried key.",
+                ));
+            }
+            if a.confidentiality == Confidentiality::Private {
+                return Err(Refusal::mismatch(
+                    "The confidentiality of the provided RelationshipAttribute is private. Therefore you are not allowed to share it.",
                 ));
             }
             Ok(())
