@@ -96,12 +96,14 @@ pub(crate) fn trimmed(value: &Value) -> Value {
     }
 }
 
-/// A thrown `CoreError` as the runtime reports it: `<code>: '<reason>' at <time>`.
+/// A `CoreError`'s text as the runtime reports it: `<code>: '<reason>' at <time>`.
+pub(crate) fn core_text(code: &str, reason: &str) -> String {
+    format!("{code}: '{reason}' at {}", runtime_types::CoreDate::now())
+}
+
+/// A thrown `CoreError`, with its code and its text.
 pub(crate) fn core_error(code: &'static str, reason: &str) -> Error {
-    Error::rule(
-        code,
-        format!("{code}: '{reason}' at {}", runtime_types::CoreDate::now()),
-    )
+    Error::rule(code, core_text(code, reason))
 }
 
 impl Consumption {

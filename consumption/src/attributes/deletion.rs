@@ -104,22 +104,7 @@ impl Consumption {
             })?),
             None => None,
         };
-        let mut predecessors = Vec::new();
-        let mut previous = attribute.succeeds.clone();
-        while let Some(pid) = previous {
-            match self.stored_attribute(&pid).await? {
-                Some(p)
-                    if p.id != attribute.id
-                        && !predecessors
-                            .iter()
-                            .any(|q: &LocalAttributeDto| q.id == p.id) =>
-                {
-                    previous = p.succeeds.clone();
-                    predecessors.push(p);
-                }
-                _ => break,
-            }
-        }
+        let predecessors = self.predecessors(&attribute).await?;
 
         let to_tell = self
             .reachable(id, self.peers_holding(&attribute).await?)

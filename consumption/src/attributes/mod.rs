@@ -105,6 +105,26 @@ impl Consumption {
             .transpose()
     }
 
+    /// The stored versions before `attribute`, newest first (a broken or circular chain ends
+    /// the walk).
+    pub(crate) async fn predecessors(
+        &self,
+        attribute: &LocalAttributeDto,
+    ) -> Result<Vec<LocalAttributeDto>> {
+        let mut predecessors: Vec<LocalAttributeDto> = Vec::new();
+        let mut previous = attribute.succeeds.clone();
+        while let Some(id) = previous {
+            match self.stored_attribute(&id).await? {
+                Some(p) if p.id != attribute.id && !predecessors.iter().any(|q| q.id == p.id) => {
+                    previous = p.succeeds.clone();
+                    predecessors.push(p);
+                }
+                _ => break,
+            }
+        }
+        Ok(predecessors)
+    }
+
     /// `GET /Attributes/{id}`.
     pub async fn get_attribute(&self, id: &str) -> Result<LocalAttributeDto> {
         check_attribute_id(id)?;

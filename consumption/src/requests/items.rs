@@ -88,10 +88,7 @@ impl Refusal {
     /// The refusal thrown: a CoreError keeps its code, its message is its text.
     pub(crate) fn into_error(self) -> Error {
         match self {
-            Self::Core(code, reason) => Error::rule(
-                code,
-                format!("{code}: '{reason}' at {}", runtime_types::CoreDate::now()),
-            ),
+            Self::Core(code, reason) => crate::attributes::create::core_error(code, &reason),
             Self::Application(code, message) => Error::rule(code, message),
             Self::Thrown(message) | Self::Serval(message) => super::unknown(message),
         }

@@ -142,6 +142,17 @@ impl LocalRequest {
     }
 }
 
+/// `json` with `@type` set to `type_name` where it is left out: route bodies and single-class
+/// content fields (a template's Request, a creation content's Response) may omit it.
+pub(crate) fn with_type(json: &Value, type_name: &str) -> Value {
+    let mut json = json.clone();
+    if let Some(map) = json.as_object_mut() {
+        map.entry("@type")
+            .or_insert_with(|| Value::String(type_name.into()));
+    }
+    json
+}
+
 /// A runtime error thrown as a plain `Error` (wrong status, "Cannot accept…"): the use case's
 /// catch-all gives it `error.runtime.unknown` and its prefix.
 pub(crate) fn unknown(message: impl std::fmt::Display) -> Error {
@@ -153,7 +164,7 @@ pub(crate) fn unknown(message: impl std::fmt::Display) -> Error {
 
 /// A consumption `CoreError` as a validation result, with the CoreError's text.
 pub(crate) fn core_result(code: &'static str, reason: &str) -> RequestValidationResultDto {
-    let message = format!("{code}: '{reason}' at {}", CoreDate::now());
+    let message = crate::attributes::create::core_text(code, reason);
     RequestValidationResultDto::error(code, message, Vec::new())
 }
 

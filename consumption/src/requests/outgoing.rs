@@ -19,12 +19,7 @@ use transport::Change;
 
 /// The request content of a route body: a `Request` whose `@type` may be left out.
 pub(crate) fn parse_request_content(content: &Value) -> Result<Request> {
-    let mut content = content.clone();
-    if let Some(map) = content.as_object_mut() {
-        map.entry("@type")
-            .or_insert_with(|| Value::String("Request".into()));
-    }
-    content::parse_request(&content).map_err(Error::content)
+    content::parse_request(&super::with_type(content, "Request")).map_err(Error::content)
 }
 
 /// The relationship items that would create the same relationship attribute twice

@@ -65,13 +65,27 @@ fn content_type(content: &Value) -> &str {
     content.get("@type").and_then(Value::as_str).unwrap_or("")
 }
 
+/// The transport events the layer reacts to.
+const REACTS_TO: [&str; 4] = [
+    events::MESSAGE_RECEIVED,
+    events::MESSAGE_SENT,
+    events::RELATIONSHIP_CHANGED,
+    events::PEER_RELATIONSHIP_TEMPLATE_LOADED,
+];
+
 #[async_trait::async_trait]
 impl transport::reactions::Reactions for RequestReactions {
     async fn react(&self, change: &mut Change) -> Result<()> {
         let Some(consumption) = self.consumption() else {
             return Ok(());
         };
-        let caused: Vec<transport::ChangeEvent> = change.events().to_vec();
+        // Only the events a reaction is for are copied out; most changes have none of them.
+        let caused: Vec<transport::ChangeEvent> = change
+            .events()
+            .iter()
+            .filter(|e| REACTS_TO.contains(&e.namespace))
+            .cloned()
+            .collect();
         for transport::ChangeEvent {
             namespace: name,
             data,
@@ -577,10 +591,5 @@ fn template_request(template: &RelationshipTemplateDto, existing: bool) -> Resul
 }
 
 fn parse_response(json: &Value) -> Result<content::requests::response::Response> {
-    let mut json = json.clone();
-    if let Some(map) = json.as_object_mut() {
-        map.entry("@type")
-            .or_insert_with(|| Value::String("Response".into()));
-    }
-    content::parse_response(&json).map_err(Error::content)
+    content::parse_response(&super::with_type(json, "Response")).map_err(Error::content)
 }

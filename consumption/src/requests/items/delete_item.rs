@@ -36,14 +36,8 @@ impl Consumption {
         &self,
         attribute: LocalAttributeDto,
     ) -> Result<Vec<LocalAttributeDto>> {
-        let mut chain = vec![attribute];
-        while let Some(previous) = chain.last().and_then(|a| a.succeeds.clone()) {
-            match self.stored_attribute(&previous).await? {
-                Some(p) => chain.push(p),
-                None => break,
-            }
-        }
-        Ok(chain)
+        let predecessors = self.predecessors(&attribute).await?;
+        Ok(std::iter::once(attribute).chain(predecessors).collect())
     }
 
     /// Whether `attribute` is forwarded to `peer` and the peer has neither deleted it nor
