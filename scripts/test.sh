@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs and starts what the suite needs (the
 # wasm32-wasip2 target, Node.js and the message brokers, the pinned @nmshd npm packages, headless
-# Chromium, schemathesis), then runs the whole workspace's tests. The build cache lives outside the
-# checkout so repeated runs are fast.
+# Chromium, schemathesis), then runs the whole workspace's tests, and the broker tests once more
+# against brokers of its own on non-standard ports. The build cache lives outside the checkout so
+# repeated runs are fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,8 +13,11 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 echo "== toolchain: wasm32-wasip2 target (module tests compile real WASM components)"
 rustup target add wasm32-wasip2
 
-echo "== services: Node.js and the message brokers on their standard loopback ports"
-bash scripts/services.sh
+echo "== services: Node.js and the message brokers (their standard loopback ports when free)"
+mkdir -p "$CARGO_TARGET_DIR"
+bash scripts/services.sh "$CARGO_TARGET_DIR/services.env"
+# The tests read the brokers' addresses from CONNECTOR_TEST_{AMQP,MQTT,REDIS,NATS}.
+source "$CARGO_TARGET_DIR/services.env"
 
 echo "== interop: official @nmshd packages, pinned in interop/package-lock.json"
 npm ci --prefix interop --no-audit --no-fund --loglevel=error
@@ -45,3 +49,11 @@ export SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
 
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== the broker tests again, against brokers this script starts on non-standard ports"
+bash scripts/services.sh --private "$CARGO_TARGET_DIR/private-services.env"
+(
+  source "$CARGO_TARGET_DIR/private-services.env"
+  trap services_stop EXIT
+  cargo test --locked -p module-host --test brokers
+)

@@ -7,6 +7,7 @@ pub mod database;
 pub mod health;
 pub mod http;
 pub mod logging;
+pub mod module_tool;
 pub mod modules;
 pub mod routes;
 pub mod sse;

@@ -3,6 +3,9 @@
 
 use clap::{Parser, Subcommand};
 use connector::config::{ConfigSources, load};
+use connector::module_tool::compile;
+use connector::module_tool::run::{self, RunOptions};
+use connector::module_tool::scaffold::{self, SdkSource};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -28,7 +31,9 @@ enum Command {
         #[command(subcommand)]
         command: IdentityCommand,
     },
-    /// The modules' stored state: `connector modules dead-letters [--module NAME] [--replay]`.
+    /// Module tools (`new`, `build`, `run`) and the modules' stored state (`dead-letters`);
+    /// `connector module …` works too.
+    #[command(alias = "module")]
     Modules {
         #[command(subcommand)]
         command: ModulesCommand,
@@ -75,6 +80,49 @@ enum ModulesCommand {
         )]
         args: Vec<String>,
     },
+    /// Write a new module crate into `./NAME` (or `--path`), ready for `connector module build`.
+    New {
+        name: String,
+        /// The folder to create; `./NAME` by default.
+        #[arg(long)]
+        path: Option<std::path::PathBuf>,
+        /// `module-sdk` from this folder (default: the SDK this binary was built with, when its
+        /// sources are still on this machine).
+        #[arg(long, conflicts_with = "sdk_git")]
+        sdk: Option<std::path::PathBuf>,
+        /// `module-sdk` from this git repository (the Connector's), at `--sdk-tag`.
+        #[arg(long)]
+        sdk_git: Option<String>,
+        #[arg(long, requires = "sdk_git")]
+        sdk_tag: Option<String>,
+    },
+    /// Build the module crate in the current folder (or `--path`) into a component; prints
+    /// the `.wasm` file's path.
+    Build {
+        #[arg(long)]
+        path: Option<std::path::PathBuf>,
+    },
+    /// Run one event (or, without `--event`, one tick) through a module in the real module
+    /// host and print what it did as JSON. A dry run unless `--live`.
+    Run {
+        /// The component, e.g. `target/wasm32-wasip2/release/my_module.wasm`.
+        file: std::path::PathBuf,
+        /// `{"namespace": "transport.messageReceived", "data": {...}}`.
+        #[arg(long)]
+        event: Option<std::path::PathBuf>,
+        /// The module's config section as JSON (its keys, `grants`, `limits`); without it
+        /// the module gets exactly the grants it declares.
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
+        /// Really send HTTP requests and broker messages (within the grants).
+        #[arg(long)]
+        live: bool,
+        /// Send API calls to this running Connector (with `--api-key`) instead of a stub.
+        #[arg(long, requires = "api_key")]
+        connector: Option<String>,
+        #[arg(long)]
+        api_key: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,6 +148,107 @@ fn main() -> ExitCode {
                     args,
                 },
         } => runtime.block_on(dead_letters(args, module, replay)),
+        Command::Modules {
+            command:
+                ModulesCommand::New {
+                    name,
+                    path,
+                    sdk,
+                    sdk_git,
+                    sdk_tag,
+                },
+        } => new_module(name, path, sdk, sdk_git, sdk_tag),
+        Command::Modules {
+            command: ModulesCommand::Build { path },
+        } => build_module(path),
+        Command::Modules {
+            command:
+                ModulesCommand::Run {
+                    file,
+                    event,
+                    config,
+                    live,
+                    connector,
+                    api_key,
+                },
+        } => runtime.block_on(run_module(RunOptions {
+            component: file,
+            event,
+            config,
+            live,
+            connector: connector.zip(api_key),
+        })),
+    }
+}
+
+fn new_module(
+    name: String,
+    path: Option<std::path::PathBuf>,
+    sdk: Option<std::path::PathBuf>,
+    sdk_git: Option<String>,
+    sdk_tag: Option<String>,
+) -> ExitCode {
+    let sdk = match (sdk, sdk_git) {
+        (Some(path), _) => Some(SdkSource::Path(path)),
+        (None, Some(url)) => Some(SdkSource::Git { url, tag: sdk_tag }),
+        (None, None) => SdkSource::from_build_tree(),
+    };
+    let Some(sdk) = sdk else {
+        eprintln!(
+            "where is module-sdk? This binary's sources are not on this machine: pass --sdk PATH \
+             or --sdk-git URL [--sdk-tag TAG]"
+        );
+        return ExitCode::FAILURE;
+    };
+    let dir = path.unwrap_or_else(|| std::path::PathBuf::from(&name));
+    match scaffold::create(&name, &dir, &sdk) {
+        Ok(_) => {
+            println!(
+                "created {}: cd into it, then `connector module build` and \
+                 `connector module run <the .wasm it prints> --event event.json`",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn build_module(path: Option<std::path::PathBuf>) -> ExitCode {
+    let dir = path.unwrap_or_else(|| std::path::PathBuf::from("."));
+    match compile::build(&dir) {
+        Ok(component) => {
+            println!("{}", component.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_module(options: RunOptions) -> ExitCode {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match run::run(options).await {
+        Ok(report) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+            if report.succeeded() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

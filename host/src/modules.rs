@@ -8,28 +8,23 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, header};
 use module_host::{
-    ApiRequest, ApiResponse, ConnectorApi, HostOptions, HostServices, ModuleHost, ModulesConfig,
+    ApiRequest, ApiResponse, BuiltinComponents, ConnectorApi, HostOptions, HostServices,
+    ModuleHost, ModulesConfig,
 };
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use store::Store;
 use tower::ServiceExt;
 
-/// Where the built-in modules' components are: `moduleHost.builtinDirectory`, else next to
-/// the binary as cargo lays them out (`target/release/connector` beside
-/// `target/wasm32-wasip2/release/*.wasm`), else the Docker image's `/usr/app/modules`.
-pub fn builtin_dir(config: &ModuleHostConfig) -> PathBuf {
-    if let Some(dir) = &config.builtin_directory {
-        return PathBuf::from(dir);
-    }
-    let beside_binary = std::env::current_exe().ok().and_then(|exe| {
-        exe.parent()
-            .and_then(|p| p.parent())
-            .map(|t| t.join("wasm32-wasip2/release"))
-    });
-    match beside_binary {
-        Some(dir) if dir.is_dir() => dir,
-        _ => PathBuf::from("/usr/app/modules"),
+mod embedded;
+
+/// Where the built-in modules' components come from: the folder `moduleHost.builtinDirectory`
+/// names (a module author's or operator's own build of `modules/`), else the components
+/// compiled into this binary.
+pub fn builtin_components(config: &ModuleHostConfig) -> BuiltinComponents {
+    match &config.builtin_directory {
+        Some(dir) => BuiltinComponents::Directory(PathBuf::from(dir)),
+        None => BuiltinComponents::Embedded(embedded::component),
     }
 }
 
@@ -43,7 +38,7 @@ pub async fn start(
     let modules: ModulesConfig =
         serde_json::from_value(serde_json::Value::Object(config.modules.clone()))
             .map_err(|e| crate::config::ConfigError::new("modules", e.to_string()))?;
-    let mut options = HostOptions::new(builtin_dir(&config.module_host));
+    let mut options = HostOptions::with_builtins(builtin_components(&config.module_host));
     options.cache_dir = Some(match &config.module_host.cache_directory {
         Some(dir) => PathBuf::from(dir),
         None => PathBuf::from(&config.database.folder).join("module-cache"),

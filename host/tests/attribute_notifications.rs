@@ -16,14 +16,12 @@ use serde_json::{Value, json};
 /// A Connector whose `consumption.**` events go to its own webhook receiver.
 async fn peer_with_hooks(backbone: &Backbone) -> (Peer, Webhooks) {
     let hooks = Webhooks::start().await;
-    let wasm = common::wasm_dir();
     let hook_url = hooks.url.clone();
     let peer = Peer::start_with(backbone, |cfg| {
-        cfg["moduleHost"] = json!({"builtinDirectory": wasm});
         cfg["modules"] = json!({
             "webhooks": {"enabled": true, "targets": {"receiver": {"url": hook_url}},
                          "webhooks": [{"triggers": ["consumption.**"], "target": "receiver"}],
-                         "grants": {"allowedHosts": ["127.0.0.1"]}}
+                         "grants": {"http": {"hosts": ["127.0.0.1"]}}}
         });
     })
     .await;

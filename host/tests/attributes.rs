@@ -496,14 +496,12 @@ async fn succession_versions_listing_and_deletion() {
 async fn attribute_events_reach_modules_with_their_dtos() {
     let backbone = Backbone::start().await;
     let hooks = Webhooks::start().await;
-    let wasm = common::wasm_dir();
     let hook_url = hooks.url.clone();
     let a = Peer::start_with(&backbone, |cfg| {
-        cfg["moduleHost"] = json!({"builtinDirectory": wasm});
         cfg["modules"] = json!({
             "webhooks": {"enabled": true, "targets": {"receiver": {"url": hook_url}},
                          "webhooks": [{"triggers": ["consumption.**"], "target": "receiver"}],
-                         "grants": {"allowedHosts": ["127.0.0.1"]}}
+                         "grants": {"http": {"hosts": ["127.0.0.1"]}}}
         });
     })
     .await;

@@ -255,3 +255,88 @@ fn bad_configuration_exits_1_naming_the_key() {
         assert!(stderr.contains(key), "{key} named in: {stderr}");
     }
 }
+
+/// The binary alone runs the official modules an official-style `config.json` enables: no
+/// folder of components, no `moduleHost` section. `autoAcceptPendingRelationships` accepts a
+/// peer's relationship request and `webhooks` posts the change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_in_modules_run_from_the_binary_alone() {
+    let backbone = Backbone::start().await;
+    let hooks = common::webhooks::Webhooks::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = common::config_json(&backbone.base_url(), &dir.path().join("data"));
+    cfg["modules"] = json!({
+        "autoAcceptPendingRelationships": {"enabled": true},
+        "webhooks": {"enabled": true, "targets": {"receiver": {"url": hooks.url}},
+                     "webhooks": [{"triggers": ["transport.relationshipChanged"], "target": "receiver"}]}
+    });
+    assert!(cfg.get("moduleHost").is_none());
+    let a = Proc::spawn(&cfg, dir.path(), &[]);
+    a.wait_listening().await;
+    let http = reqwest::Client::new();
+    let api = |path: &str| format!("http://127.0.0.1:{}/api/core/v1{path}", a.port);
+    let call = |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
+        let mut request = http.request(method, api(path)).header("X-API-KEY", API_KEY);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let resp = request.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap();
+            assert!(status < 300, "{status}: {text}");
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map_or(serde_json::Value::Null, |v| v["result"].clone())
+        }
+    };
+
+    let template = call(
+        reqwest::Method::POST,
+        "/RelationshipTemplates/Own",
+        Some(
+            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {}},
+                    "expiresAt": common::in_minutes(30)}),
+        ),
+    )
+    .await;
+    let template_id = template["id"].as_str().unwrap();
+    let token = call(
+        reqwest::Method::POST,
+        &format!("/RelationshipTemplates/Own/{template_id}/Token"),
+        Some(json!({})),
+    )
+    .await;
+    let b = common::Peer::start(&backbone).await;
+    b.post(
+        "/RelationshipTemplates/Peer",
+        json!({"reference": token["reference"]["truncated"]}),
+    )
+    .await;
+    let relationship = b
+        .post(
+            "/Relationships",
+            json!({"templateId": template_id, "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {}}}),
+        )
+        .await;
+    let id = relationship["id"].as_str().unwrap();
+
+    call(reqwest::Method::POST, "/Account/Sync", None).await;
+    let accepted = hooks
+        .wait_for("transport.relationshipChanged", |body| {
+            body["data"]["id"] == id && body["data"]["status"] == "Active"
+        })
+        .await;
+    assert_eq!(accepted.body["data"]["peer"], b.address().await);
+    b.sync().await;
+    assert_eq!(
+        b.get(&format!("/Relationships/{id}")).await["status"],
+        "Active"
+    );
+
+    let (code, out) = a.terminate();
+    assert_eq!(code, 0, "clean exit:\n{out}");
+    assert!(
+        out.contains("built into the Connector"),
+        "the modules came from the binary:\n{out}"
+    );
+}

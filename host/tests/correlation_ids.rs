@@ -13,13 +13,11 @@ async fn the_requests_correlation_id_reaches_the_webhook() {
     let backbone = Backbone::start().await;
     let hooks = Webhooks::start().await;
     let hook_url = hooks.url.clone();
-    let wasm = common::wasm_dir();
     let a = Peer::start_with(&backbone, |cfg| {
-        cfg["moduleHost"] = json!({"builtinDirectory": wasm});
         cfg["modules"] = json!({
             "webhooks": {"enabled": true, "targets": {"receiver": {"url": hook_url}},
                          "webhooks": [{"triggers": ["transport.**"], "target": "receiver"}],
-                         "grants": {"allowedHosts": ["127.0.0.1"]}}
+                         "grants": {"http": {"hosts": ["127.0.0.1"]}}}
         });
     })
     .await;

@@ -1,4 +1,4 @@
-//! A module's `apiScopes` grant is enforced by the Connector's own router: the hostile test
+//! A module's `grants.api.scopes` is enforced by the Connector's own router: the hostile test
 //! module (`modules/testing/hostile`, mode `forbidden`) asks for the identity
 //! (`core:account`) on every event and fails if it gets it. Granted only `core:attributes`, it is
 //! refused and stays healthy; granted `core:account` too, the call succeeds and the module
@@ -15,7 +15,7 @@ fn probe(scopes: &[&str]) -> Value {
         "enabled": true,
         "location": common::wasm_dir().join("hostile.wasm").to_str().unwrap(),
         "mode": "forbidden",
-        "grants": {"apiScopes": scopes},
+        "grants": {"api": {"scopes": scopes}},
         "delivery": {"maxAttempts": 2, "initialBackoffMs": 20, "maxBackoffMs": 50}
     })
 }

@@ -16,7 +16,8 @@ async fn enabled_modules_load_and_report_health() {
             "webhooks": {"enabled": true, "targets": {"t": {"url": "http://127.0.0.1:9/hook"}}, "webhooks": [{"triggers": ["**"], "target": "t"}]},
             "autoAcceptPendingRelationships": {"enabled": true},
             "requestAcceptor": {"enabled": true, "displayName": "Request acceptor",
-                                "location": dir.join("request_acceptor.wasm")}
+                                "location": dir.join("request_acceptor.wasm"),
+                                "grants": {"api": {"scopes": ["core:requests"]}}}
         });
     })
     .await;
@@ -54,11 +55,9 @@ async fn enabled_modules_load_and_report_health() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_module_that_does_not_load_stops_the_start() {
-    let dir = common::wasm_dir();
     let data = tempfile::tempdir().unwrap();
     let backbone = common::Backbone::start().await;
     let mut cfg = common::config_json(&backbone.base_url(), data.path());
-    cfg["moduleHost"] = json!({"builtinDirectory": dir});
     cfg["modules"] =
         json!({"custom": {"enabled": true, "location": data.path().join("missing.wasm")}});
     let err = connector::start(common::load(cfg))
@@ -72,11 +71,10 @@ async fn a_module_that_does_not_load_stops_the_start() {
 async fn dead_letters_are_listed_and_delivered_again() {
     let dir = common::wasm_dir();
     let c = Running::start_with(move |cfg| {
-        cfg["moduleHost"] = json!({"builtinDirectory": dir});
         // Refuses every event the first time, takes it the second time.
         cfg["modules"] = json!({"picky": {"enabled": true,
             "location": dir.join("hostile.wasm"), "mode": "once",
-            "grants": {"apiScopes": ["core:account", "core:identityMetadata"]}}});
+            "grants": {"api": {"scopes": ["core:account", "core:identityMetadata"]}}}});
     })
     .await;
     let created = c
@@ -198,11 +196,10 @@ async fn dead_letters_are_replayed_from_the_command_line_at_the_next_start() {
     let dir = common::wasm_dir();
     let modules = json!({"picky": {"enabled": true,
         "location": dir.join("hostile.wasm"), "mode": "once",
-        "grants": {"apiScopes": ["core:account", "core:identityMetadata"]}}});
+        "grants": {"api": {"scopes": ["core:account", "core:identityMetadata"]}}}});
     let backbone = common::Backbone::start().await;
     let data = tempfile::tempdir().unwrap();
     let mut cfg = common::config_json(&backbone.base_url(), data.path());
-    cfg["moduleHost"] = json!({"builtinDirectory": dir});
     cfg["modules"] = modules;
     let file = data.path().join("config.json");
     std::fs::write(&file, cfg.to_string()).unwrap();

@@ -15,15 +15,13 @@ async fn relationship_request_is_auto_accepted_and_every_event_is_posted() {
     let backbone = Backbone::start().await;
     let hooks = Webhooks::start().await;
     let hook_url = hooks.url.clone();
-    let wasm = common::wasm_dir();
 
     let a = Peer::start_with(&backbone, |cfg| {
-        cfg["moduleHost"] = json!({"builtinDirectory": wasm});
         cfg["modules"] = json!({
             "autoAcceptPendingRelationships": {"enabled": true},
             "webhooks": {"enabled": true, "targets": {"receiver": {"url": hook_url}},
                          "webhooks": [{"triggers": ["transport.**"], "target": "receiver"}],
-                         "grants": {"allowedHosts": ["127.0.0.1"]}}
+                         "grants": {"http": {"hosts": ["127.0.0.1"]}}}
         });
     })
     .await;
@@ -89,11 +87,10 @@ async fn events_left_in_the_outbox_by_a_crash_are_delivered_after_restart() {
     let hook_url = hooks.url.clone();
     let data = tempfile::tempdir().unwrap();
     let mut cfg = common::config_json(&backbone.base_url(), data.path());
-    cfg["moduleHost"] = json!({"builtinDirectory": common::wasm_dir()});
     cfg["modules"] = json!({
         "webhooks": {"enabled": true, "targets": {"receiver": {"url": hook_url}},
                      "webhooks": [{"triggers": ["transport.messageReceived"], "target": "receiver"}],
-                     "grants": {"allowedHosts": ["127.0.0.1"]}}
+                     "grants": {"http": {"hosts": ["127.0.0.1"]}}}
     });
     let first = connector::start(common::load(cfg.clone())).await.unwrap();
     first.shutdown().await.unwrap();

@@ -862,14 +862,12 @@ async fn the_decider_answers_what_its_rules_cover_and_leaves_the_rest_to_a_perso
 /// A Connector whose `webhooks` module posts every consumption event and the received
 /// messages to `hooks`.
 async fn with_webhooks(backbone: &Backbone, hooks: &common::webhooks::Webhooks) -> Peer {
-    let wasm = common::wasm_dir();
     let url = hooks.url.clone();
     Peer::start_with(backbone, |cfg| {
-        cfg["moduleHost"] = json!({"builtinDirectory": wasm});
         cfg["modules"] = json!({
             "webhooks": {"enabled": true, "targets": {"receiver": {"url": url}},
                          "webhooks": [{"triggers": ["consumption.**", "transport.messageReceived"], "target": "receiver"}],
-                         "grants": {"allowedHosts": ["127.0.0.1"]}}
+                         "grants": {"http": {"hosts": ["127.0.0.1"]}}}
         });
     })
     .await
@@ -1440,7 +1438,7 @@ async fn a_module_accepts_what_it_can_answer() {
             "requestAcceptor": {
                 "enabled": true,
                 "location": module.to_str().unwrap(),
-                "grants": {"apiScopes": ["core:requests"]},
+                "grants": {"api": {"scopes": ["core:requests"]}},
                 "acceptFrom": [accept_from],
                 "answers": {"GivenName": "Support"}
             }

@@ -74,11 +74,10 @@ impl Receiver {
 }
 
 fn webhooks(cfg: &mut Value, receiver_url: &str) {
-    cfg["moduleHost"] = json!({"builtinDirectory": common::wasm_dir()});
     cfg["modules"] = json!({
         "webhooks": {"enabled": true, "targets": {"receiver": {"url": receiver_url}},
                      "webhooks": [{"triggers": ["transport.messageSent"], "target": "receiver"}],
-                     "grants": {"allowedHosts": ["127.0.0.1"]}}
+                     "grants": {"http": {"hosts": ["127.0.0.1"]}}}
     });
 }
 

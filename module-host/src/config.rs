@@ -5,12 +5,13 @@
 //! (`modules.webhooks.targets`, `modules.sync.interval`, …). A custom module names its
 //! component with `location: "path/to/module.wasm"` and says what it may do in `grants`.
 
+use crate::BuiltinComponents;
 use crate::error::ModuleHostError;
 use indexmap::IndexMap;
 use module_sdk::official;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// `modules`: module name → its section, in config order (the order modules are loaded).
@@ -20,42 +21,170 @@ pub struct ModulesConfig(pub IndexMap<String, ModuleConfig>);
 
 /// One `modules.<name>` section.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(try_from = "ModuleSection")]
 pub struct ModuleConfig {
-    #[serde(default)]
     pub enabled: bool,
     /// A `.wasm` path, an official location such as `@nmshd/connector:WebhooksModule`, or
     /// absent for the official module of the same name.
-    #[serde(default)]
     pub location: Option<String>,
-    #[serde(default)]
     pub display_name: Option<String>,
-    #[serde(default)]
     pub grants: Grants,
-    #[serde(default)]
+    pub limits: Limits,
     pub delivery: DeliveryPolicy,
     /// The module's own keys (`targets`, `interval`, `brokers`, …), handed to the module
     /// through the `config` import.
-    #[serde(flatten)]
     pub settings: Map<String, Value>,
 }
 
-/// What a module may do. Everything not granted is denied.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Grants {
-    /// Hosts for outbound HTTP: `example.com` (any port), `example.com:8443`, `*.example.com`.
+/// A `modules.<name>` section as written, before the old grant keys are mapped to the new.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ModuleSection {
     #[serde(default)]
-    pub allowed_hosts: Vec<String>,
-    /// Accept invalid TLS certificates on outbound HTTP (the webhooks module's `skipTlsCheck`).
+    enabled: bool,
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    grants: GrantsSection,
+    #[serde(default)]
+    limits: Option<Limits>,
+    #[serde(default)]
+    delivery: DeliveryPolicy,
+    #[serde(flatten)]
+    settings: Map<String, Value>,
+}
+
+/// `grants` as written: the capability-named keys, and the keys of the first contract
+/// (`allowedHosts`, `skipTlsCheck`, `apiScopes`, `brokers`, and the limits `timeoutMs` and
+/// `maxMemoryMb`), still accepted so existing configs keep working.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GrantsSection {
+    #[serde(default)]
+    http: Option<HttpGrant>,
+    #[serde(default)]
+    api: Option<ApiGrant>,
+    #[serde(default)]
+    broker: Option<Vec<official::message_broker_publisher::Broker>>,
+    #[serde(default)]
+    allowed_hosts: Option<Vec<String>>,
+    #[serde(default)]
+    skip_tls_check: Option<bool>,
+    #[serde(default)]
+    api_scopes: Option<Vec<String>>,
+    #[serde(default)]
+    brokers: Option<Vec<official::message_broker_publisher::Broker>>,
+    #[serde(default)]
+    timeout_ms: Option<u64>,
+    #[serde(default)]
+    max_memory_mb: Option<u64>,
+}
+
+/// Refuses a section that gives a setting both under its name and under its old name.
+fn not_both(new: bool, new_key: &str, old: bool, old_key: &str) -> Result<(), String> {
+    if new && old {
+        return Err(format!(
+            "{old_key} is the old name of {new_key}; give only {new_key}"
+        ));
+    }
+    Ok(())
+}
+
+impl TryFrom<ModuleSection> for ModuleConfig {
+    type Error = String;
+
+    fn try_from(section: ModuleSection) -> Result<Self, String> {
+        let g = section.grants;
+        let old_http = g.allowed_hosts.is_some() || g.skip_tls_check.is_some();
+        not_both(
+            g.http.is_some(),
+            "grants.http",
+            old_http,
+            "grants.allowedHosts/skipTlsCheck",
+        )?;
+        not_both(
+            g.api.is_some(),
+            "grants.api",
+            g.api_scopes.is_some(),
+            "grants.apiScopes",
+        )?;
+        not_both(
+            g.broker.is_some(),
+            "grants.broker",
+            g.brokers.is_some(),
+            "grants.brokers",
+        )?;
+        let old_limits = g.timeout_ms.is_some() || g.max_memory_mb.is_some();
+        not_both(
+            section.limits.is_some(),
+            "limits",
+            old_limits,
+            "grants.timeoutMs/maxMemoryMb",
+        )?;
+        let http = g.http.unwrap_or(HttpGrant {
+            hosts: g.allowed_hosts.unwrap_or_default(),
+            skip_tls_check: g.skip_tls_check.unwrap_or_default(),
+        });
+        let api = g.api.unwrap_or(ApiGrant {
+            scopes: g.api_scopes.unwrap_or_default(),
+        });
+        let limits = section.limits.unwrap_or(Limits {
+            timeout_ms: g.timeout_ms.unwrap_or_else(default_timeout_ms),
+            max_memory_mb: g.max_memory_mb.unwrap_or_else(default_max_memory_mb),
+        });
+        Ok(Self {
+            enabled: section.enabled,
+            location: section.location,
+            display_name: section.display_name,
+            grants: Grants {
+                http,
+                api,
+                broker: g.broker.or(g.brokers).unwrap_or_default(),
+            },
+            limits,
+            delivery: section.delivery,
+            settings: section.settings,
+        })
+    }
+}
+
+/// What a module may do, one entry per capability of the contract. Everything not granted is
+/// denied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grants {
+    pub http: HttpGrant,
+    pub api: ApiGrant,
+    /// `broker`: the message brokers the module may publish to.
+    pub broker: Vec<official::message_broker_publisher::Broker>,
+}
+
+/// `grants.http`: outbound HTTP.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HttpGrant {
+    /// `example.com` (any port), `example.com:8443`, `*.example.com`.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Accept invalid TLS certificates (the webhooks module's `skipTlsCheck`).
     #[serde(default)]
     pub skip_tls_check: bool,
-    /// Scopes for calls to the Connector's own API (e.g. `core:messages`); none means no access.
+}
+
+/// `grants.api`: calls to the Connector's own API.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiGrant {
+    /// Scopes as for an API key (e.g. `core:messages`); none means no access.
     #[serde(default)]
-    pub api_scopes: Vec<String>,
-    /// Message brokers the module may publish to.
-    #[serde(default)]
-    pub brokers: Vec<official::message_broker_publisher::Broker>,
+    pub scopes: Vec<String>,
+}
+
+/// `limits`: what one call of the module may use.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Limits {
     /// Wall-clock budget for one call (`on-event`, `on-tick`), host calls included.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
@@ -71,13 +200,9 @@ fn default_max_memory_mb() -> u64 {
     64
 }
 
-impl Default for Grants {
+impl Default for Limits {
     fn default() -> Self {
         Self {
-            allowed_hosts: Vec::new(),
-            skip_tls_check: false,
-            api_scopes: Vec::new(),
-            brokers: Vec::new(),
             timeout_ms: default_timeout_ms(),
             max_memory_mb: default_max_memory_mb(),
         }
@@ -88,7 +213,7 @@ impl Default for Grants {
 /// overflow the deadline arithmetic).
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
-impl Grants {
+impl Limits {
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms).min(MAX_TIMEOUT)
     }
@@ -199,17 +324,10 @@ impl Builtin {
         }
     }
 
-    /// The component's file name in the built-in module directory (the crate in `modules/`).
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Builtin::Webhooks => "webhooks.wasm",
-            Builtin::Sync => "sync.wasm",
-            Builtin::AutoAcceptPendingRelationships => "auto_accept_pending_relationships.wasm",
-            Builtin::AutoDecomposeDeletionProposedRelationships => {
-                "auto_decompose_deletion_proposed_relationships.wasm"
-            }
-            Builtin::MessageBrokerPublisher => "message_broker_publisher.wasm",
-        }
+    /// The component's file name in a built-in module directory: the config key, which is
+    /// also the crate's name in `modules/` and the name the module describes itself with.
+    pub fn file_name(self) -> String {
+        format!("{}.wasm", self.key())
     }
 
     /// Grants the official module needs, derived from its own config keys. Also validates
@@ -225,29 +343,30 @@ impl Builtin {
             Builtin::Webhooks => {
                 let config = official::webhooks::Config::from_value(settings).map_err(invalid)?;
                 for webhook in config.resolve().map_err(invalid)? {
-                    grants.allowed_hosts.push(authority_of(name, &webhook.url)?);
+                    grants.http.hosts.push(authority_of(name, &webhook.url)?);
                     if let Some(official::webhooks::Authentication::OAuth2 {
                         access_token_url,
                         ..
                     }) = &webhook.authentication
                     {
                         grants
-                            .allowed_hosts
+                            .http
+                            .hosts
                             .push(authority_of(name, access_token_url)?);
                     }
                 }
-                grants.skip_tls_check = config.skip_tls_check;
+                grants.http.skip_tls_check = config.skip_tls_check;
             }
             Builtin::Sync => {
                 official::sync::Config::from_value(settings).map_err(invalid)?;
-                grants.api_scopes = vec!["core:account".into()];
+                grants.api.scopes = vec!["core:account".into()];
             }
             Builtin::AutoAcceptPendingRelationships
             | Builtin::AutoDecomposeDeletionProposedRelationships => {
-                grants.api_scopes = vec!["core:account".into(), "core:relationships".into()];
+                grants.api.scopes = vec!["core:account".into(), "core:relationships".into()];
             }
             Builtin::MessageBrokerPublisher => {
-                grants.brokers = official::message_broker_publisher::Config::from_value(settings)
+                grants.broker = official::message_broker_publisher::Config::from_value(settings)
                     .map_err(invalid)?
                     .brokers;
             }
@@ -269,15 +388,51 @@ pub struct ModuleSpec {
     pub name: String,
     pub source: ModuleSource,
     pub grants: Grants,
+    pub limits: Limits,
     pub delivery: DeliveryPolicy,
     pub settings: Map<String, Value>,
 }
 
+/// Where a module's component bytes are read from when it loads.
+#[derive(Debug, Clone)]
+pub enum ComponentOrigin {
+    /// A file, read at load and watched for changes.
+    File(PathBuf),
+    /// Bytes compiled into the Connector; they never change while it runs.
+    Embedded(&'static [u8]),
+}
+
+impl std::fmt::Display for ComponentOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ComponentOrigin::File(path) => write!(f, "{}", path.display()),
+            ComponentOrigin::Embedded(_) => f.write_str("built into the Connector"),
+        }
+    }
+}
+
 impl ModuleSpec {
-    pub fn path(&self, builtin_dir: &Path) -> PathBuf {
-        match &self.source {
-            ModuleSource::Builtin(builtin) => builtin_dir.join(builtin.file_name()),
-            ModuleSource::File(path) => path.clone(),
+    pub fn origin(&self, builtins: &BuiltinComponents) -> Result<ComponentOrigin, ModuleHostError> {
+        match (&self.source, builtins) {
+            (ModuleSource::File(path), _) => Ok(ComponentOrigin::File(path.clone())),
+            (ModuleSource::Builtin(builtin), BuiltinComponents::Directory(dir)) => {
+                Ok(ComponentOrigin::File(dir.join(builtin.file_name())))
+            }
+            (ModuleSource::Builtin(builtin), BuiltinComponents::Embedded(component)) => {
+                component(*builtin)
+                    .map(ComponentOrigin::Embedded)
+                    .ok_or_else(|| {
+                        ModuleHostError::load(
+                            &self.name,
+                            format!(
+                                "this build of the Connector has no built-in '{}' module; set \
+                             moduleHost.builtinDirectory to a folder with {}",
+                                builtin.key(),
+                                builtin.file_name()
+                            ),
+                        )
+                    })
+            }
         }
     }
 }
@@ -318,15 +473,16 @@ impl ModulesConfig {
             if let ModuleSource::Builtin(builtin) = &source {
                 let derived =
                     builtin.derived_grants(name, &Value::Object(config.settings.clone()))?;
-                grants.allowed_hosts.extend(derived.allowed_hosts);
-                grants.api_scopes.extend(derived.api_scopes);
-                grants.brokers.extend(derived.brokers);
-                grants.skip_tls_check |= derived.skip_tls_check;
+                grants.http.hosts.extend(derived.http.hosts);
+                grants.api.scopes.extend(derived.api.scopes);
+                grants.broker.extend(derived.broker);
+                grants.http.skip_tls_check |= derived.http.skip_tls_check;
             }
             specs.push(ModuleSpec {
                 name: name.clone(),
                 source,
                 grants,
+                limits: config.limits,
                 delivery: config.delivery.clone(),
                 settings: config.settings.clone(),
             });
@@ -367,21 +523,21 @@ mod tests {
                          "webhooks": [{"triggers": ["**"], "target": "t"}], "skipTlsCheck": true},
             "sync": {"enabled": true, "interval": 5},
             "messageBrokerPublisher": {"enabled": false, "brokers": []},
-            "custom": {"enabled": true, "location": "/opt/m.wasm", "grants": {"apiScopes": ["core:messages"]}}
+            "custom": {"enabled": true, "location": "/opt/m.wasm", "grants": {"api": {"scopes": ["core:messages"]}}}
         }));
         let specs = config.wasm_modules().unwrap();
         let names: Vec<_> = specs.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["webhooks", "sync", "custom"]);
-        assert_eq!(specs[0].grants.allowed_hosts, ["127.0.0.1:9000"]);
-        assert!(specs[0].grants.skip_tls_check);
-        assert_eq!(specs[1].grants.api_scopes, ["core:account"]);
+        assert_eq!(specs[0].grants.http.hosts, ["127.0.0.1:9000"]);
+        assert!(specs[0].grants.http.skip_tls_check);
+        assert_eq!(specs[1].grants.api.scopes, ["core:account"]);
         assert_eq!(specs[1].settings["interval"], 5);
         assert_eq!(specs[2].source, ModuleSource::File("/opt/m.wasm".into()));
-        assert_eq!(specs[2].grants.api_scopes, ["core:messages"]);
-        assert_eq!(specs[2].grants.timeout_ms, 30_000);
-        let huge = Grants {
+        assert_eq!(specs[2].grants.api.scopes, ["core:messages"]);
+        assert_eq!(specs[2].limits.timeout_ms, 30_000);
+        let huge = Limits {
             timeout_ms: u64::MAX,
-            ..Grants::default()
+            ..Limits::default()
         };
         assert_eq!(huge.timeout(), MAX_TIMEOUT, "an absurd timeoutMs is capped");
     }
@@ -406,6 +562,45 @@ mod tests {
         assert!(err.contains("invalidTargetReference"), "{err}");
         let config = modules(json!({"messageBrokerPublisher": {"enabled": true, "brokers": []}}));
         assert!(config.wasm_modules().is_err());
+    }
+
+    #[test]
+    fn old_grant_keys_are_aliases_of_the_capability_names() {
+        let old = modules(
+            json!({"m": {"enabled": true, "location": "m.wasm", "grants": {
+            "allowedHosts": ["a.example"], "skipTlsCheck": true, "apiScopes": ["core:messages"],
+            "brokers": [{"type": "Redis", "configuration": {"url": "redis://127.0.0.1"}}],
+            "timeoutMs": 500, "maxMemoryMb": 8}}}),
+        );
+        let new = modules(
+            json!({"m": {"enabled": true, "location": "m.wasm", "grants": {
+            "http": {"hosts": ["a.example"], "skipTlsCheck": true}, "api": {"scopes": ["core:messages"]},
+            "broker": [{"type": "Redis", "configuration": {"url": "redis://127.0.0.1"}}]},
+            "limits": {"timeoutMs": 500, "maxMemoryMb": 8}}}),
+        );
+        let (old, new) = (
+            &old.wasm_modules().unwrap()[0],
+            &new.wasm_modules().unwrap()[0],
+        );
+        assert_eq!(old.grants, new.grants);
+        assert_eq!(old.limits, new.limits);
+        assert_eq!(new.limits.timeout_ms, 500);
+        assert_eq!(new.grants.broker.len(), 1);
+        assert!(
+            !new.settings.contains_key("limits"),
+            "limits is not a module setting"
+        );
+
+        let both = serde_json::from_value::<ModulesConfig>(json!({"m": {"grants": {
+            "apiScopes": ["core:messages"], "api": {"scopes": []}}}}));
+        let err = both.unwrap_err().to_string();
+        assert!(
+            err.contains("grants.apiScopes is the old name of grants.api"),
+            "{err}"
+        );
+        let both = serde_json::from_value::<ModulesConfig>(json!({"m": {
+            "grants": {"timeoutMs": 1}, "limits": {"timeoutMs": 2}}}));
+        assert!(both.is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub struct ApiRequest {
     pub path: String,
     /// JSON text.
     pub body: Option<String>,
-    /// The module's `apiScopes` grant; the API authorizes the call as it would an API key
+    /// The module's `grants.api.scopes`; the API authorizes the call as it would an API key
     /// with these scopes.
     pub scopes: Vec<String>,
     /// Name of the calling module, for logs and audit.

@@ -2,6 +2,10 @@
 //! every import of the contract, and the compile cache. Compiling a component costs about a
 //! hundred milliseconds, so each distinct `.wasm` is compiled once per process (and, with a
 //! cache directory, once per machine) and then instantiated in microseconds per call.
+//!
+//! A cache file is native code the process will run, so it is loaded only when its SHA-256
+//! equals the digest recorded in the store when this engine wrote it: a file changed or
+//! planted by anyone who can write the cache folder but not the database is compiled anew.
 
 use crate::call::CallState;
 use crate::error::ModuleHostError;
@@ -10,8 +14,9 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use store::Store;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
@@ -43,8 +48,19 @@ pub struct ModuleEngine {
     engine: Engine,
     linker: Linker<CallState>,
     compiled: Mutex<HashMap<[u8; 32], Component>>,
-    cache_dir: Option<PathBuf>,
+    cache: Option<DiskCache>,
 }
+
+/// The compile cache on disk and the digests of its files, kept in the store.
+struct DiskCache {
+    dir: PathBuf,
+    digests: Arc<dyn Store>,
+    /// `load` runs on a blocking thread; the store is async.
+    runtime: tokio::runtime::Handle,
+}
+
+/// `{id: cache file name, sha256: hex}` for every file this engine wrote.
+const DIGESTS: &str = "moduleCompileCache";
 
 /// A compiled module ready to instantiate: what every call starts from.
 pub struct LoadedModule {
@@ -64,7 +80,12 @@ impl LoadedModule {
 }
 
 impl ModuleEngine {
-    pub fn new(pool: &PoolOptions, cache_dir: Option<PathBuf>) -> Result<Self, ModuleHostError> {
+    /// An engine; with `cache`, compiled components are kept in that folder and their digests
+    /// in that store. Call from within a tokio runtime.
+    pub fn new(
+        pool: &PoolOptions,
+        cache: Option<(PathBuf, Arc<dyn Store>)>,
+    ) -> Result<Self, ModuleHostError> {
         let engine_error = |e: wasmtime::Error| ModuleHostError::Engine(format!("{e:#}"));
         let mut config = Config::new();
         config.epoch_interruption(true);
@@ -91,16 +112,27 @@ impl ModuleEngine {
         since_v0_1_0::add_to_linker(&mut linker).map_err(engine_error)?;
         start_epoch_ticker(&engine)
             .map_err(|e| ModuleHostError::Engine(format!("cannot start the epoch thread: {e}")))?;
-        if let Some(dir) = &cache_dir {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                ModuleHostError::Engine(format!("cannot create cache dir {}: {e}", dir.display()))
-            })?;
-        }
+        let cache = match cache {
+            Some((dir, digests)) => {
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    ModuleHostError::Engine(format!(
+                        "cannot create cache dir {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+                Some(DiskCache {
+                    dir,
+                    digests,
+                    runtime: tokio::runtime::Handle::current(),
+                })
+            }
+            None => None,
+        };
         Ok(Self {
             engine,
             linker,
             compiled: Mutex::new(HashMap::new()),
-            cache_dir,
+            cache,
         })
     }
 
@@ -142,19 +174,14 @@ impl ModuleEngine {
         {
             return Ok(component.clone());
         }
-        let cached = self.cache_path(&hash);
-        let from_disk = cached.as_ref().filter(|p| p.exists()).and_then(|path| {
-            // SAFETY: the file is one this engine serialized itself, named by the hash of its
-            // source and the engine's compatibility hash, in a directory the operator gave us.
-            unsafe { Component::deserialize_file(&self.engine, path) }.ok()
-        });
-        let component = match from_disk {
+        let cached = self.cache_file_name(&hash);
+        let component = match cached.as_deref().and_then(|name| self.read_verified(name)) {
             Some(component) => component,
             None => {
                 let component = Component::new(&self.engine, bytes)
                     .map_err(|e| ModuleHostError::load(module, e))?;
-                if let (Some(path), Ok(serialized)) = (&cached, component.serialize()) {
-                    write_atomically(path, &serialized);
+                if let (Some(name), Ok(serialized)) = (&cached, component.serialize()) {
+                    self.write_cache(name, &serialized);
                 }
                 component
             }
@@ -166,25 +193,68 @@ impl ModuleEngine {
         Ok(component)
     }
 
-    fn cache_path(&self, hash: &[u8; 32]) -> Option<PathBuf> {
-        let dir = self.cache_dir.as_ref()?;
+    /// The cache file for a component: its source's hash and the engine's compatibility hash,
+    /// so another wasmtime version or setting never reads it.
+    fn cache_file_name(&self, hash: &[u8; 32]) -> Option<String> {
+        self.cache.as_ref()?;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         self.engine
             .precompile_compatibility_hash()
             .hash(&mut hasher);
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        Some(dir.join(format!("{hex}-{:016x}.cwasm", hasher.finish())))
+        Some(format!("{}-{:016x}.cwasm", hex(hash), hasher.finish()))
+    }
+
+    /// The cached component, if its file is there and matches its recorded digest.
+    fn read_verified(&self, name: &str) -> Option<Component> {
+        let cache = self.cache.as_ref()?;
+        let bytes = std::fs::read(cache.dir.join(name)).ok()?;
+        let recorded = cache
+            .runtime
+            .block_on(cache.digests.get(DIGESTS, name))
+            .ok()
+            .flatten()
+            .and_then(|doc| {
+                doc.get("sha256")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            });
+        if recorded.as_deref() != Some(hex(&Sha256::digest(&bytes).into()).as_str()) {
+            tracing::warn!(file = %name, "compiled module cache file does not match its recorded digest; compiling again");
+            return None;
+        }
+        // SAFETY: the bytes are exactly those this engine serialized (their digest is the one
+        // recorded when it wrote them), for this engine's compatibility hash.
+        unsafe { Component::deserialize(&self.engine, &bytes) }.ok()
+    }
+
+    /// Writes the file, then records its digest. A failure only costs a compile later.
+    fn write_cache(&self, name: &str, serialized: &[u8]) {
+        let Some(cache) = &self.cache else { return };
+        if !write_atomically(&cache.dir.join(name), serialized) {
+            return;
+        }
+        let record =
+            serde_json::json!({"id": name, "sha256": hex(&Sha256::digest(serialized).into())});
+        let written = cache.runtime.block_on(cache.digests.put(DIGESTS, record));
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "cannot record the compiled module's digest");
+        }
     }
 }
 
+fn hex(bytes: &[u8; 32]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A cache write that fails only costs a recompile later, so errors are logged, not returned.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) {
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> bool {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
+    if let Err(e) = &result {
         tracing::warn!(path = %path.display(), error = %e, "cannot write compiled module cache");
         let _ = std::fs::remove_file(&tmp);
     }
+    result.is_ok()
 }
 
 /// Advances the epoch until the engine is dropped.

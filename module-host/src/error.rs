@@ -20,6 +20,9 @@ pub enum ModuleHostError {
     /// The file is not a component for this contract, or does not compile.
     #[error("module '{module}': cannot load: {message}")]
     Load { module: String, message: String },
+    /// The module declares a grant (`export_module!(…, grants: {…})`) its config lacks.
+    #[error("module '{module}' needs {grant}, which its config does not grant")]
+    MissingGrant { module: String, grant: String },
     #[error("wasm engine: {0}")]
     Engine(String),
     #[error("event log: {0}")]

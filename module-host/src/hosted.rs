@@ -2,19 +2,21 @@
 //! currently runs, and its health. Reloading swaps the compiled component atomically; calls
 //! already running finish on the old one.
 
+use crate::BuiltinComponents;
 use crate::call::{CallLimits, Caller, Description};
 use crate::capabilities::{Capabilities, SharedResources};
-use crate::config::ModuleSpec;
+use crate::config::{ComponentOrigin, Grants, ModuleSpec};
 use crate::engine::{LoadedModule, ModuleEngine};
 use crate::error::ModuleHostError;
 use crate::health::HealthTracker;
 use arc_swap::ArcSwap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// What identifies a version of the `.wasm` file without reading it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What identifies a version of the `.wasm` file without reading it (all `None` for an
+/// embedded component, which never changes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct FileStamp {
     modified: Option<SystemTime>,
     len: u64,
@@ -29,7 +31,7 @@ pub struct Current {
 pub struct HostedModule {
     pub spec: ModuleSpec,
     pub engine: Arc<ModuleEngine>,
-    pub path: PathBuf,
+    pub origin: ComponentOrigin,
     capabilities: Arc<Capabilities>,
     limits: CallLimits,
     current: ArcSwap<Current>,
@@ -39,29 +41,37 @@ pub struct HostedModule {
 impl HostedModule {
     pub async fn load(
         spec: ModuleSpec,
-        builtin_dir: &Path,
+        builtins: &BuiltinComponents,
         engine: &Arc<ModuleEngine>,
         shared: &SharedResources,
     ) -> Result<Self, ModuleHostError> {
-        let path = spec.path(builtin_dir);
+        let origin = spec.origin(builtins)?;
         let capabilities = Arc::new(Capabilities::new(&spec, shared)?);
         let limits = CallLimits {
-            budget: spec.grants.timeout(),
-            max_memory_bytes: spec.grants.max_memory_bytes(),
+            budget: spec.limits.timeout(),
+            max_memory_bytes: spec.limits.max_memory_bytes(),
         };
-        let current = load_current(&spec.name, &path, engine, &capabilities, &limits).await?;
+        let current = load_current(
+            &spec.name,
+            &origin,
+            &spec.grants,
+            engine,
+            &capabilities,
+            &limits,
+        )
+        .await?;
         tracing::info!(
             module = %spec.name,
             version = %current.description.version,
             events = ?current.description.events,
-            path = %path.display(),
+            from = %origin,
             "module loaded"
         );
         Ok(Self {
             engine: engine.clone(),
             health: HealthTracker::new(spec.delivery.unhealthy_after),
             spec,
-            path,
+            origin,
             capabilities,
             limits,
             current: ArcSwap::from_pointee(current),
@@ -87,7 +97,10 @@ impl HostedModule {
     /// Reloads when the file changed; a file that does not load leaves the old version
     /// running. Returns whether a new version is now live.
     pub async fn reload_if_changed(&self, engine: &Arc<ModuleEngine>) -> bool {
-        let Ok(stamp) = stamp(&self.path).await else {
+        let ComponentOrigin::File(path) = &self.origin else {
+            return false;
+        };
+        let Ok(stamp) = stamp(path).await else {
             return false;
         };
         let current = self.current();
@@ -96,7 +109,8 @@ impl HostedModule {
         }
         match load_current(
             &self.spec.name,
-            &self.path,
+            &self.origin,
+            &self.spec.grants,
             engine,
             &self.capabilities,
             &self.limits,
@@ -134,20 +148,36 @@ async fn stamp(path: &Path) -> std::io::Result<FileStamp> {
     })
 }
 
+/// The component's bytes and the stamp of the version read.
+async fn read(
+    name: &str,
+    origin: &ComponentOrigin,
+) -> Result<(Vec<u8>, FileStamp), ModuleHostError> {
+    match origin {
+        ComponentOrigin::Embedded(bytes) => Ok((bytes.to_vec(), FileStamp::default())),
+        ComponentOrigin::File(path) => {
+            let read_error = |source| ModuleHostError::ReadModule {
+                module: name.to_owned(),
+                path: path.to_owned(),
+                source,
+            };
+            let stamp = stamp(path).await.map_err(read_error)?;
+            let bytes = tokio::fs::read(path).await.map_err(read_error)?;
+            Ok((bytes, stamp))
+        }
+    }
+}
+
 async fn load_current(
     name: &str,
-    path: &Path,
+    origin: &ComponentOrigin,
+    grants: &Grants,
     engine: &Arc<ModuleEngine>,
     capabilities: &Arc<Capabilities>,
     limits: &CallLimits,
 ) -> Result<Current, ModuleHostError> {
-    let read_error = |source| ModuleHostError::ReadModule {
-        module: name.to_owned(),
-        path: path.to_owned(),
-        source,
-    };
-    let stamp = stamp(path).await.map_err(read_error)?;
-    let bytes = tokio::fs::read(path).await.map_err(read_error)?;
+    let (bytes, stamp) = read(name, origin).await?;
+    crate::declared_grants::check(name, &crate::declared_grants::read(&bytes), grants)?;
     let loaded = {
         let engine = engine.clone();
         let module = name.to_owned();

@@ -13,6 +13,7 @@ mod call;
 pub mod capabilities;
 pub mod config;
 pub mod connector_api;
+pub mod declared_grants;
 mod delivery;
 mod engine;
 pub mod error;
@@ -24,7 +25,8 @@ mod runner;
 mod since_v0_1_0;
 
 pub use config::{
-    Builtin, DeliveryPolicy, Grants, ModuleConfig, ModuleSource, ModuleSpec, ModulesConfig,
+    ApiGrant, Builtin, ComponentOrigin, DeliveryPolicy, Grants, HttpGrant, Limits, ModuleConfig,
+    ModuleSource, ModuleSpec, ModulesConfig,
 };
 pub use connector_api::{ApiRequest, ApiResponse, ConnectorApi};
 pub use engine::PoolOptions;
@@ -66,12 +68,23 @@ impl Event {
     }
 }
 
+/// Where the official modules' components come from.
+#[derive(Debug, Clone)]
+pub enum BuiltinComponents {
+    /// Compiled into the Connector's binary: the function gives a built-in's component, or
+    /// `None` for one this build left out.
+    Embedded(fn(Builtin) -> Option<&'static [u8]>),
+    /// `.wasm` files in a folder (the release output of `modules/`), named by
+    /// [`Builtin::file_name`]; watched for changes like a custom module's file.
+    Directory(PathBuf),
+}
+
 /// Process-level settings of the module host (not per module).
 #[derive(Debug, Clone)]
 pub struct HostOptions {
-    /// Where the official modules' `.wasm` files are (the release output of `modules/`).
-    pub builtin_dir: PathBuf,
-    /// Compiled components are cached here across restarts; `None` compiles at every start.
+    pub builtins: BuiltinComponents,
+    /// Compiled components are cached here across restarts (their digests in the store);
+    /// `None` compiles at every start.
     pub cache_dir: Option<PathBuf>,
     /// How often `.wasm` files are checked for changes; `None` disables hot reload.
     pub reload_interval: Option<Duration>,
@@ -79,9 +92,14 @@ pub struct HostOptions {
 }
 
 impl HostOptions {
+    /// Options with the built-ins read from `.wasm` files in `builtin_dir`.
     pub fn new(builtin_dir: impl Into<PathBuf>) -> Self {
+        Self::with_builtins(BuiltinComponents::Directory(builtin_dir.into()))
+    }
+
+    pub fn with_builtins(builtins: BuiltinComponents) -> Self {
         Self {
-            builtin_dir: builtin_dir.into(),
+            builtins,
             cache_dir: None,
             reload_interval: Some(Duration::from_secs(2)),
             pool: PoolOptions::default(),
@@ -128,17 +146,22 @@ impl ModuleHost {
         // reqwest's rustls needs a process-wide crypto provider; another part of the
         // Connector may have installed it already, which is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let engine = Arc::new(ModuleEngine::new(&options.pool, options.cache_dir.clone())?);
+        let cache = options
+            .cache_dir
+            .clone()
+            .map(|dir| (dir, services.store.clone()));
+        let engine = Arc::new(ModuleEngine::new(&options.pool, cache)?);
         let log = Arc::new(EventLog::open(services.store.clone()).await?);
         let shared = SharedResources {
             store: services.store.clone(),
             api: services.api.clone(),
             http: Arc::default(),
+            recorder: None,
         };
         let mut modules = Vec::new();
         for spec in specs {
             modules.push(Arc::new(
-                HostedModule::load(spec, &options.builtin_dir, &engine, &shared).await?,
+                HostedModule::load(spec, &options.builtins, &engine, &shared).await?,
             ));
         }
         let (head, _) = watch::channel(log.head().await);

@@ -3,6 +3,7 @@
 
 use crate::call::{CallFailure, Description};
 use crate::capabilities::SharedResources;
+use crate::capabilities::record::Recorder;
 use crate::engine::ModuleEngine;
 use crate::error::ModuleHostError;
 use crate::hosted::HostedModule;
@@ -21,8 +22,28 @@ impl ModuleRunner {
         services: HostServices,
     ) -> Result<Self, ModuleHostError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let engine = Arc::new(ModuleEngine::new(&options.pool, options.cache_dir.clone())?);
-        Self::load_on(spec, options, services, &engine).await
+        let cache = options
+            .cache_dir
+            .clone()
+            .map(|dir| (dir, services.store.clone()));
+        let engine = Arc::new(ModuleEngine::new(&options.pool, cache)?);
+        Self::load_on(spec, options, services, &engine, None).await
+    }
+
+    /// Like [`ModuleRunner::load`], with everything the module does kept in `recorder`.
+    pub async fn load_recorded(
+        spec: ModuleSpec,
+        options: &HostOptions,
+        services: HostServices,
+        recorder: Arc<Recorder>,
+    ) -> Result<Self, ModuleHostError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let cache = options
+            .cache_dir
+            .clone()
+            .map(|dir| (dir, services.store.clone()));
+        let engine = Arc::new(ModuleEngine::new(&options.pool, cache)?);
+        Self::load_on(spec, options, services, &engine, Some(recorder)).await
     }
 
     async fn load_on(
@@ -30,13 +51,15 @@ impl ModuleRunner {
         options: &HostOptions,
         services: HostServices,
         engine: &Arc<ModuleEngine>,
+        recorder: Option<Arc<Recorder>>,
     ) -> Result<Self, ModuleHostError> {
         let shared = SharedResources {
             store: services.store,
             api: services.api,
             http: Arc::default(),
+            recorder,
         };
-        let module = HostedModule::load(spec, &options.builtin_dir, engine, &shared).await?;
+        let module = HostedModule::load(spec, &options.builtins, engine, &shared).await?;
         Ok(Self { module })
     }
 
@@ -47,7 +70,13 @@ impl ModuleRunner {
         options: &HostOptions,
         services: HostServices,
     ) -> Result<Self, ModuleHostError> {
-        Self::load_on(spec, options, services, &self.module.engine).await
+        Self::load_on(spec, options, services, &self.module.engine, None).await
+    }
+
+    /// What the module said of itself in `describe`: name, version, event patterns.
+    pub fn describe(&self) -> (String, String, Vec<String>) {
+        let d = self.description();
+        (d.name, d.version, d.events)
     }
 
     /// The event patterns the module subscribed to in `describe`.

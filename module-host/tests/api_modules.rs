@@ -183,12 +183,38 @@ async fn a_custom_module_keeps_state_in_its_own_kv_across_restarts() {
 }
 
 #[tokio::test]
-async fn a_module_only_gets_the_api_scopes_it_was_granted() {
+async fn a_module_whose_declared_scope_is_not_granted_does_not_load() {
+    let dir = tempfile::tempdir().unwrap();
+    // A custom sync module (it declares `api: ["core:account"]`) granted a scope that does not
+    // cover /Account: refused at load, naming the grant, instead of failing every tick.
+    let config: module_host::ModulesConfig = serde_json::from_value(
+        json!({"mySync": {"enabled": true, "location": wasm("sync").to_str().unwrap(), "interval": 60,
+               "grants": {"api": {"scopes": ["core:messages"]}}}}),
+    )
+    .unwrap();
+    let services = module_host::HostServices {
+        store: sqlite_store(dir.path()).await,
+        api: TestApi::new(),
+    };
+    let err = module_host::ModuleHost::start(&config, options(), services)
+        .await
+        .err()
+        .expect("the module must not load")
+        .to_string();
+    assert_eq!(
+        err,
+        "module 'mySync' needs grants.api.scopes: \"core:account\", which its config does not grant"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_tick_is_retried_before_the_interval() {
     let dir = tempfile::tempdir().unwrap();
     let api = TestApi::new();
-    // A custom sync module that was granted a scope that does not cover /Account.
+    api.sync_unavailable
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     let config = json!({"mySync": {"enabled": true, "location": wasm("sync").to_str().unwrap(), "interval": 60,
-                        "grants": {"apiScopes": ["core:messages"]}, "delivery": {"unhealthyAfter": 1}}});
+                        "grants": {"api": {"scopes": ["core:account"]}}, "delivery": {"unhealthyAfter": 1}}});
     let host = start_host(config, sqlite_store(dir.path()).await, api.clone()).await;
     let failed = wait_until(Duration::from_secs(5), || {
         futures_util::FutureExt::now_or_never(host.health()).is_some_and(|h| !h[0].healthy)
@@ -197,11 +223,11 @@ async fn a_module_only_gets_the_api_scopes_it_was_granted() {
     let health = host.health().await;
     assert!(failed, "{health:?}");
     assert!(
-        health[0].last_error.as_deref().unwrap().contains("403"),
+        health[0].last_error.as_deref().unwrap().contains("503"),
         "{health:?}"
     );
-    assert_eq!(api.calls.lock().unwrap()[0].2, ["core:messages"]);
-    // A failed tick is retried with backoff, well before the 60 s interval.
+    assert_eq!(api.calls.lock().unwrap()[0].2, ["core:account"]);
+    // Retried with backoff, well before the 60 s interval.
     let retried = wait_until(Duration::from_secs(5), || {
         api.calls_to("POST", "/api/core/v1/Account/Sync") >= 2
     })

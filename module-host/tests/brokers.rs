@@ -1,6 +1,7 @@
-//! The built-in messageBrokerPublisher module against the real brokers on this machine
-//! (RabbitMQ 5672, Mosquitto 1883, Redis 6379, NATS 4222): every event arrives on every
-//! broker with the official payload and topic.
+//! The built-in messageBrokerPublisher module against the real brokers on this machine: every
+//! event arrives on every broker with the official payload and topic. The brokers are where
+//! `scripts/services.sh` put them: `CONNECTOR_TEST_{AMQP,MQTT,REDIS,NATS}` (`host:port`), by
+//! default the standard loopback ports (RabbitMQ 5672, Mosquitto 1883, Redis 6379, NATS 4222).
 
 mod common;
 
@@ -12,6 +13,27 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 type Inbox = Arc<Mutex<Vec<(String, Value)>>>;
+
+/// `host:port` of a broker: from the environment, else the standard loopback port.
+fn broker(name: &str, standard_port: u16) -> String {
+    std::env::var(format!("CONNECTOR_TEST_{name}"))
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| format!("127.0.0.1:{standard_port}"))
+}
+
+fn amqp() -> String {
+    broker("AMQP", 5672)
+}
+fn mqtt() -> String {
+    broker("MQTT", 1883)
+}
+fn redis_address() -> String {
+    broker("REDIS", 6379)
+}
+fn nats() -> String {
+    broker("NATS", 4222)
+}
 
 fn push(inbox: &Inbox, topic: &str, payload: &[u8]) {
     let value = serde_json::from_slice(payload).unwrap_or(Value::Null);
@@ -25,7 +47,7 @@ async fn amqp_consumer(inbox: Inbox) {
         .with_executor(tokio_executor_trait::Tokio::current())
         .with_reactor(tokio_reactor_trait::Tokio::current());
     let connection =
-        lapin::Connection::connect("amqp://guest:guest@127.0.0.1:5672/%2f", properties)
+        lapin::Connection::connect(&format!("amqp://guest:guest@{}/%2f", amqp()), properties)
             .await
             .unwrap();
     let channel = connection.create_channel().await.unwrap();
@@ -69,10 +91,12 @@ async fn amqp_consumer(inbox: Inbox) {
 }
 
 async fn mqtt_consumer(inbox: Inbox) {
+    let address = mqtt();
+    let (host, port) = address.rsplit_once(':').unwrap();
     let mut options = rumqttc::MqttOptions::new(
         format!("test-consumer-{}", std::process::id()),
-        "127.0.0.1",
-        1883,
+        host,
+        port.parse().unwrap(),
     );
     options.set_keep_alive(Duration::from_secs(30));
     let (client, mut eventloop) = rumqttc::AsyncClient::new(options, 64);
@@ -103,7 +127,7 @@ async fn mqtt_consumer(inbox: Inbox) {
 }
 
 async fn redis_consumer(inbox: Inbox) {
-    let client = redis::Client::open("redis://127.0.0.1:6379").unwrap();
+    let client = redis::Client::open(format!("redis://{}", redis_address())).unwrap();
     let mut pubsub = client.get_async_pubsub().await.unwrap();
     pubsub.psubscribe("transport.*").await.unwrap();
     tokio::spawn(async move {
@@ -119,7 +143,7 @@ async fn redis_consumer(inbox: Inbox) {
 }
 
 async fn nats_consumer(inbox: Inbox) {
-    let client = async_nats::connect("127.0.0.1:4222").await.unwrap();
+    let client = async_nats::connect(nats()).await.unwrap();
     let mut subscriber = client.subscribe("transport.>").await.unwrap();
     client.flush().await.unwrap();
     tokio::spawn(async move {
@@ -143,10 +167,10 @@ async fn every_event_reaches_amqp_mqtt_redis_and_nats() {
         "messageBrokerPublisher": {
             "enabled": true,
             "brokers": [
-                {"type": "AMQP", "configuration": {"url": "amqp://guest:guest@127.0.0.1:5672", "exchange": "amq.topic"}},
-                {"type": "MQTT", "configuration": {"url": "mqtt://127.0.0.1:1883"}},
-                {"type": "Redis", "configuration": {"url": "redis://127.0.0.1:6379"}},
-                {"type": "NATS", "configuration": {"url": "nats://127.0.0.1:4222"}}
+                {"type": "AMQP", "configuration": {"url": format!("amqp://guest:guest@{}", amqp()), "exchange": "amq.topic"}},
+                {"type": "MQTT", "configuration": {"url": format!("mqtt://{}", mqtt())}},
+                {"type": "Redis", "configuration": {"url": format!("redis://{}", redis_address())}},
+                {"type": "NATS", "configuration": {"url": format!("nats://{}", nats())}}
             ]
         }
     });
@@ -232,7 +256,7 @@ async fn an_unreachable_broker_holds_events_instead_of_dropping_them() {
         "messageBrokerPublisher": {
             "enabled": true,
             "brokers": [{"type": "NATS", "configuration": {"url": "nats://127.0.0.1:1"}}],
-            "grants": {"timeoutMs": 2000},
+            "limits": {"timeoutMs": 2000},
             "delivery": {"initialBackoffMs": 20, "maxBackoffMs": 50, "maxAttempts": 1}
         }
     });

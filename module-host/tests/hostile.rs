@@ -36,7 +36,7 @@ async fn hostile_modules_do_not_stop_other_modules_or_the_runtime() {
             "enabled": true,
             "location": "@nmshd/connector:WebhooksModule",
             "webhooks": [{"triggers": ["**"], "target": {"url": receiver.url("/hang/x")}}],
-            "grants": {"timeoutMs": 300},
+            "limits": {"timeoutMs": 300},
             "delivery": {"initialBackoffMs": 20, "maxBackoffMs": 50}
         },
         "webhooks": {

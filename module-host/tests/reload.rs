@@ -29,7 +29,7 @@ async fn a_replaced_wasm_file_is_reloaded_and_retries_run_on_the_new_version() {
             "mode": "panic",
             // …and by the webhooks version that replaces it.
             "webhooks": [{"triggers": ["**"], "target": {"url": receiver.url("/reloaded")}}],
-            "grants": {"allowedHosts": [format!("127.0.0.1:{}", receiver.port)]},
+            "grants": {"http": {"hosts": [format!("127.0.0.1:{}", receiver.port)]}},
             "delivery": {"maxAttempts": 1000, "initialBackoffMs": 50, "maxBackoffMs": 100}
         }
     });

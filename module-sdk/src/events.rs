@@ -80,6 +80,32 @@ pub struct Message {
 }
 
 /// Any DTO with an `id` (File, RelationshipTemplate, LocalRequest, LocalAttribute, …).
+/// A `LocalAttributeDTO`: the fields modules usually read, the rest in `rest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attribute {
+    /// `OwnIdentityAttribute`, `PeerIdentityAttribute`, `OwnRelationshipAttribute`, …
+    #[serde(rename = "@type")]
+    pub kind: String,
+    pub id: String,
+    /// The attribute's content: `{"@type": "IdentityAttribute", "owner", "value": {...}}`.
+    pub content: Value,
+    #[serde(default)]
+    pub peer: Option<String>,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+/// `GET /api/core/v1/Account/IdentityInfo`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityInfo {
+    pub address: String,
+    pub public_key: String,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,

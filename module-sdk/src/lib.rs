@@ -44,10 +44,32 @@ pub mod bindings {
 
 /// Registers a type implementing [`Module`] as the component's exports. Use it once per
 /// module crate, at the top level.
+///
+/// A module may also say which grants it cannot work without; the Connector then refuses to
+/// load it, naming the grant, when the operator's config does not give them:
+///
+/// ```ignore
+/// export_module!(MyModule, grants: { api: ["core:messages"], http: ["crm.example.com"], broker });
+/// ```
+///
+/// `api` lists scopes the module's `grants.api.scopes` must allow; `http` lists hosts its
+/// `grants.http.hosts` must allow (or, without a list, at least one host); `broker` asks for
+/// at least one broker in `grants.broker`. The declaration travels in the component's
+/// `connector-module-grants` custom section, so the host reads it without running the module.
 #[cfg(feature = "guest")]
 #[macro_export]
 macro_rules! export_module {
     ($ty:ty) => {
+        $crate::export_module!($ty, grants: {});
+    };
+    ($ty:ty, grants: { $( $capability:ident $( : [ $( $item:literal ),* $(,)? ] )? ),* $(,)? }) => {
+        const __CONNECTOR_MODULE_GRANTS: &str =
+            concat!($( stringify!($capability), $( $( " ", $item, )* )? "\n", )*);
+        #[unsafe(link_section = "connector-module-grants")]
+        #[used]
+        static __CONNECTOR_MODULE_GRANTS_SECTION: [u8; __CONNECTOR_MODULE_GRANTS.len()] =
+            $crate::__private::section(__CONNECTOR_MODULE_GRANTS);
+
         struct __ConnectorModuleExports;
         impl $crate::bindings::Guest for __ConnectorModuleExports {
             fn describe() -> $crate::bindings::connector::module::types::ModuleInfo {
@@ -70,4 +92,16 @@ macro_rules! export_module {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::module::{describe, on_event, on_tick};
+
+    /// The bytes of a custom section, from a string known at compile time.
+    pub const fn section<const N: usize>(text: &str) -> [u8; N] {
+        let bytes = text.as_bytes();
+        let mut out = [0u8; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = bytes[i];
+            i += 1;
+        }
+        out
+    }
 }

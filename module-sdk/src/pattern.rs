@@ -33,6 +33,33 @@ fn match_segments(pattern: &[&str], name: &[&str]) -> bool {
     }
 }
 
+/// Whether the API-key role `role` allows the API scope `scope`, as the official Connector
+/// matches them: segments split on `:`, each `[a-zA-Z0-9_-]+`; `*` is one segment and `**`
+/// one or more (`core:*` allows `core:messages`, not `core:requests:incoming`).
+pub fn scope_matches(role: &str, scope: &str) -> bool {
+    let role: Vec<&str> = role.split(':').collect();
+    let scope: Vec<&str> = scope.split(':').collect();
+    match_scope(&role, &scope)
+}
+
+fn is_scope_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn match_scope(pattern: &[&str], target: &[&str]) -> bool {
+    match (pattern.split_first(), target.split_first()) {
+        (None, None) => true,
+        (Some((&"**", rest)), _) => (1..=target.len()).any(|n| {
+            target[..n].iter().all(|s| is_scope_segment(s)) && match_scope(rest, &target[n..])
+        }),
+        (Some((&"*", rest)), Some((t, trest))) => is_scope_segment(t) && match_scope(rest, trest),
+        (Some((p, rest)), Some((t, trest))) => p == t && match_scope(rest, trest),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::matches;

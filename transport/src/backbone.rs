@@ -67,6 +67,9 @@ pub struct BackboneClient {
     token: Mutex<Option<(Zeroizing<String>, Instant)>>,
 }
 
+/// How often an idempotent read is tried before its failure is reported.
+const READ_ATTEMPTS: u32 = 4;
+
 /// One page or the whole of a list answer.
 #[derive(serde::Deserialize)]
 struct Paged<T> {
@@ -250,7 +253,7 @@ impl BackboneClient {
         .into()
     }
 
-    async fn result<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    async fn result<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<T> {
         if !response.status().is_success() {
             return Err(Self::error_of(response).await);
         }
@@ -258,9 +261,10 @@ impl BackboneClient {
             return serde_json::from_value(Value::Object(Default::default()))
                 .map_err(|e| TransportError::Internal(format!("empty Backbone answer: {e}")));
         }
-        let body: Value = response
-            .json()
-            .await
+        // A connection lost in the middle of the answer is a passing failure, unlike an answer
+        // that arrived whole and is not JSON.
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        let body: Value = serde_json::from_slice(&bytes)
             .map_err(|e| TransportError::Internal(format!("Backbone answer is not JSON: {e}")))?;
         let result = body.get("result").cloned().unwrap_or(Value::Null);
         serde_json::from_value(result)
@@ -277,9 +281,35 @@ impl BackboneClient {
         self.call_json(false, method, path, body).await
     }
 
+    /// An authenticated read, tried again after a passing failure (see [`Self::retrying`]).
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let response = self.send(true, || self.prepare(Method::GET, path)).await?;
-        Self::result(response).await
+        self.retrying(|| async {
+            let response = self.send(true, || self.prepare(Method::GET, path)).await?;
+            self.result(response).await
+        })
+        .await
+    }
+
+    /// Runs an idempotent read again after a passing failure (the Backbone unreachable or
+    /// timing out, a 5xx or 429, a connection lost mid-answer), pausing 0.1, 0.4 and 1.6 s:
+    /// a sync then rides out a short outage instead of deferring every event it fetches.
+    async fn retrying<T, F, Fut>(&self, mut read: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let mut pause = Duration::from_millis(100);
+        for _ in 1..READ_ATTEMPTS {
+            match read().await {
+                Err(e) if e.is_transient() => {
+                    tracing::debug!(error = %e, "Backbone read failed; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause *= 4;
+                }
+                other => return other,
+            }
+        }
+        read().await
     }
 
     pub async fn call<T: DeserializeOwned>(
@@ -303,7 +333,7 @@ impl BackboneClient {
                 self.prepare(method.clone(), path).json(body)
             })
             .await?;
-        Self::result(response).await
+        self.result(response).await
     }
 
     /// A call whose answer is 204 or ignored, with a typed body.
@@ -353,16 +383,20 @@ impl BackboneClient {
         let mut page = 1;
         loop {
             let page_path = format!("{path}{separator}pageNumber={page}");
-            let response = self
-                .send(true, || self.prepare(Method::GET, &page_path))
+            let paged: Paged<T> = self
+                .retrying(|| async {
+                    let response = self
+                        .send(true, || self.prepare(Method::GET, &page_path))
+                        .await?;
+                    if !response.status().is_success() {
+                        return Err(Self::error_of(response).await);
+                    }
+                    let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+                    serde_json::from_slice(&bytes).map_err(|e| {
+                        TransportError::Internal(format!("unexpected list answer: {e}"))
+                    })
+                })
                 .await?;
-            if !response.status().is_success() {
-                return Err(Self::error_of(response).await);
-            }
-            let paged: Paged<T> = response
-                .json()
-                .await
-                .map_err(|e| TransportError::Internal(format!("unexpected list answer: {e}")))?;
             all.extend(paged.result);
             match paged.pagination {
                 Some(p) if p.total_pages > page => page += 1,
@@ -373,15 +407,18 @@ impl BackboneClient {
 
     /// The raw bytes of a file blob.
     pub async fn download(&self, path: &str) -> Result<Vec<u8>> {
-        let response = self.send(true, || self.prepare(Method::GET, path)).await?;
-        if !response.status().is_success() {
-            return Err(Self::error_of(response).await);
-        }
-        Ok(response
-            .bytes()
-            .await
-            .map_err(|e| self.unreachable(e))?
-            .to_vec())
+        self.retrying(|| async {
+            let response = self.send(true, || self.prepare(Method::GET, path)).await?;
+            if !response.status().is_success() {
+                return Err(Self::error_of(response).await);
+            }
+            Ok(response
+                .bytes()
+                .await
+                .map_err(|e| self.unreachable(e))?
+                .to_vec())
+        })
+        .await
     }
 
     /// A long-lived authenticated GET (the server-sent event stream): the response is
@@ -426,7 +463,7 @@ impl BackboneClient {
                 self.prepare(Method::POST, path).multipart(form)
             })
             .await?;
-        Self::result(response).await
+        self.result(response).await
     }
 }
 
@@ -461,13 +498,35 @@ impl BackboneClient {
     }
 
     /// `PUT /api/v2/SyncRuns/{id}/FinalizeExternalEventSync`.
+    ///
+    /// Tried again after a passing failure like a read: finalizing twice is harmless. When an
+    /// earlier try did reach the Backbone and only its answer was lost, the Backbone calls the
+    /// run finalized; that counts as done, with more events possibly waiting.
     pub async fn finalize_external_event_sync(
         &self,
         run: &wire::SyncRunId,
         request: &FinalizeExternalEventSyncRequest,
     ) -> Result<FinalizedExternalEventSync> {
-        let path = format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync");
-        self.call(Method::PUT, &path, request).await
+        let path = &format!("/api/v2/SyncRuns/{run}/FinalizeExternalEventSync");
+        let mut tried = false;
+        self.retrying(|| {
+            let again = std::mem::replace(&mut tried, true);
+            async move {
+                match self.call(Method::PUT, path, request).await {
+                    Err(TransportError::Backbone(e))
+                        if again && e.code.ends_with("syncRunAlreadyFinalized") =>
+                    {
+                        Ok(FinalizedExternalEventSync {
+                            new_datawallet_modification_index: None,
+                            datawallet_modifications: Vec::new(),
+                            new_unsynced_external_events_exist: true,
+                        })
+                    }
+                    other => other,
+                }
+            }
+        })
+        .await
     }
 
     /// `PUT /api/v2/SyncRuns/{id}/FinalizeDatawalletVersionUpgrade`.
@@ -531,7 +590,7 @@ impl BackboneClient {
             .get(reqwest::header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Ok(Some((Self::result(response).await?, etag)))
+        Ok(Some((self.result(response).await?, etag)))
     }
 
     /// `GET /api/v2/Announcements?language=`; `language` is an ISO 639-1 code.

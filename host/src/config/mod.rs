@@ -59,7 +59,8 @@ pub struct ConnectorConfig {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ModuleHostConfig {
-    /// Folder with the built-in modules' `.wasm` files.
+    /// Folder with the built-in modules' `.wasm` files, instead of the components built into
+    /// the binary.
     pub builtin_directory: Option<String>,
     /// Folder for compiled components; `<database.folder>/module-cache` when absent.
     pub cache_directory: Option<String>,

@@ -182,10 +182,24 @@ fn module() -> Node {
         (
             "grants",
             closed(vec![
+                (
+                    "http",
+                    closed(vec![("hosts", strings()), ("skipTlsCheck", Node::Bool)]),
+                ),
+                ("api", closed(vec![("scopes", strings())])),
+                ("broker", Node::Array(Box::new(Node::Any))),
+                // The first contract's names, still accepted.
                 ("allowedHosts", strings()),
                 ("skipTlsCheck", Node::Bool),
                 ("apiScopes", strings()),
                 ("brokers", Node::Array(Box::new(Node::Any))),
+                ("timeoutMs", Node::Number),
+                ("maxMemoryMb", Node::Number),
+            ]),
+        ),
+        (
+            "limits",
+            closed(vec![
                 ("timeoutMs", Node::Number),
                 ("maxMemoryMb", Node::Number),
             ]),

@@ -396,31 +396,30 @@ pub async fn error_of(resp: reqwest::Response, status: u16, code: &str) -> Value
     err
 }
 
-/// Builds `modules/` for wasm32-wasip2 once per test binary; returns the `.wasm` folder.
+/// Builds the test modules of `modules/` for wasm32-wasip2 once per test binary, into the
+/// folder where the build script put the built-ins; returns that folder.
 pub fn wasm_dir() -> std::path::PathBuf {
     static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap()
-            .to_path_buf();
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| root.join("target"))
-            .join("wasm");
+        let dir = std::path::PathBuf::from(env!("CONNECTOR_MODULES_WASM_DIR"));
+        // `…/wasm/wasm32-wasip2/release` → `…/wasm`
+        let target = dir.parent().and_then(|p| p.parent()).unwrap();
+        let manifest =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../modules/Cargo.toml");
         let status =
             std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
                 .args([
                     "build",
                     "--quiet",
                     "--release",
+                    "--locked",
                     "--target",
                     "wasm32-wasip2",
-                    "--manifest-path",
                 ])
-                .arg(root.join("modules/Cargo.toml"))
+                .arg("--manifest-path")
+                .arg(manifest)
                 .arg("--target-dir")
-                .arg(&target)
+                .arg(target)
                 .env_remove("CARGO_TARGET_DIR")
                 .status()
                 .unwrap();
@@ -428,7 +427,7 @@ pub fn wasm_dir() -> std::path::PathBuf {
             status.success(),
             "building modules/ failed; is the wasm32-wasip2 target installed?"
         );
-        target.join("wasm32-wasip2/release")
+        dir
     })
     .clone()
 }

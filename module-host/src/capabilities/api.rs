@@ -1,6 +1,7 @@
-//! `api`: calls to the Connector's own REST API with the module's `apiScopes`. A module
+//! `api`: calls to the Connector's own REST API with the module's `grants.api.scopes`. A module
 //! without scopes gets no access at all; with scopes, the API itself authorizes each route.
 
+use super::record::{Action, Recorder, outcome};
 use crate::config::Grants;
 use crate::connector_api::{ApiRequest, ApiResponse, ConnectorApi};
 use std::sync::Arc;
@@ -12,15 +13,21 @@ pub struct ApiCapability {
     module: String,
     scopes: Vec<String>,
     api: Arc<dyn ConnectorApi>,
+    recorder: Option<Arc<Recorder>>,
 }
 
 impl ApiCapability {
     pub fn new(module: &str, grants: &Grants, api: Arc<dyn ConnectorApi>) -> Self {
         Self {
             module: module.to_owned(),
-            scopes: grants.api_scopes.clone(),
+            scopes: grants.api.scopes.clone(),
             api,
+            recorder: None,
         }
+    }
+
+    pub fn recording(self, recorder: Option<Arc<Recorder>>) -> Self {
+        Self { recorder, ..self }
     }
 
     pub async fn call(
@@ -31,8 +38,34 @@ impl ApiCapability {
         correlation_id: Option<String>,
         budget: Duration,
     ) -> Result<ApiResponse, String> {
+        let Some(recorder) = &self.recorder else {
+            return self
+                .call_api(method, path, body, correlation_id, budget)
+                .await;
+        };
+        let recorded_body = body.clone();
+        let result = self
+            .call_api(method, path, body, correlation_id, budget)
+            .await;
+        recorder.push(Action::Api {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            body: recorded_body,
+            outcome: outcome(&result, |r| r.status.to_string()),
+        });
+        result
+    }
+
+    async fn call_api(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<String>,
+        correlation_id: Option<String>,
+        budget: Duration,
+    ) -> Result<ApiResponse, String> {
         if self.scopes.is_empty() {
-            return Err("this module has no apiScopes grant".into());
+            return Err("this module has no grants.api.scopes".into());
         }
         let method = method.to_ascii_uppercase();
         if !METHODS.contains(&method.as_str()) {

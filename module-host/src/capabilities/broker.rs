@@ -1,4 +1,4 @@
-//! `broker`: publishing to the message brokers in the module's `brokers` grant. The host owns
+//! `broker`: publishing to the message brokers in the module's `grants.broker`. The host owns
 //! one client per broker (connected lazily, reconnected after a failure); a module names a
 //! broker and an event, and `publish` returns only once the broker accepted the message.
 
@@ -7,6 +7,7 @@ mod mqtt;
 mod nats;
 mod redis;
 
+use super::record::{Action, Recorder, outcome};
 use crate::config::Grants;
 use crate::error::ModuleHostError;
 use async_trait::async_trait;
@@ -22,12 +23,13 @@ pub trait BrokerClient: Send + Sync {
 
 pub struct BrokerCapability {
     brokers: Vec<(String, Arc<dyn BrokerClient>)>,
+    recorder: Option<Arc<Recorder>>,
 }
 
 impl BrokerCapability {
     pub fn new(module: &str, grants: &Grants) -> Result<Self, ModuleHostError> {
         let mut brokers: Vec<(String, Arc<dyn BrokerClient>)> = Vec::new();
-        for (index, broker) in grants.brokers.iter().enumerate() {
+        for (index, broker) in grants.broker.iter().enumerate() {
             let name = broker.name.clone().unwrap_or_else(|| index.to_string());
             if brokers.iter().any(|(n, _)| *n == name) {
                 return Err(invalid(module, format!("two brokers are named '{name}'")));
@@ -36,11 +38,35 @@ impl BrokerCapability {
                 .map_err(|message| invalid(module, format!("broker '{name}': {message}")))?;
             brokers.push((name, client));
         }
-        Ok(Self { brokers })
+        Ok(Self {
+            brokers,
+            recorder: None,
+        })
+    }
+
+    pub fn recording(self, recorder: Option<Arc<Recorder>>) -> Self {
+        Self { recorder, ..self }
     }
 
     pub fn names(&self) -> Vec<String> {
         self.brokers.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    fn find(&self, broker: &str) -> Result<&Arc<dyn BrokerClient>, String> {
+        self.brokers
+            .iter()
+            .find(|(n, _)| n == broker)
+            .map(|(_, client)| client)
+            .ok_or_else(|| format!("broker '{broker}' is not in this module's grants"))
+    }
+
+    async fn publish_to_broker(
+        &self,
+        broker: &str,
+        namespace: &str,
+        payload: &[u8],
+    ) -> Result<(), String> {
+        self.find(broker)?.publish(namespace, payload).await
     }
 
     pub async fn publish(
@@ -49,12 +75,28 @@ impl BrokerCapability {
         namespace: &str,
         payload: &[u8],
     ) -> Result<(), String> {
-        let (_, client) = self
-            .brokers
-            .iter()
-            .find(|(n, _)| n == broker)
-            .ok_or_else(|| format!("broker '{broker}' is not in this module's grants"))?;
-        client.publish(namespace, payload).await
+        let Some(recorder) = &self.recorder else {
+            return self.publish_to_broker(broker, namespace, payload).await;
+        };
+        let result = if recorder.dry_run {
+            self.find(broker).map(|_| ())
+        } else {
+            self.publish_to_broker(broker, namespace, payload).await
+        };
+        recorder.push(Action::Broker {
+            broker: broker.to_owned(),
+            namespace: namespace.to_owned(),
+            payload: String::from_utf8_lossy(payload).into_owned(),
+            outcome: outcome(&result, |_| {
+                if recorder.dry_run {
+                    "not sent (dry run)"
+                } else {
+                    "published"
+                }
+                .to_owned()
+            }),
+        });
+        result
     }
 }
 

@@ -1,7 +1,8 @@
-//! `http`: outbound requests to the hosts in the module's `allowedHosts` grant, made by the
+//! `http`: outbound requests to the hosts in the module's `grants.http.hosts`, made by the
 //! host's own client (connection pooling, TLS, timeouts stay in Rust). Redirects are not
 //! followed, so a granted host cannot bounce a request to one that is not granted.
 
+use super::record::{Action, Recorder, outcome};
 use crate::config::Grants;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -48,9 +49,9 @@ impl HttpClients {
     }
 }
 
-/// One entry of `allowedHosts`.
+/// One entry of `grants.http.hosts`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum HostPattern {
+pub enum HostPattern {
     /// `example.com` or `*.example.com` (any subdomain), with an optional port.
     Host {
         host: String,
@@ -60,7 +61,7 @@ enum HostPattern {
 }
 
 impl HostPattern {
-    fn parse(text: &str) -> Self {
+    pub fn parse(text: &str) -> Self {
         let text = text.trim().to_ascii_lowercase();
         let (host, port) = match text.rsplit_once(':') {
             Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => {
@@ -85,7 +86,7 @@ impl HostPattern {
         }
     }
 
-    fn allows(&self, host: &str, port: u16) -> bool {
+    pub fn allows(&self, host: &str, port: u16) -> bool {
         let HostPattern::Host {
             host: pattern,
             wildcard,
@@ -105,19 +106,26 @@ pub struct HttpCapability {
     allowed: Vec<HostPattern>,
     skip_tls_check: bool,
     clients: Arc<HttpClients>,
+    recorder: Option<Arc<Recorder>>,
 }
 
 impl HttpCapability {
     pub fn new(grants: &Grants, clients: Arc<HttpClients>) -> Self {
         Self {
             allowed: grants
-                .allowed_hosts
+                .http
+                .hosts
                 .iter()
                 .map(|h| HostPattern::parse(h))
                 .collect(),
-            skip_tls_check: grants.skip_tls_check,
+            skip_tls_check: grants.http.skip_tls_check,
             clients,
+            recorder: None,
         }
+    }
+
+    pub fn recording(self, recorder: Option<Arc<Recorder>>) -> Self {
+        Self { recorder, ..self }
     }
 
     /// Checks the URL against the grant; returns the parsed URL.
@@ -132,12 +140,47 @@ impl HttpCapability {
             Ok(parsed)
         } else {
             Err(format!(
-                "host '{host}:{port}' is not in this module's allowedHosts"
+                "host '{host}:{port}' is not in this module's grants.http.hosts"
             ))
         }
     }
 
     pub async fn send(
+        &self,
+        request: HttpRequest,
+        budget: Duration,
+    ) -> Result<HttpResponse, String> {
+        let Some(recorder) = &self.recorder else {
+            return self.send_out(request, budget).await;
+        };
+        let (method, url) = (request.method.clone(), request.url.clone());
+        let body = String::from_utf8_lossy(&request.body).into_owned();
+        let result = if recorder.dry_run {
+            self.check(&request.url).map(|_| HttpResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: Vec::new(),
+            })
+        } else {
+            self.send_out(request, budget).await
+        };
+        let dry_run = recorder.dry_run;
+        recorder.push(Action::Http {
+            method,
+            url,
+            body,
+            outcome: outcome(&result, |r| {
+                if dry_run {
+                    "not sent (dry run), answered 200".to_owned()
+                } else {
+                    r.status.to_string()
+                }
+            }),
+        });
+        result
+    }
+
+    async fn send_out(
         &self,
         request: HttpRequest,
         budget: Duration,
@@ -203,7 +246,10 @@ mod tests {
 
     fn capability(hosts: &[&str]) -> HttpCapability {
         let grants = Grants {
-            allowed_hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            http: crate::config::HttpGrant {
+                hosts: hosts.iter().map(|h| h.to_string()).collect(),
+                skip_tls_check: false,
+            },
             ..Default::default()
         };
         HttpCapability::new(&grants, Arc::default())

@@ -1,6 +1,9 @@
 //! `log`: module messages go to the Connector's log, tagged with the module's name.
 //! A module cannot flood the log with one huge line: messages are cut at 8 KiB.
 
+use super::record::{Action, Recorder};
+use std::sync::Arc;
+
 const MAX_MESSAGE: usize = 8 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,17 +17,25 @@ pub enum Level {
 
 pub struct LogCapability {
     module: String,
+    recorder: Option<Arc<Recorder>>,
 }
 
 impl LogCapability {
-    pub fn new(module: &str) -> Self {
+    pub fn new(module: &str, recorder: Option<Arc<Recorder>>) -> Self {
         Self {
             module: module.to_owned(),
+            recorder,
         }
     }
 
     pub fn log(&self, level: Level, message: &str) {
         let message = truncate(message, MAX_MESSAGE);
+        if let Some(recorder) = &self.recorder {
+            recorder.push(Action::Log {
+                level: format!("{level:?}").to_lowercase(),
+                message: message.to_owned(),
+            });
+        }
         let module = self.module.as_str();
         match level {
             Level::Trace => tracing::trace!(target: "module", module, "{message}"),

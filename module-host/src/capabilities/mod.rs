@@ -9,6 +9,7 @@ pub mod config;
 pub mod http;
 pub mod kv;
 pub mod log;
+pub mod record;
 
 use crate::config::ModuleSpec;
 use crate::connector_api::ConnectorApi;
@@ -32,17 +33,23 @@ pub struct SharedResources {
     pub store: Arc<dyn Store>,
     pub api: Arc<dyn ConnectorApi>,
     pub http: Arc<http::HttpClients>,
+    /// Set by `connector module run`: what the module does is recorded (and, in a dry run,
+    /// kept from the outside world).
+    pub recorder: Option<Arc<record::Recorder>>,
 }
 
 impl Capabilities {
     pub fn new(spec: &ModuleSpec, shared: &SharedResources) -> Result<Self, ModuleHostError> {
         Ok(Self {
-            log: log::LogCapability::new(&spec.name),
+            log: log::LogCapability::new(&spec.name, shared.recorder.clone()),
             config: config::ConfigCapability::new(spec.settings.clone()),
             kv: kv::KvCapability::new(&spec.name, shared.store.clone()),
-            http: http::HttpCapability::new(&spec.grants, shared.http.clone()),
-            api: api::ApiCapability::new(&spec.name, &spec.grants, shared.api.clone()),
-            broker: broker::BrokerCapability::new(&spec.name, &spec.grants)?,
+            http: http::HttpCapability::new(&spec.grants, shared.http.clone())
+                .recording(shared.recorder.clone()),
+            api: api::ApiCapability::new(&spec.name, &spec.grants, shared.api.clone())
+                .recording(shared.recorder.clone()),
+            broker: broker::BrokerCapability::new(&spec.name, &spec.grants)?
+                .recording(shared.recorder.clone()),
         })
     }
 }

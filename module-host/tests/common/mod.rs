@@ -16,7 +16,7 @@ use module_host::{
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use store::Store;
@@ -229,37 +229,49 @@ pub struct TestApi {
     router: Router,
     pub calls: ApiCalls,
     pub deletion_proposed: Arc<Mutex<Vec<Value>>>,
+    /// `POST /Account/Sync` answers 503 while set.
+    pub sync_unavailable: Arc<AtomicBool>,
 }
 
 #[derive(Clone)]
 struct ApiState {
     calls: ApiCalls,
     deletion_proposed: Arc<Mutex<Vec<Value>>>,
+    sync_unavailable: Arc<AtomicBool>,
 }
 
 impl TestApi {
     pub fn new() -> Arc<Self> {
         let calls = Arc::new(Mutex::new(Vec::new()));
         let deletion_proposed = Arc::new(Mutex::new(Vec::new()));
+        let sync_unavailable = Arc::new(AtomicBool::new(false));
         let state = ApiState {
             calls: calls.clone(),
             deletion_proposed: deletion_proposed.clone(),
+            sync_unavailable: sync_unavailable.clone(),
         };
         let router = Router::new()
             .route(
                 "/api/core/v1/Account/Sync",
-                post(|| async { StatusCode::NO_CONTENT }),
+                post(|State(s): State<ApiState>| async move {
+                    if s.sync_unavailable.load(Ordering::SeqCst) {
+                        StatusCode::SERVICE_UNAVAILABLE
+                    } else {
+                        StatusCode::NO_CONTENT
+                    }
+                }),
             )
             .route(
                 "/api/core/v1/Account/IdentityInfo",
                 get(|| async {
-                    axum::Json(json!({"result": {"address": "did:e:localhost:dids:self"}}))
+                    axum::Json(json!({"result": {"address": "did:e:localhost:dids:self", "publicKey": "eyJwdWIiOiJ4In0"}}))
                 }),
             )
             .route(
                 "/api/core/v1/Relationships/{id}/Accept",
                 put(|UrlPath(id): UrlPath<String>| async move {
-                    axum::Json(json!({"result": {"id": id, "status": "Active"}}))
+                    axum::Json(json!({"result": {"id": id, "status": "Active",
+                        "peer": "did:e:localhost:dids:peer", "auditLog": []}}))
                 }),
             )
             .route(
@@ -285,6 +297,7 @@ impl TestApi {
             router,
             calls,
             deletion_proposed,
+            sync_unavailable,
         })
     }
 

@@ -3,7 +3,7 @@
 //! and accepts the request through the Connector's API; a request with an item it cannot
 //! answer, and must, is left to a person.
 //!
-//! Configuration (besides `location` and `grants`, which need `apiScopes: ["core:requests"]`):
+//! Configuration (besides `location` and `grants`, which need `grants.api.scopes: ["core:requests"]`):
 //! - `acceptFrom`: the peers whose requests it answers (all if missing);
 //! - `answers`: a value per identity attribute type, e.g. `{"GivenName": "Support"}`, used for
 //!   `ReadAttributeRequestItem`s with an `IdentityAttributeQuery` of that type.
@@ -128,4 +128,4 @@ impl Module for RequestAcceptor {
     }
 }
 
-export_module!(RequestAcceptor);
+export_module!(RequestAcceptor, grants: { api: ["core:requests"] });

@@ -26,4 +26,4 @@ impl Module for Sync {
     }
 }
 
-export_module!(Sync);
+export_module!(Sync, grants: { api: ["core:account"] });

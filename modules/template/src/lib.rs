@@ -1,6 +1,6 @@
-//! A starting point for a Connector module. Copy this folder, rename the package, and
-//! replace `on_event` with your own logic. It logs every message received and counts them
-//! in the module's key-value store.
+//! A starting point for a Connector module: `connector module new NAME` writes this file,
+//! renamed, into a new crate. Replace `on_event` with your own logic. As it stands, it logs
+//! every message received and counts them in the module's key-value store.
 
 use module_sdk::{Event, Module, ModuleError, events::names, export_module, kv, log};
 

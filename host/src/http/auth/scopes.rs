@@ -22,32 +22,9 @@ impl Principal {
     }
 }
 
-fn is_segment(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-pub fn role_matches(role: &str, scope: &str) -> bool {
-    let pattern: Vec<&str> = role.split(':').collect();
-    let target: Vec<&str> = scope.split(':').collect();
-    matches_from(&pattern, &target)
-}
-
-fn matches_from(pattern: &[&str], target: &[&str]) -> bool {
-    match (pattern.split_first(), target.split_first()) {
-        (None, None) => true,
-        (Some((&"**", rest)), _) => {
-            // One or more segments.
-            (1..=target.len()).any(|n| {
-                target[..n].iter().all(|s| is_segment(s)) && matches_from(rest, &target[n..])
-            })
-        }
-        (Some((&"*", rest)), Some((t, trest))) => is_segment(t) && matches_from(rest, trest),
-        (Some((p, rest)), Some((t, trest))) => p == t && matches_from(rest, trest),
-        _ => false,
-    }
-}
+/// The official matching, shared with the module host (which checks a module's declared
+/// scopes against its grant with the same rules).
+pub use module_sdk::pattern::scope_matches as role_matches;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,9 @@
 //! The official autoAcceptPendingRelationships module: when a peer creates a relationship
 //! (status `Pending`, one audit log entry, not created by this Connector), accept it.
 
+// The crate is named by the module's config key, as its file and `describe()` name are.
+#![allow(non_snake_case)]
+
 use module_sdk::events::{RelationshipStatus, names};
 use module_sdk::{Event, Module, ModuleError, RuntimeEvent, api, export_module, kv, log};
 
@@ -15,13 +18,9 @@ fn own_address() -> Result<String, ModuleError> {
     {
         return Ok(address);
     }
-    let info = api::get("/api/core/v1/Account/IdentityInfo")
-        .map_err(|e| ModuleError::retryable(format!("cannot read own identity: {e}")))?;
-    let address = info
-        .get("address")
-        .and_then(|a| a.as_str())
-        .ok_or_else(|| ModuleError::retryable("identity info has no address"))?
-        .to_owned();
+    let address = api::identity_info()
+        .map_err(|e| ModuleError::retryable(format!("cannot read own identity: {e}")))?
+        .address;
     let _ = kv::set("ownAddress", address.as_bytes());
     Ok(address)
 }
@@ -43,10 +42,7 @@ impl Module for AutoAccept {
         if relationship.audit_log[0].created_by == own_address()? {
             return Ok(());
         }
-        match api::put(
-            &format!("/api/core/v1/Relationships/{}/Accept", relationship.id),
-            None,
-        ) {
+        match api::relationships::accept(&relationship.id) {
             Ok(_) => {
                 log::info(&format!("accepted relationship {}", relationship.id));
                 Ok(())
@@ -67,4 +63,4 @@ impl Module for AutoAccept {
     }
 }
 
-export_module!(AutoAccept);
+export_module!(AutoAccept, grants: { api: ["core:account", "core:relationships"] });

@@ -2,6 +2,9 @@
 //! relationship whose peer proposed its deletion, at start and whenever one changes to
 //! `DeletionProposed`. It also sweeps once a day, which catches anything a failed call missed.
 
+// The crate is named by the module's config key, as its file and `describe()` name are.
+#![allow(non_snake_case)]
+
 use module_sdk::events::{RelationshipStatus, names};
 use module_sdk::{Event, Module, ModuleError, RuntimeEvent, Schedule, api, export_module, log};
 use std::time::Duration;
@@ -12,7 +15,7 @@ const SETTLE: Duration = Duration::from_millis(500);
 struct AutoDecompose;
 
 fn decompose(id: &str) -> Result<(), ModuleError> {
-    match api::delete(&format!("/api/core/v1/Relationships/{id}")) {
+    match api::relationships::decompose(id) {
         Ok(_) => {
             log::info(&format!("decomposed relationship {id}"));
             Ok(())
@@ -51,15 +54,13 @@ impl Module for AutoDecompose {
     }
 
     fn on_tick() -> Result<(), ModuleError> {
-        let relationships = api::get("/api/core/v1/Relationships?status=DeletionProposed")
+        let relationships = api::relationships::list(&[("status", "DeletionProposed")])
             .map_err(|e| ModuleError::retryable(format!("listing relationships: {e}")))?;
-        for relationship in relationships.as_array().into_iter().flatten() {
-            if let Some(id) = relationship.get("id").and_then(|id| id.as_str()) {
-                decompose(id)?;
-            }
+        for relationship in relationships {
+            decompose(&relationship.id)?;
         }
         Ok(())
     }
 }
 
-export_module!(AutoDecompose);
+export_module!(AutoDecompose, grants: { api: ["core:relationships"] });

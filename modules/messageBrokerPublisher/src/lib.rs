@@ -3,6 +3,9 @@
 //! Redis, and NATS). The host holds the connections; a broker that is down makes the event
 //! retryable instead of dropping it.
 
+// The crate is named by the module's config key, as its file and `describe()` name are.
+#![allow(non_snake_case)]
+
 use module_sdk::progress::Progress;
 use module_sdk::{Event, Module, ModuleError, broker, export_module};
 use serde_json::Value;
