@@ -164,9 +164,11 @@ async fn until(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_and_relationships_arrive_exactly_once_through_a_faulty_network() {
-    let mut config = backbone::Config::default();
-    config.max_unreceived_messages_per_sender = MESSAGES as u64 * 2;
-    let backbone = Backbone::start_with(config).await;
+    let backbone = Backbone::start_with(backbone::Config {
+        max_unreceived_messages_per_sender: MESSAGES as u64 * 2,
+        ..Default::default()
+    })
+    .await;
     let (proxy_url, proxy) = start_proxy(backbone.base_url()).await;
     let a = Peer::start(&backbone).await;
     let c = Peer::start(&backbone).await;

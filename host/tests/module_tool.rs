@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_connector");
 
 fn connector(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(BIN)
+    Command::new(BIN)
         .args(args)
         .current_dir(dir)
         // Share compiled dependencies with the other module builds of the suite.
@@ -23,8 +23,7 @@ fn connector(dir: &Path, args: &[&str]) -> Output {
             common::wasm_dir().parent().unwrap().parent().unwrap(),
         )
         .output()
-        .unwrap();
-    output
+        .unwrap()
 }
 
 fn report(output: &Output) -> Value {

@@ -34,7 +34,7 @@ fn cache_file(cache: &Path, wasm: &Path) -> std::path::PathBuf {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let entry = std::fs::read_dir(cache)
+    std::fs::read_dir(cache)
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {
@@ -44,8 +44,7 @@ fn cache_file(cache: &Path, wasm: &Path) -> std::path::PathBuf {
                 .unwrap()
                 .starts_with(&digest)
         })
-        .expect("a cache file for the component");
-    entry
+        .expect("a cache file for the component")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

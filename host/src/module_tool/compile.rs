@@ -28,6 +28,8 @@ pub fn build(dir: &Path) -> anyhow::Result<PathBuf> {
     {
         bail!("the {TARGET} target is not installed: run `rustup target add {TARGET}`");
     }
+    // Cargo reports manifests by their canonical path.
+    let manifest = manifest.canonicalize().context("the crate's Cargo.toml")?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut child = Command::new(cargo)
         .args([
@@ -50,11 +52,9 @@ pub fn build(dir: &Path) -> anyhow::Result<PathBuf> {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
             continue;
         };
-        if message["reason"] != "compiler-artifact"
-            || !message["manifest_path"]
-                .as_str()
-                .is_some_and(|p| Path::new(p) == manifest.canonicalize().unwrap_or_default())
-        {
+        let ours = message["reason"] == "compiler-artifact"
+            && message["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path());
+        if !ours {
             continue;
         }
         for file in message["filenames"].as_array().into_iter().flatten() {
