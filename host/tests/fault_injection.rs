@@ -11,11 +11,7 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use common::proxy::{self, Fault};
 use common::{Backbone, Peer, relate};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -29,20 +25,19 @@ const SEED: u64 = 0x5eed_f00d;
 const TIMEOUT_MS: u64 = 1_000;
 const STALL: Duration = Duration::from_millis(1_300);
 
-#[derive(Clone)]
-struct Proxy {
-    target: String,
-    client: reqwest::Client,
-    faulty: Arc<AtomicBool>,
-    random: Arc<Mutex<u64>>,
-    refused: Arc<AtomicUsize>,
-    stalled: Arc<AtomicUsize>,
-    cut: Arc<AtomicUsize>,
+/// The faults injected, counted, and what the Connector reported to the Backbone.
+#[derive(Default)]
+struct Faults {
+    on: AtomicBool,
+    random: Mutex<u64>,
+    refused: AtomicUsize,
+    stalled: AtomicUsize,
+    cut: AtomicUsize,
     /// External events the Connector reported to the Backbone with an error code.
-    reported_failed: Arc<AtomicUsize>,
+    reported_failed: AtomicUsize,
 }
 
-impl Proxy {
+impl Faults {
     /// A number in 0..100 from a xorshift generator: the same faults at the same points of
     /// the same request sequence in every run.
     fn roll(&self) -> u64 {
@@ -52,94 +47,36 @@ impl Proxy {
         *state ^= *state << 17;
         *state % 100
     }
-}
 
-async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
-    let method = request.method().clone();
-    let path_and_query = request
-        .uri()
-        .path_and_query()
-        .map_or(String::new(), |p| p.as_str().to_owned());
-    let read = method == "GET";
-    let roll = if proxy.faulty.load(Ordering::SeqCst) {
-        proxy.roll()
-    } else {
-        100
-    };
-    if roll < 6 {
-        proxy.refused.fetch_add(1, Ordering::SeqCst);
-        return (StatusCode::SERVICE_UNAVAILABLE, "maintenance").into_response();
-    }
-    let stall = read && roll < 7;
-    let cut = read && (7..11).contains(&roll);
-
-    let mut outgoing = proxy
-        .client
-        .request(method.clone(), format!("{}{path_and_query}", proxy.target));
-    for (name, value) in request.headers() {
-        if name != "host" {
-            outgoing = outgoing.header(name, value);
+    /// 6 % of all requests refused; of the reads, 1 % stalled past the timeout and 4 % cut.
+    fn decide(&self, method: &reqwest::Method) -> Fault {
+        if !self.on.load(Ordering::SeqCst) {
+            return Fault::Pass;
         }
+        let (roll, read) = (self.roll(), method == reqwest::Method::GET);
+        let (count, fault) = match roll {
+            0..6 => (&self.refused, Fault::Refuse),
+            6 if read => (&self.stalled, Fault::Stall(STALL)),
+            7..11 if read => (&self.cut, Fault::Cut),
+            _ => return Fault::Pass,
+        };
+        count.fetch_add(1, Ordering::SeqCst);
+        fault
     }
-    let body = axum::body::to_bytes(request.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    if path_and_query.ends_with("/FinalizeExternalEventSync") {
-        let finalize: Value = serde_json::from_slice(&body).unwrap();
+
+    fn observe(&self, path: &str, body: &[u8]) {
+        if !path.ends_with("/FinalizeExternalEventSync") {
+            return;
+        }
+        let finalize: Value = serde_json::from_slice(body).unwrap();
         let failed = finalize["externalEventResults"]
             .as_array()
             .into_iter()
             .flatten()
             .filter(|r| !r["errorCode"].is_null())
             .count();
-        proxy.reported_failed.fetch_add(failed, Ordering::SeqCst);
+        self.reported_failed.fetch_add(failed, Ordering::SeqCst);
     }
-    if stall {
-        proxy.stalled.fetch_add(1, Ordering::SeqCst);
-        tokio::time::sleep(STALL).await;
-    }
-    let answer = outgoing.body(body).send().await.unwrap();
-    let mut response = Response::builder().status(answer.status().as_u16());
-    for (name, value) in answer.headers() {
-        if name != "content-length" {
-            response = response.header(name, value);
-        }
-    }
-    let bytes = answer.bytes().await.unwrap();
-    if cut && bytes.len() > 1 {
-        proxy.cut.fetch_add(1, Ordering::SeqCst);
-        // Half the answer, then the connection breaks.
-        let half = bytes.slice(..bytes.len() / 2);
-        let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = vec![
-            Ok(half),
-            Err(std::io::Error::new(
-                std::io::ErrorKind::ConnectionReset,
-                "cut",
-            )),
-        ];
-        return response
-            .body(Body::from_stream(futures_util::stream::iter(chunks)))
-            .unwrap();
-    }
-    response.body(Body::from(bytes)).unwrap()
-}
-
-async fn start_proxy(target: String) -> (String, Proxy) {
-    let proxy = Proxy {
-        target,
-        client: reqwest::Client::new(),
-        faulty: Arc::default(),
-        random: Arc::new(Mutex::new(SEED)),
-        refused: Arc::default(),
-        stalled: Arc::default(),
-        cut: Arc::default(),
-        reported_failed: Arc::default(),
-    };
-    let app = Router::new().fallback(forward).with_state(proxy.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, proxy)
 }
 
 /// Calls until the Connector answers `status` (faults may fail a call that needs the
@@ -169,7 +106,17 @@ async fn messages_and_relationships_arrive_exactly_once_through_a_faulty_network
         ..Default::default()
     })
     .await;
-    let (proxy_url, proxy) = start_proxy(backbone.base_url()).await;
+    let faults = Arc::new(Faults {
+        random: Mutex::new(SEED),
+        ..Default::default()
+    });
+    let (decide, observe) = (faults.clone(), faults.clone());
+    let proxy_url = proxy::start(
+        backbone.base_url(),
+        move |method, _| decide.decide(method),
+        move |path, body| observe.observe(path, body),
+    )
+    .await;
     let a = Peer::start(&backbone).await;
     let c = Peer::start(&backbone).await;
     let b = Peer::start_with(&backbone, |cfg| {
@@ -195,7 +142,7 @@ async fn messages_and_relationships_arrive_exactly_once_through_a_faulty_network
         )
         .await;
 
-    proxy.faulty.store(true, Ordering::SeqCst);
+    faults.on.store(true, Ordering::SeqCst);
     let mut sent = Vec::new();
     let mut with_attachment = Vec::new();
     for i in 0..MESSAGES {
@@ -290,9 +237,9 @@ async fn messages_and_relationships_arrive_exactly_once_through_a_faulty_network
     );
 
     let (refused, stalled, cut) = (
-        proxy.refused.load(Ordering::SeqCst),
-        proxy.stalled.load(Ordering::SeqCst),
-        proxy.cut.load(Ordering::SeqCst),
+        faults.refused.load(Ordering::SeqCst),
+        faults.stalled.load(Ordering::SeqCst),
+        faults.cut.load(Ordering::SeqCst),
     );
     println!(
         "faults survived: {refused} refused (503), {stalled} stalled past the timeout, {cut} cut mid-answer; {syncs} syncs; seed {SEED:#x}"
@@ -302,7 +249,7 @@ async fn messages_and_relationships_arrive_exactly_once_through_a_faulty_network
         "every kind of fault happened"
     );
     assert_eq!(
-        proxy.reported_failed.load(Ordering::SeqCst),
+        faults.reported_failed.load(Ordering::SeqCst),
         0,
         "no external event reported as failed"
     );

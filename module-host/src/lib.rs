@@ -97,6 +97,18 @@ impl HostOptions {
         Self::with_builtins(BuiltinComponents::Directory(builtin_dir.into()))
     }
 
+    /// The engine these options describe, its compile cache's digests kept in the store.
+    fn engine(&self, services: &HostServices) -> Result<Arc<ModuleEngine>, ModuleHostError> {
+        // reqwest's rustls needs a process-wide crypto provider; another part of the
+        // Connector may have installed it already, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let cache = self
+            .cache_dir
+            .clone()
+            .map(|dir| (dir, services.store.clone()));
+        Ok(Arc::new(ModuleEngine::new(&self.pool, cache)?))
+    }
+
     pub fn with_builtins(builtins: BuiltinComponents) -> Self {
         Self {
             builtins,
@@ -143,14 +155,7 @@ impl ModuleHost {
         options: HostOptions,
         services: HostServices,
     ) -> Result<Self, ModuleHostError> {
-        // reqwest's rustls needs a process-wide crypto provider; another part of the
-        // Connector may have installed it already, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let cache = options
-            .cache_dir
-            .clone()
-            .map(|dir| (dir, services.store.clone()));
-        let engine = Arc::new(ModuleEngine::new(&options.pool, cache)?);
+        let engine = options.engine(&services)?;
         let log = Arc::new(EventLog::open(services.store.clone()).await?);
         let shared = SharedResources {
             store: services.store.clone(),

@@ -21,12 +21,7 @@ impl ModuleRunner {
         options: &HostOptions,
         services: HostServices,
     ) -> Result<Self, ModuleHostError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let cache = options
-            .cache_dir
-            .clone()
-            .map(|dir| (dir, services.store.clone()));
-        let engine = Arc::new(ModuleEngine::new(&options.pool, cache)?);
+        let engine = options.engine(&services)?;
         Self::load_on(spec, options, services, &engine, None).await
     }
 
@@ -37,12 +32,7 @@ impl ModuleRunner {
         services: HostServices,
         recorder: Arc<Recorder>,
     ) -> Result<Self, ModuleHostError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let cache = options
-            .cache_dir
-            .clone()
-            .map(|dir| (dir, services.store.clone()));
-        let engine = Arc::new(ModuleEngine::new(&options.pool, cache)?);
+        let engine = options.engine(&services)?;
         Self::load_on(spec, options, services, &engine, Some(recorder)).await
     }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod proxy;
 pub mod runtime_peer;
 pub mod webhooks;
 
