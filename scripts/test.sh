@@ -57,3 +57,6 @@ bash scripts/services.sh --private "$CARGO_TARGET_DIR/private-services.env"
   trap services_stop EXIT
   cargo test --locked -p module-host --test brokers
 )
+
+echo "== fuzzing: every parser of peer and Backbone data, ${FUZZ_SECONDS:-20} s a target"
+bash scripts/fuzz.sh
