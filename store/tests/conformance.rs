@@ -1,5 +1,5 @@
 //! One behaviour, every backend: the same suite runs against the embedded store (file and
-//! in-memory) and, when `CONNECTOR_TEST_MONGODB_URI` is set, against MongoDB.
+//! in-memory) and, on request (see [`mongodb`]), against MongoDB.
 
 use serde_json::{Value, json};
 use store::{Filter, FindOptions, IndexSpec, Op, Store, StoreError, Write, parse_query};
@@ -234,12 +234,15 @@ async fn sqlite_in_memory() {
     suite(&s).await;
 }
 
+/// Needs a MongoDB server, which cannot be installed from this project's package sources:
+/// reported as ignored by every run, and run with
+/// `CONNECTOR_TEST_MONGODB_URI=mongodb://… cargo test -p store --test conformance -- --ignored`,
+/// where a missing URI fails instead of passing.
 #[tokio::test]
+#[ignore = "needs a MongoDB server: set CONNECTOR_TEST_MONGODB_URI and pass --ignored"]
 async fn mongodb() {
-    let Ok(uri) = std::env::var("CONNECTOR_TEST_MONGODB_URI") else {
-        println!("SKIPPED: MongoDB conformance run (set CONNECTOR_TEST_MONGODB_URI to run it)");
-        return;
-    };
+    let uri = std::env::var("CONNECTOR_TEST_MONGODB_URI")
+        .expect("CONNECTOR_TEST_MONGODB_URI must name the MongoDB server to test against");
     let db = format!("conformance_{}", std::process::id());
     let s = store::mongo::MongoStore::connect(&uri, &db).await.unwrap();
     suite(&s).await;
