@@ -15,7 +15,7 @@ rustup target add wasm32-wasip2
 echo "== services: Node.js and the message brokers on their standard loopback ports"
 bash scripts/services.sh
 
-echo "== interop: official @nmshd packages, pinned in interop/package-lock.json"
+echo "== interop: official @nmshd packages (and the Connector 6 SDK, openapi-typescript, openapi-fetch), pinned in interop/package-lock.json"
 npm ci --prefix interop --no-audit --no-fund --loglevel=error
 
 # The docs page test runs this very binary.
