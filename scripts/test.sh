@@ -19,7 +19,7 @@ bash scripts/services.sh "$CARGO_TARGET_DIR/services.env"
 # The tests read the brokers' addresses from CONNECTOR_TEST_{AMQP,MQTT,REDIS,NATS}.
 source "$CARGO_TARGET_DIR/services.env"
 
-echo "== interop: official @nmshd packages, pinned in interop/package-lock.json"
+echo "== interop: official @nmshd packages (and the Connector 6 SDK, openapi-typescript, openapi-fetch), pinned in interop/package-lock.json"
 npm ci --prefix interop --no-audit --no-fund --loglevel=error
 
 # The docs page test runs this very binary.

@@ -4,6 +4,7 @@
 use crate::config::ConnectorConfig;
 use crate::health::HealthChecker;
 use crate::http::auth::Authenticator;
+use crate::http::metrics::Metrics;
 use crate::http::middleware::RequestCounter;
 use module_host::ModuleHost;
 use std::sync::Arc;
@@ -16,6 +17,8 @@ pub struct App {
     pub health: Arc<HealthChecker>,
     pub auth: Arc<Authenticator>,
     pub requests: Arc<RequestCounter>,
+    /// The Prometheus recorder behind `/metrics`; `None` when metrics are off.
+    pub metrics: Option<Arc<Metrics>>,
     /// The WebAssembly modules and their durable event delivery.
     pub modules: Arc<ModuleHost>,
     /// The identity, its Backbone client, sync and the Enmeshed objects.

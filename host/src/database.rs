@@ -1,4 +1,5 @@
-//! Opens the store the configuration asks for.
+//! Opens the store the configuration asks for, with each operation's latency recorded
+//! ([`store::Metered`]).
 
 use crate::config::{DatabaseConfig, DatabaseDriver};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ pub async fn open(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Store>> {
                     .map(|p| p.display().to_string())
                     .unwrap_or_default()
             );
-            Arc::new(store)
+            Arc::new(store::Metered::new(store))
         }
         DatabaseDriver::Mongodb => {
             let uri = config
@@ -30,7 +31,7 @@ pub async fn open(config: &DatabaseConfig) -> anyhow::Result<Arc<dyn Store>> {
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot reach MongoDB: {e}"))?;
             tracing::info!("MongoDB database `{}`", config.db_name);
-            Arc::new(store)
+            Arc::new(store::Metered::new(store))
         }
     })
 }

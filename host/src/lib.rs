@@ -60,6 +60,14 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
     // MongoDB driver; a second install attempt is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let config = Arc::new(config);
+    // Installed before anything records, so the store's and transport's first calls count.
+    let metrics = config
+        .infrastructure
+        .http_server
+        .metrics
+        .enabled
+        .then(http::metrics::Metrics::install)
+        .flatten();
     let http_client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_millis(
             config.transport_library.platform_timeout,
@@ -117,6 +125,7 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
             module_host.clone(),
         )),
         requests: Arc::new(RequestCounter::new()),
+        metrics,
         build: BuildInfo::current(),
         auth,
         store: store.clone(),

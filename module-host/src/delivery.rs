@@ -9,6 +9,7 @@
 use crate::call::CallFailure;
 use crate::event_log::{EventLog, LoggedEvent};
 use crate::hosted::HostedModule;
+use crate::metrics;
 use crate::since_v0_1_0 as wit;
 use module_sdk::pattern;
 use std::sync::Arc;
@@ -169,12 +170,16 @@ impl Delivery {
         loop {
             let current = self.module.current();
             let caller = self.module.caller(&current);
+            let started = Instant::now();
             let result = tokio::select! {
                 result = caller.on_event(&wit_event) => result,
                 _ = self.shutdown.changed() => return Outcome::ShuttingDown,
             };
+            let seconds = started.elapsed().as_secs_f64();
+            metrics::call_time(self.module.name(), "on-event", result.is_ok(), seconds);
             let error = match result {
                 Ok(()) => {
+                    metrics::count(metrics::DELIVERIES, self.module.name());
                     self.module.health.success();
                     return Outcome::Done;
                 }
@@ -196,6 +201,7 @@ impl Delivery {
                 Err(failure @ CallFailure::Retryable(_)) => failure,
             };
             attempts += 1;
+            metrics::count(metrics::RETRIES, self.module.name());
             let wait = policy.backoff(attempts);
             self.module.health.failure(&error.to_string());
             tracing::warn!(
@@ -216,6 +222,7 @@ impl Delivery {
     async fn dead_letter(&self, event: &LoggedEvent, error: &str) {
         tracing::error!(module = %self.module.name(), seq = event.seq, event = %event.namespace, error = %error, "dead letter");
         self.module.health.dead_letter();
+        metrics::count(metrics::DEAD_LETTERS, self.module.name());
         loop {
             match self.log.dead_letter(self.module.name(), event, error).await {
                 Ok(()) => return,
@@ -265,10 +272,13 @@ pub async fn run_ticks(module: Arc<HostedModule>, mut shutdown: watch::Receiver<
         }
         first = false;
         let caller = module.caller(&current);
+        let started = Instant::now();
         let result = tokio::select! {
             result = caller.on_tick() => result,
             _ = shutdown.changed() => return,
         };
+        let seconds = started.elapsed().as_secs_f64();
+        metrics::call_time(module.name(), "on-tick", result.is_ok(), seconds);
         let pause = match result {
             Ok(()) => {
                 failures = 0;

@@ -21,6 +21,7 @@ mod event_log;
 pub use event_log::DeadLetter;
 pub mod health;
 mod hosted;
+pub mod metrics;
 mod runner;
 mod since_v0_1_0;
 

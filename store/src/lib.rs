@@ -12,6 +12,7 @@
 //! data).
 
 pub mod filter;
+pub mod metered;
 #[cfg(feature = "mongodb")]
 pub mod mongo;
 pub mod query;
@@ -21,6 +22,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 pub use filter::{Condition, Filter, Op};
+pub use metered::Metered;
 pub use query::{FindOptions, QueryError, Sort, parse_query};
 
 /// A stored document: a JSON object that carries its own string `id`.

@@ -7,6 +7,9 @@
 //! never reach a log line.
 
 use crate::error::{BackboneError, Result, TransportError};
+use crate::metrics::{
+    BACKBONE_DURATION, BACKBONE_ERRORS, BACKBONE_REQUESTS, endpoint_label, method_label,
+};
 use consumer_api::announcements::Announcement;
 use consumer_api::challenges::Challenge;
 use consumer_api::identities::{
@@ -174,11 +177,8 @@ impl BackboneClient {
             ("password", device.password.as_str()),
         ];
         let response = self
-            .prepare(Method::POST, "/connect/token")
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| self.unreachable(e))?;
+            .execute(self.prepare(Method::POST, "/connect/token").form(&form))
+            .await?;
         let status = response.status();
         if !status.is_success() {
             return Err(BackboneError {
@@ -217,7 +217,7 @@ impl BackboneClient {
             if authenticated {
                 req = req.bearer_auth(self.token().await?.as_str());
             }
-            let response = req.send().await.map_err(|e| self.unreachable(e))?;
+            let response = self.execute(req).await?;
             if authenticated && response.status().as_u16() == 401 && attempt == 0 {
                 *self.token.lock().await = None;
                 continue;
@@ -225,6 +225,40 @@ impl BackboneClient {
             return Ok(response);
         }
         unreachable!("the loop returns on its second attempt")
+    }
+
+    /// Sends one request, recording its duration and outcome by route (see
+    /// `crate::metrics`); every Backbone call but the event stream goes through here.
+    async fn execute(&self, req: RequestBuilder) -> Result<reqwest::Response> {
+        let (client, request) = req.build_split();
+        let request = request.map_err(|e| self.unreachable(e))?;
+        let method = method_label(request.method());
+        let endpoint = endpoint_label(request.url().path());
+        let started = Instant::now();
+        let result = client.execute(request).await;
+        metrics::histogram!(BACKBONE_DURATION, "method" => method, "endpoint" => endpoint.clone())
+            .record(started.elapsed().as_secs_f64());
+        let (status, error) = match &result {
+            Ok(response) => {
+                let status = response.status();
+                let error = if status.is_server_error() {
+                    Some("server")
+                } else if status.is_client_error() {
+                    Some("client")
+                } else {
+                    None
+                };
+                (status.as_u16().to_string(), error)
+            }
+            Err(_) => ("unreachable".to_owned(), Some("unreachable")),
+        };
+        if let Some(kind) = error {
+            metrics::counter!(BACKBONE_ERRORS, "method" => method, "endpoint" => endpoint.clone(), "kind" => kind)
+                .increment(1);
+        }
+        metrics::counter!(BACKBONE_REQUESTS, "method" => method, "endpoint" => endpoint, "status" => status)
+            .increment(1);
+        result.map_err(|e| self.unreachable(e))
     }
 
     async fn error_of(response: reqwest::Response) -> TransportError {

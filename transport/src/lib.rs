@@ -18,6 +18,7 @@ pub mod events;
 pub mod files;
 pub mod identity_deletion;
 pub mod messages;
+pub mod metrics;
 pub mod password;
 pub mod push;
 pub mod reactions;

@@ -12,6 +12,7 @@ use crate::Transport;
 use crate::change::Change;
 use crate::error::{Result, TransportError};
 use crate::events;
+use crate::metrics;
 use crate::util;
 use consumer_api::Timestamp;
 use consumer_api::sync::{
@@ -57,6 +58,10 @@ struct Processed<'a> {
 /// The writes and runtime events one external event causes.
 type Effects = (Vec<Write>, Vec<(&'static str, Value)>);
 
+fn count_event(kind: &'static str, outcome: &'static str) {
+    ::metrics::counter!(metrics::SYNCED_EVENTS, "type" => kind, "outcome" => outcome).increment(1);
+}
+
 fn nothing() -> Effects {
     (Vec::new(), Vec::new())
 }
@@ -85,8 +90,14 @@ impl Transport {
     /// try and counts as processed for the Backbone, which would otherwise give the event up
     /// after three failed runs (a received message would be lost).
     async fn process_or_defer(&self, event: &ExternalEvent) -> Result<()> {
+        let kind = metrics::event_type_label(event);
         match self.process_event(event).await {
+            Ok(()) => {
+                count_event(kind, "processed");
+                Ok(())
+            }
             Err(e) if e.is_transient() => {
+                count_event(kind, "deferred");
                 tracing::warn!(
                     event = event.id.as_str(),
                     code = e.code(),
@@ -102,7 +113,10 @@ impl Transport {
                 self.store.put(DEFERRED, to_doc(&deferred)?).await?;
                 Ok(())
             }
-            other => other,
+            Err(e) => {
+                count_event(kind, "failed");
+                Err(e)
+            }
         }
     }
 
@@ -121,19 +135,24 @@ impl Transport {
         for doc in docs {
             let mut deferred: Deferred = serde_json::from_value(doc)
                 .map_err(|e| TransportError::Internal(format!("deferred event: {e}")))?;
+            let kind = metrics::event_type_label(&deferred.event);
             match self.process_event(&deferred.event).await {
-                Ok(()) => {}
+                Ok(()) => count_event(kind, "processed"),
                 Err(e) if e.is_transient() => {
+                    count_event(kind, "deferred");
                     deferred.attempts += 1;
                     deferred.last_error = e.to_string();
                     self.store.put(DEFERRED, to_doc(&deferred)?).await?;
                     continue;
                 }
-                Err(e) => tracing::warn!(
-                    event = deferred.id.as_str(),
-                    code = e.code(),
-                    "deferred external event failed: {e}"
-                ),
+                Err(e) => {
+                    count_event(kind, "failed");
+                    tracing::warn!(
+                        event = deferred.id.as_str(),
+                        code = e.code(),
+                        "deferred external event failed: {e}"
+                    )
+                }
             }
             self.store.delete(DEFERRED, &deferred.id).await?;
         }
@@ -143,12 +162,22 @@ impl Transport {
     /// `POST /Account/Sync`: first the events deferred earlier, then runs until the Backbone has
     /// no unsynced events for us.
     pub async fn sync_everything(&self) -> Result<()> {
+        let started = std::time::Instant::now();
+        let result = self.sync_runs().await;
+        let outcome = if result.is_ok() { "success" } else { "failure" };
+        ::metrics::counter!(metrics::SYNCS, "outcome" => outcome).increment(1);
+        ::metrics::histogram!(metrics::SYNC_DURATION).record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    async fn sync_runs(&self) -> Result<()> {
         let guard = self.sync_lock.lock().await;
         self.retry_deferred().await?;
         loop {
             let Some(run) = self.start_sync_run().await? else {
                 break;
             };
+            ::metrics::counter!(metrics::SYNC_RUNS).increment(1);
             let events = self.backbone.sync_run_events(&run.id).await?;
             let mut results = Vec::with_capacity(events.len());
             for event in &events {

@@ -172,6 +172,37 @@ pub struct HttpServerConfig {
     #[serde(default)]
     pub helmet_options: Value,
     pub authentication: AuthenticationConfig,
+    /// Prometheus metrics at `/metrics` (this Connector's addition).
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+    /// The Connector 6 routes: everything under `/api/core/v1` also under `/api/v2` (this
+    /// Connector's addition; the official 7.0 serves `/api/core/v1` only).
+    #[serde(default)]
+    pub api_v2: ApiV2Config,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsConfig {
+    pub enabled: bool,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiV2Config {
+    pub enabled: bool,
+}
+
+impl Default for ApiV2Config {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
 }
 
 fn default_host() -> String {

@@ -4,7 +4,7 @@
 //! and stays open where the official is open: the top level, each module's own section (modules
 //! define their keys), `jwtBearer` and `oidc` (the identity provider's options), CORS and helmet
 //! options. Our own additions (`moduleHost`, `logging.format`/`level`, the HTTP server's `host`,
-//! `unauthorizedDelay`, `keyEncryptionKey`, a module's `grants` and `delivery`) are part of it.
+//! `metrics` and `apiV2`, `unauthorizedDelay`, `keyEncryptionKey`, a module's `grants` and `delivery`) are part of it.
 //!
 //! Types beyond "object", "array", "boolean", "string" and "number" are left to the typed
 //! configuration ([`super::ConnectorConfig`]), which names the key as well.
@@ -141,6 +141,8 @@ fn http_server() -> Node {
         ("host", Node::String),
         ("cors", Node::Any),
         ("helmetOptions", Node::Any),
+        ("metrics", closed(vec![("enabled", Node::Bool)])),
+        ("apiV2", closed(vec![("enabled", Node::Bool)])),
         (
             "authentication",
             closed(vec![
@@ -330,6 +332,18 @@ mod tests {
             (
                 json!({"modules": {"sync": {"enabled": "yes"}}}),
                 "modules.sync.enabled",
+            ),
+            (
+                json!({"infrastructure": {"httpServer": {"metrics": {"path": "/m"}}}}),
+                "infrastructure.httpServer.metrics.path",
+            ),
+            (
+                json!({"infrastructure": {"httpServer": {"apiV2": {"enabled": "yes"}}}}),
+                "infrastructure.httpServer.apiV2.enabled",
+            ),
+            (
+                json!({"infrastructure": {"httpServer": {"apiV2": true}}}),
+                "infrastructure.httpServer.apiV2",
             ),
             (
                 json!({"modules": {"webhooks": {"grants": {"apiScopes": [1]}}}}),

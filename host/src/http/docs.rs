@@ -22,6 +22,7 @@ pub const PATHS: &[&str] = &[
 ];
 
 pub fn finish(mut openapi: OpenApi) -> OpenApi {
+    operation_ids(&mut openapi);
     openapi.info.title = "Enmeshed Connector API".into();
     openapi.info.version = env!("CARGO_PKG_VERSION").into();
     openapi.info.description = Some("The REST API of the Enmeshed Connector.".into());
@@ -35,6 +36,48 @@ pub fn finish(mut openapi: OpenApi) -> OpenApi {
         Vec::<String>::new(),
     )]);
     openapi
+}
+
+/// Every operation's id is made from its method and path (`GET /api/core/v1/Messages/{id}` is
+/// `getMessagesById`), so it is unique by construction and a client generator can name its
+/// methods after it. The handlers' own names (`list`, `create`) repeat across route groups, and
+/// generators refuse a document with repeated ids.
+fn operation_ids(openapi: &mut OpenApi) {
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let operations = [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("options", &mut item.options),
+            ("head", &mut item.head),
+            ("patch", &mut item.patch),
+            ("trace", &mut item.trace),
+        ];
+        for (method, operation) in operations {
+            if let Some(operation) = operation {
+                operation.operation_id = Some(operation_id(method, path));
+            }
+        }
+    }
+}
+
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_owned();
+    let route = path.strip_prefix("/api/core/v1").unwrap_or(path);
+    for segment in route.split('/').filter(|s| !s.is_empty()) {
+        let (prefix, name) = match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => ("By", param),
+            None => ("", segment),
+        };
+        id.push_str(prefix);
+        let mut chars = name.chars().filter(|c| c.is_ascii_alphanumeric());
+        if let Some(first) = chars.next() {
+            id.push(first.to_ascii_uppercase());
+            id.extend(chars);
+        }
+    }
+    id
 }
 
 /// The docs routes, unauthenticated as in the official Connector, in debug mode with the docs
@@ -72,4 +115,30 @@ pub fn routes(app: &App, openapi: OpenApi) -> Router {
                 title: Some("Enmeshed Connector API"),
             },
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::operation_id;
+
+    #[test]
+    fn operation_ids_come_from_method_and_path() {
+        assert_eq!(operation_id("get", "/api/core/v1/Messages"), "getMessages");
+        assert_eq!(
+            operation_id(
+                "get",
+                "/api/core/v1/Messages/{id}/Attachments/{attachmentId}/Download"
+            ),
+            "getMessagesByIdAttachmentsByAttachmentIdDownload"
+        );
+        assert_eq!(
+            operation_id("put", "/api/core/v1/Requests/Incoming/{id}/Accept"),
+            "putRequestsIncomingByIdAccept"
+        );
+        assert_eq!(
+            operation_id("get", "/Monitoring/Version"),
+            "getMonitoringVersion"
+        );
+        assert_eq!(operation_id("get", "/health"), "getHealth");
+    }
 }

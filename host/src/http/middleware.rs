@@ -5,7 +5,7 @@
 use super::error::{ApiError, ErrorDetails};
 use crate::app::App;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -66,6 +66,13 @@ pub async fn observe(State(app): State<App>, mut req: Request, next: Next) -> Re
         .insert(CorrelationId(correlation_id.clone()));
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    // The route template, not the path: ids in paths would make the series unbounded.
+    let route = app.metrics.as_ref().map(|_| {
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(|m| m.as_str().to_owned())
+    });
+    let api_v2 = req.extensions().get::<super::paths::ApiV2>().is_some();
     let span = tracing::info_span!("request", correlation_id = %correlation_id);
 
     let mut response = transport::events::with_correlation_id(
@@ -77,6 +84,9 @@ pub async fn observe(State(app): State<App>, mut req: Request, next: Next) -> Re
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     app.requests.record(status);
+    if let Some(route) = route {
+        super::metrics::record_request(&method, route, api_v2, response.status(), elapsed);
+    }
     span.in_scope(|| {
         tracing::info!(
             method = %method,
@@ -171,8 +181,12 @@ style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests"
         .collect()
 }
 
-/// 406 when the client accepts neither JSON nor (for QR codes) PNG.
+/// 406 when the client accepts neither JSON nor (for QR codes) PNG. `/metrics` answers in
+/// Prometheus' text format whatever is asked.
 pub async fn negotiate(req: Request, next: Next) -> Response {
+    if req.uri().path() == super::metrics::PATH {
+        return next.run(req).await;
+    }
     let acceptable = match req
         .headers()
         .get(header::ACCEPT)

@@ -1,12 +1,14 @@
 //! The REST API's HTTP shell: the router with the official middleware order, the error
 //! envelope, authentication, and the routes that belong to no Enmeshed module (health,
-//! monitoring, API docs). Handlers stay thin: parse, call one function, wrap the answer.
+//! monitoring, metrics, API docs). Handlers stay thin: parse, call one function, wrap the
+//! answer.
 
 pub mod auth;
 pub mod dead_letters;
 pub mod docs;
 pub mod error;
 pub mod json;
+pub mod metrics;
 pub mod middleware;
 pub mod monitoring;
 pub mod path;
@@ -33,13 +35,15 @@ pub fn router(app: App) -> Router {
             .paths
             .keys()
             .map(String::as_str)
-            .chain(docs::PATHS.iter().copied()),
+            .chain(docs::PATHS.iter().copied())
+            .chain([metrics::PATH]),
     ));
     let openapi = docs::finish(openapi);
 
     let mut router = api
         .with_state(app.clone())
-        .merge(docs::routes(&app, openapi));
+        .merge(docs::routes(&app, openapi))
+        .merge(metrics::routes(&app));
     router = router
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() });
@@ -58,10 +62,13 @@ pub fn router(app: App) -> Router {
             name, value,
         ));
     }
+    let api_v2 = http.api_v2.enabled;
     let router = router.layer(from_fn_with_state(app, middleware::observe));
-    // Paths are matched case-insensitively, as Express does; the rewrite has to happen before
-    // routing, so it wraps the whole router rather than being one of its layers.
+    // Paths are matched case-insensitively, as Express does, and `/api/v2/...` means
+    // `/api/core/v1/...` when the Connector 6 routes are on; both rewrites have to happen
+    // before routing, so they wrap the whole router rather than being one of its layers.
     Router::new().fallback_service(tower::ServiceExt::map_request(router, move |req| {
+        let req = if api_v2 { paths::api_v2(req) } else { req };
         casing.normalise(req)
     }))
 }

@@ -1,7 +1,8 @@
 //! Case-insensitive routing, as Express matches paths: `/api/core/v1/messages` is served by the
 //! route `/api/core/v1/Messages`. The request's path is rewritten to the route's official casing
 //! before routing, so the router, the API document and the logs keep one spelling; path
-//! parameters (ids) keep the caller's spelling, since ids are case-sensitive.
+//! parameters (ids) keep the caller's spelling, since ids are case-sensitive. The Connector 6
+//! prefix `/api/v2` is rewritten to `/api/core/v1` the same way ([`api_v2`]).
 
 use axum::extract::Request;
 use axum::http::Uri;
@@ -104,9 +105,72 @@ impl RouteCasing {
     }
 }
 
+/// Marks a request that came in under `/api/v2`, for the metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiV2;
+
+/// The Connector 6 layout: `/api/v2/<rest>` (any casing, as Express matches) is served by
+/// `/api/core/v1/<rest>`. Only the prefix changes; casing and ids are left to
+/// [`RouteCasing::normalise`], which runs next.
+pub fn api_v2(mut req: Request) -> Request {
+    let path = req.uri().path();
+    let mut parts = path.splitn(4, '/');
+    let (Some(""), Some(api), Some(v2)) = (parts.next(), parts.next(), parts.next()) else {
+        return req;
+    };
+    if !(api.eq_ignore_ascii_case("api") && v2.eq_ignore_ascii_case("v2")) {
+        return req;
+    }
+    let rest = parts.next().map(|r| format!("/{r}")).unwrap_or_default();
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("/api/core/v1{rest}?{q}"),
+        None => format!("/api/core/v1{rest}"),
+    };
+    let mut uri = req.uri().clone().into_parts();
+    if let Ok(pq) = path_and_query.parse() {
+        uri.path_and_query = Some(pq);
+        if let Ok(uri) = Uri::from_parts(uri) {
+            *req.uri_mut() = uri;
+            req.extensions_mut().insert(ApiV2);
+        }
+    }
+    req
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn v2(uri: &str) -> (String, bool) {
+        let req = Request::builder()
+            .uri(uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let req = api_v2(req);
+        (
+            req.uri().to_string(),
+            req.extensions().get::<ApiV2>().is_some(),
+        )
+    }
+
+    #[test]
+    fn the_connector_6_prefix_becomes_the_current_one() {
+        assert_eq!(
+            v2("/api/v2/Messages/MSGx?createdAt=%3E2020"),
+            ("/api/core/v1/Messages/MSGx?createdAt=%3E2020".into(), true)
+        );
+        assert_eq!(
+            v2("/API/V2/account/sync"),
+            ("/api/core/v1/account/sync".into(), true)
+        );
+        assert_eq!(v2("/api/v2"), ("/api/core/v1".into(), true));
+        assert_eq!(
+            v2("/api/core/v1/Messages"),
+            ("/api/core/v1/Messages".into(), false)
+        );
+        assert_eq!(v2("/api/v20/Messages"), ("/api/v20/Messages".into(), false));
+        assert_eq!(v2("/health"), ("/health".into(), false));
+    }
 
     fn casing() -> RouteCasing {
         RouteCasing::new([
