@@ -97,11 +97,10 @@ prebuilt() {
   context="$(mktemp -d "$STATE/context.XXXXXX")"
   cp "$binary" "$context/connector"
   local status=0
-  podman_ build --quiet --format docker --target prebuilt --build-arg RUNTIME_BASE="$RUNTIME_BASE" \
-    -t "$tag" -f Dockerfile "$context" >/dev/null || status=$?
+  # No layer cache: every binary is new, and cached steps would pile up as untagged images.
+  podman_ build --quiet --layers=false --format docker --target prebuilt \
+    --build-arg RUNTIME_BASE="$RUNTIME_BASE" -t "$tag" -f Dockerfile "$context" >/dev/null || status=$?
   rm -rf "$context"
-  # Each binary leaves its stages' images behind; only the tagged ones are worth keeping.
-  podman_ image prune --force >/dev/null
   return "$status"
 }
 

@@ -73,8 +73,8 @@ struct Cleanup {
     image: String,
 }
 
-impl Drop for Cleanup {
-    fn drop(&mut self) {
+impl Cleanup {
+    fn remove_all(&self) {
         let script = repo_root().join("scripts/image.sh");
         let run = |args: &[&str]| {
             let _ = std::process::Command::new(&script)
@@ -88,6 +88,12 @@ impl Drop for Cleanup {
         }
         run(&["volume", "rm", "--force", &self.volume]);
         run(&["rmi", "--force", &self.image]);
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.remove_all();
     }
 }
 
@@ -198,11 +204,13 @@ async fn the_image_runs_the_connector_as_an_operator_would() {
     let first = format!("connector-test-{suffix}-1");
     let second = format!("connector-test-{suffix}-2");
     let volume = format!("connector-test-{suffix}-data");
-    let _cleanup = Cleanup {
+    let cleanup = Cleanup {
         containers: vec![first.clone(), second.clone()],
         volume: volume.clone(),
         image: image.clone(),
     };
+    // Left over by an earlier run of the same process id that was killed.
+    cleanup.remove_all();
 
     let built = image_sh(&["prebuilt", BIN, &image]).await;
     assert!(
@@ -234,7 +242,11 @@ async fn the_image_runs_the_connector_as_an_operator_would() {
     let uids: Vec<&str> = status_field(&status, "Uid:").split_whitespace().collect();
     assert!(uids.iter().all(|uid| *uid != "0"), "runs as root: {status}");
     let effective = u64::from_str_radix(status_field(&status, "CapEff:"), 16).unwrap();
-    assert_ne!(effective & (1 << 10), 0, "no CAP_NET_BIND_SERVICE: {status}");
+    assert_ne!(
+        effective & (1 << 10),
+        0,
+        "no CAP_NET_BIND_SERVICE: {status}"
+    );
 
     // The API answers with the key from the environment, and only with it.
     let address = identity_address(&http, &base).await;
@@ -282,10 +294,7 @@ async fn the_image_runs_the_connector_as_an_operator_would() {
         .await
         .is_err()
     {
-        panic!(
-            "the sync module did not sync:\n{}",
-            logs(&first).await
-        );
+        panic!("the sync module did not sync:\n{}", logs(&first).await);
     }
 
     // SIGTERM: a clean exit well before podman would resort to SIGKILL.
