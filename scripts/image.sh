@@ -19,7 +19,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/enmeshed-connector/target}
 STATE="$CARGO_TARGET_DIR/container"
 # Our settings (no systemd, runc, no ulimits) whatever the machine's podman defaults are.
 export CONTAINERS_CONF="$PWD/scripts/podman/containers.conf"
-# vfs works on every file system, including inside another container; our images are small.
+# vfs works on every file system, including inside another container; it copies each layer in
+# full, which the runtime images (about 150 MB) afford.
 PODMAN=(podman --root "$STATE/storage" --runroot "$STATE/run" --storage-driver vfs)
 
 RUNTIME_BASE=localhost/enmeshed-connector/debian:bookworm-minbase
