@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs and starts what the suite needs (the
 # wasm32-wasip2 target, Node.js and the message brokers, the pinned @nmshd npm packages, headless
-# Chromium, schemathesis), then runs the whole workspace's tests, and the broker tests once more
-# against brokers of its own on non-standard ports. The build cache lives outside the checkout so
-# repeated runs are fast.
+# Chromium, schemathesis, podman with a local base image), then runs the whole workspace's tests,
+# the broker tests once more against brokers of its own on non-standard ports, every fuzz target,
+# and the full container image build when the Dockerfile changed. The build cache lives outside
+# the checkout so repeated runs are fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +48,15 @@ if ! cmp -s schemathesis/requirements.txt "$SCHEMATHESIS_VENV/requirements.txt";
 fi
 export SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
 
+# host/tests/container_image.rs builds the image from the test build's binary and runs it. Podman
+# builds and runs as root without a Docker engine; the base image is made locally (no registry).
+echo "== container image: podman, runc, debootstrap and the local Debian base image"
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v debootstrap >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null
+fi
+scripts/image.sh base
+
 echo "== tests"
 cargo test --workspace --locked
 
@@ -60,3 +70,7 @@ bash scripts/services.sh --private "$CARGO_TARGET_DIR/private-services.env"
 
 echo "== fuzzing: every parser of peer and Backbone data, ${FUZZ_SECONDS:-20} s a target"
 bash scripts/fuzz.sh
+
+# The Dockerfile's own build (a release compile inside the build base) runs only when the
+# Dockerfile changed since its last successful run; the test above covers the image otherwise.
+scripts/image.sh full-if-changed
