@@ -313,12 +313,61 @@ async fn openapi_is_generated_from_the_handlers() {
 }
 
 #[tokio::test]
+async fn rapidoc_and_the_favicon_are_served_with_the_docs() {
+    use std::io::Read;
+    let c = Running::start_with(|cfg| {
+        common::with_docs(cfg);
+        cfg["modules"]["coreHttpApi"]["docs"]["rapidoc"] = json!({"persistAuth": true});
+    })
+    .await;
+    let page = c.get("/docs/rapidoc", None).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"<rapi-doc spec-url="/docs/json""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"persist-auth="true""#), "{html}");
+    assert!(html.contains(r#"src="/rapidoc/rapidoc-min.js""#), "{html}");
+
+    // The script as a browser gets it: gzip (this client, built without gzip, leaves it be).
+    let script = reqwest::Client::new()
+        .get(c.url("/rapidoc/rapidoc-min.js"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    assert_eq!(script.headers()["content-encoding"], "gzip");
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/javascript")
+    );
+    let mut js = String::new();
+    flate2::read::GzDecoder::new(&script.bytes().await.unwrap()[..])
+        .read_to_string(&mut js)
+        .unwrap();
+    assert!(js.contains("rapi-doc"), "the RapiDoc custom element");
+
+    let icon = c.get("/favicon.ico", None).await;
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/x-icon");
+    let bytes = icon.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO file");
+}
+
+#[tokio::test]
 async fn a_production_connector_serves_no_docs() {
     let c = Running::start().await;
     for path in [
         "/docs/json",
         "/docs/yaml",
         "/docs/swagger",
+        "/docs/rapidoc",
+        "/rapidoc/rapidoc-min.js",
+        "/favicon.ico",
         "/docs",
         "/api-docs",
     ] {
