@@ -307,17 +307,7 @@ async fn built_in_modules_run_from_the_binary_alone() {
     )
     .await;
     let b = common::Peer::start(&backbone).await;
-    b.post(
-        "/RelationshipTemplates/Peer",
-        json!({"reference": token["reference"]["truncated"]}),
-    )
-    .await;
-    let relationship = b
-        .post(
-            "/Relationships",
-            json!({"templateId": template_id, "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {}}}),
-        )
-        .await;
+    let relationship = common::request_by_token(&b, &token, template_id).await;
     let id = relationship["id"].as_str().unwrap();
 
     call(reqwest::Method::POST, "/Account/Sync", None).await;

@@ -165,16 +165,7 @@ async fn messages_and_relationships_arrive_exactly_once_through_a_faulty_network
         sent.push(message["id"].as_str().unwrap().to_owned());
         if i == MESSAGES / 2 {
             // A peer asks for a relationship in the middle of the flood.
-            c.post(
-                "/RelationshipTemplates/Peer",
-                json!({"reference": token["reference"]["truncated"]}),
-            )
-            .await;
-            c.post(
-                "/Relationships",
-                json!({"templateId": template["id"], "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {}}}),
-            )
-            .await;
+            common::request_by_token(&c, &token, template["id"].as_str().unwrap()).await;
         }
     }
 

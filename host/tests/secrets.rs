@@ -161,17 +161,7 @@ async fn no_secret_reaches_a_log_line_or_an_answer() {
             Some(json!({})),
         )
         .await;
-    b.post(
-        "/RelationshipTemplates/Peer",
-        json!({"reference": token["reference"]["truncated"]}),
-    )
-    .await;
-    let relationship = b
-        .post(
-            "/Relationships",
-            json!({"templateId": template_id, "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {}}}),
-        )
-        .await;
+    let relationship = common::request_by_token(&b, &token, &template_id).await;
     let relationship_id = relationship["id"].as_str().unwrap().to_owned();
     client.api(Method::POST, "/Account/Sync", None).await;
     client

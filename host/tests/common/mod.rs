@@ -294,6 +294,23 @@ pub async fn request_relationship(
     (loaded, relationship)
 }
 
+/// `requestor` loads a peer's template by its token (the truncated reference) and asks for the
+/// relationship; returns the relationship, still `Pending`.
+pub async fn request_by_token(requestor: &Peer, token: &Value, template_id: &str) -> Value {
+    requestor
+        .post(
+            "/RelationshipTemplates/Peer",
+            json!({"reference": token["reference"]["truncated"]}),
+        )
+        .await;
+    requestor
+        .post(
+            "/Relationships",
+            json!({"templateId": template_id, "creationContent": {"@type": "ArbitraryRelationshipCreationContent", "value": {}}}),
+        )
+        .await
+}
+
 /// `templator` syncs, sees `requestor`'s pending request `id` and accepts it; `requestor`
 /// syncs and sees it active. Returns the request as `templator` received it.
 pub async fn accept_relationship(templator: &Peer, requestor: &Peer, id: &str) -> Value {
