@@ -253,17 +253,9 @@ async fn run_module(options: RunOptions) -> ExitCode {
 }
 
 async fn dead_letters(args: Vec<String>, module: Option<String>, replay: bool) -> ExitCode {
-    let config = match config_from(&args) {
-        Ok(c) => c,
+    let (_, store) = match open_store(&args).await {
+        Ok(opened) => opened,
         Err(code) => return code,
-    };
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let store = match connector::database::open(&config.database).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("cannot open the database: {e:#}");
-            return ExitCode::FAILURE;
-        }
     };
     let printed = if replay {
         module_host::queue_stored_dead_letters(store.clone(), module.as_deref())
@@ -286,6 +278,27 @@ async fn dead_letters(args: Vec<String>, module: Option<String>, replay: bool) -
         Err(e) => {
             eprintln!("cannot read the dead letters: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// The configuration and its database, for the commands that work on stored data offline.
+async fn open_store(
+    args: &[String],
+) -> Result<
+    (
+        connector::config::ConnectorConfig,
+        std::sync::Arc<dyn store::Store>,
+    ),
+    ExitCode,
+> {
+    let config = config_from(args)?;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match connector::database::open(&config.database).await {
+        Ok(store) => Ok((config, store)),
+        Err(e) => {
+            eprintln!("cannot open the database: {e:#}");
+            Err(ExitCode::FAILURE)
         }
     }
 }
@@ -359,17 +372,9 @@ async fn healthcheck(args: Vec<String>) -> ExitCode {
 }
 
 async fn identity_status(args: Vec<String>) -> ExitCode {
-    let config = match config_from(&args) {
-        Ok(c) => c,
+    let (config, store) = match open_store(&args).await {
+        Ok(opened) => opened,
         Err(code) => return code,
-    };
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let store = match connector::database::open(&config.database).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("cannot open the database: {e:#}");
-            return ExitCode::FAILURE;
-        }
     };
     let found = transport::account::stored_identity(store.as_ref()).await;
     let _ = store.close().await;

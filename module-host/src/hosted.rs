@@ -10,6 +10,7 @@ use crate::engine::{LoadedModule, ModuleEngine};
 use crate::error::ModuleHostError;
 use crate::health::HealthTracker;
 use arc_swap::ArcSwap;
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -152,9 +153,9 @@ async fn stamp(path: &Path) -> std::io::Result<FileStamp> {
 async fn read(
     name: &str,
     origin: &ComponentOrigin,
-) -> Result<(Vec<u8>, FileStamp), ModuleHostError> {
+) -> Result<(Cow<'static, [u8]>, FileStamp), ModuleHostError> {
     match origin {
-        ComponentOrigin::Embedded(bytes) => Ok((bytes.to_vec(), FileStamp::default())),
+        ComponentOrigin::Embedded(bytes) => Ok((Cow::Borrowed(*bytes), FileStamp::default())),
         ComponentOrigin::File(path) => {
             let read_error = |source| ModuleHostError::ReadModule {
                 module: name.to_owned(),
@@ -163,7 +164,7 @@ async fn read(
             };
             let stamp = stamp(path).await.map_err(read_error)?;
             let bytes = tokio::fs::read(path).await.map_err(read_error)?;
-            Ok((bytes, stamp))
+            Ok((Cow::Owned(bytes), stamp))
         }
     }
 }

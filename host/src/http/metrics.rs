@@ -115,7 +115,7 @@ fn describe() {
 /// the series stay bounded whatever paths clients send.
 pub fn record_request(
     method: &Method,
-    route: Option<String>,
+    route: Option<std::sync::Arc<str>>,
     api_v2: bool,
     status: StatusCode,
     elapsed: Duration,
@@ -130,7 +130,7 @@ pub fn record_request(
         Method::OPTIONS => "OPTIONS",
         _ => "OTHER",
     };
-    let route = route.unwrap_or_else(|| "unmatched".to_owned());
+    let route: std::sync::Arc<str> = route.unwrap_or_else(|| "unmatched".into());
     metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route.clone())
         .record(elapsed.as_secs_f64());
     metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route, "status" => status.as_u16().to_string())

@@ -70,7 +70,7 @@ pub async fn observe(State(app): State<App>, mut req: Request, next: Next) -> Re
     let route = app.metrics.as_ref().map(|_| {
         req.extensions()
             .get::<MatchedPath>()
-            .map(|m| m.as_str().to_owned())
+            .map(|m| std::sync::Arc::<str>::from(m.as_str()))
     });
     let api_v2 = req.extensions().get::<super::paths::ApiV2>().is_some();
     let span = tracing::info_span!("request", correlation_id = %correlation_id);
