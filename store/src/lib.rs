@@ -12,6 +12,7 @@
 //! data).
 
 pub mod filter;
+pub mod journal;
 pub mod metered;
 #[cfg(feature = "mongodb")]
 pub mod mongo;

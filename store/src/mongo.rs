@@ -9,6 +9,7 @@ use crate::{
     Document, FindOptions, IndexSpec, Result, Store, StoreError, Write, check_collection,
     document_id,
     filter::{Condition, Filter, Op, candidates},
+    journal::{self, Journal},
 };
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
@@ -25,8 +26,40 @@ use std::sync::Mutex;
 pub struct MongoStore {
     client: Client,
     db: Database,
+    topology: Topology,
     /// Collections whose unique `id` index is known to exist.
     prepared: Mutex<HashSet<String>>,
+    /// Batches on a server without transactions.
+    journal: Journal,
+}
+
+/// What the server said it is in its `hello` answer; decides how a batch is made atomic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topology {
+    /// A replica set member: every batch is one multi-document transaction.
+    ReplicaSet,
+    /// A `mongos` router in front of shards: transactions as on a replica set.
+    Sharded,
+    /// A single server (or FerretDB): no transactions, so batches go through the
+    /// [`crate::journal`].
+    Standalone,
+}
+
+impl Topology {
+    /// Classifies a `hello` (or legacy `isMaster`) answer.
+    pub fn of_hello(hello: &Bdoc) -> Self {
+        if hello.get_str("msg").is_ok_and(|m| m == "isdbgrid") {
+            Topology::Sharded
+        } else if hello.contains_key("setName") {
+            Topology::ReplicaSet
+        } else {
+            Topology::Standalone
+        }
+    }
+
+    pub fn has_transactions(self) -> bool {
+        self != Topology::Standalone
+    }
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -34,8 +67,6 @@ fn backend(e: impl std::fmt::Display) -> StoreError {
 }
 
 const DUPLICATE_KEY: i32 = 11000;
-/// "Transaction numbers are only allowed on a replica set member or mongos".
-const ILLEGAL_OPERATION: i32 = 20;
 
 fn is_duplicate(e: &mongodb::error::Error) -> bool {
     match e.kind.as_ref() {
@@ -55,11 +86,34 @@ impl MongoStore {
             .await
             .map_err(backend)?;
         let db = client.database(db_name);
-        Ok(Self {
+        let topology = Topology::of_hello(&hello(&client).await?);
+        tracing::info!(
+            ?topology,
+            "MongoDB: {}",
+            if topology.has_transactions() {
+                "each batch is a transaction"
+            } else {
+                "no transactions, each batch goes through the write journal"
+            }
+        );
+        let store = Self {
             client,
             db,
+            topology,
             prepared: Mutex::new(HashSet::new()),
-        })
+            journal: Journal::new(),
+        };
+        // Batches a crash interrupted are completed before anything reads. A server that was
+        // standalone then may be a replica set now, so this runs on every topology.
+        let recovered = journal::recover(&store).await?;
+        if recovered > 0 {
+            tracing::warn!(recovered, "completed store batches a stop had interrupted");
+        }
+        Ok(store)
+    }
+
+    pub fn topology(&self) -> Topology {
+        self.topology
     }
 
     async fn collection(&self, name: &str) -> Result<Collection<Bdoc>> {
@@ -121,6 +175,18 @@ impl MongoStore {
                 res.map(|_| ()).map_err(backend)
             }
         }
+    }
+}
+
+/// The server's `hello` answer; servers before 4.4.2 only know the legacy `isMaster`.
+async fn hello(client: &Client) -> Result<Bdoc> {
+    let admin = client.database("admin");
+    match admin.run_command(doc! { "hello": 1 }).await {
+        Ok(answer) => Ok(answer),
+        Err(_) => admin
+            .run_command(doc! { "isMaster": 1 })
+            .await
+            .map_err(backend),
     }
 }
 
@@ -333,19 +399,11 @@ impl Store for MongoStore {
             };
             self.collection(c).await?;
         }
-        let mut session = self.client.start_session().await.map_err(backend)?;
-        match session.start_transaction().await {
-            Ok(()) => {}
-            Err(e) if matches!(e.kind.as_ref(), ErrorKind::Command(c) if c.code == ILLEGAL_OPERATION) =>
-            {
-                // A standalone server has no transactions; apply in order instead.
-                for w in &writes {
-                    self.apply(w, None).await?;
-                }
-                return Ok(());
-            }
-            Err(e) => return Err(backend(e)),
+        if !self.topology.has_transactions() {
+            return self.journal.write_batch(self, writes).await;
         }
+        let mut session = self.client.start_session().await.map_err(backend)?;
+        session.start_transaction().await.map_err(backend)?;
         for w in &writes {
             if let Err(e) = self.apply(w, Some(&mut session)).await {
                 let _ = session.abort_transaction().await;
@@ -394,6 +452,24 @@ mod tests {
         )
         .unwrap();
         filter_document(&f).unwrap()
+    }
+
+    #[test]
+    fn topology_from_hello() {
+        // Trimmed answers of MongoDB 7 as standalone, replica set member and mongos, and of
+        // FerretDB, which answers like a standalone server.
+        let standalone = doc! {"isWritablePrimary": true, "maxWireVersion": 21, "ok": 1.0};
+        let replica =
+            doc! {"isWritablePrimary": true, "setName": "rs0", "hosts": ["h:27017"], "ok": 1.0};
+        let mongos = doc! {"isWritablePrimary": true, "msg": "isdbgrid", "ok": 1.0};
+        let ferret =
+            doc! {"ismaster": true, "isWritablePrimary": true, "maxWireVersion": 21, "ok": 1.0};
+        assert_eq!(Topology::of_hello(&standalone), Topology::Standalone);
+        assert_eq!(Topology::of_hello(&replica), Topology::ReplicaSet);
+        assert_eq!(Topology::of_hello(&mongos), Topology::Sharded);
+        assert_eq!(Topology::of_hello(&ferret), Topology::Standalone);
+        assert!(!Topology::Standalone.has_transactions());
+        assert!(Topology::ReplicaSet.has_transactions() && Topology::Sharded.has_transactions());
     }
 
     #[test]

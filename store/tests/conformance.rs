@@ -1,5 +1,8 @@
 //! One behaviour, every backend: the same suite runs against the embedded store (file and
-//! in-memory) and, on request (see [`mongodb`]), against MongoDB.
+//! in-memory), the journal that makes batches atomic without transactions (what a standalone
+//! MongoDB server gets) and, on request (see [`mongodb`]), against MongoDB.
+
+mod common;
 
 use serde_json::{Value, json};
 use store::{Filter, FindOptions, IndexSpec, Op, Store, StoreError, Write, parse_query};
@@ -191,10 +194,23 @@ async fn batches(s: &dyn Store) {
         matches!(failed, Err(StoreError::Duplicate(..))),
         "{failed:?}"
     );
-    if s.backend_name() == "sqlite" {
-        assert_eq!(s.get("Batch", "B2").await.unwrap(), None, "rolled back");
-        assert!(s.get("Other", "O1").await.unwrap().is_some(), "rolled back");
-    }
+    assert_eq!(s.get("Batch", "B2").await.unwrap(), None, "rolled back");
+    assert!(s.get("Other", "O1").await.unwrap().is_some(), "rolled back");
+    // Two creates of one id in one batch are a duplicate too.
+    let twice = s
+        .write_batch(vec![
+            Write::Create {
+                collection: "Batch".into(),
+                doc: json!({"id": "B3"}),
+            },
+            Write::Create {
+                collection: "Batch".into(),
+                doc: json!({"id": "B3"}),
+            },
+        ])
+        .await;
+    assert!(matches!(twice, Err(StoreError::Duplicate(..))), "{twice:?}");
+    assert_eq!(s.get("Batch", "B3").await.unwrap(), None, "rolled back");
 }
 
 async fn indexes(s: &dyn Store) {
@@ -231,6 +247,12 @@ async fn sqlite_file() {
 #[tokio::test]
 async fn sqlite_in_memory() {
     let s = store::sqlite::SqliteStore::open_in_memory().await.unwrap();
+    suite(&s).await;
+}
+
+#[tokio::test]
+async fn journaled_without_transactions() {
+    let s = common::Journaled::new().await;
     suite(&s).await;
 }
 
