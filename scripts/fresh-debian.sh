@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs scripts/test.sh the way a new machine would: in a Debian bookworm chroot made by
+# debootstrap that holds only a clone of this repository's HEAD and the Rust toolchain of the
+# machine it runs on (plus a C linker, git and the machine's certificate authorities, which any
+# machine that builds Rust from crates.io has). Everything else (Node.js, brokers, Chromium,
+# podman, the npm packages, schemathesis, the crates) scripts/test.sh has to install itself.
+#
+#   scripts/fresh-debian.sh [FOLDER]      default /var/tmp/fresh-debian; needs root
+#
+# The chroot shares this machine's network, so brokers that run here on their standard ports
+# would be found and used; stop them first for a run that has to start its own
+# (FRESH_STOP_BROKERS=1 does that and starts them again afterwards, with the commands below).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, chroot, mounts)" >&2; exit 1; }
+
+ROOT=${1:-/var/tmp/fresh-debian}
+REPO=$PWD
+command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null
+
+if [ ! -x "$ROOT/bin/bash" ]; then
+  echo "== debootstrap bookworm into $ROOT"
+  debootstrap --variant=minbase bookworm "$ROOT" http://deb.debian.org/debian >"$ROOT.debootstrap.log" 2>&1
+fi
+
+echo "== the machine's Rust toolchain, certificate authorities and package sources"
+toolchain=$(rustup show active-toolchain | cut -d' ' -f1)
+mkdir -p "$ROOT/root/.rustup/toolchains" "$ROOT/root/.cargo"
+cp -a "$HOME/.rustup/settings.toml" "$ROOT/root/.rustup/"
+cp -a "$(rustc --print sysroot)" "$ROOT/root/.rustup/toolchains/$toolchain"
+cp -a "$HOME/.cargo/bin" "$HOME/.cargo/env" "$ROOT/root/.cargo/"
+cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+  cp /etc/apt/sources.list.d/debian.sources "$ROOT/etc/apt/sources.list.d/"
+  rm -f "$ROOT/etc/apt/sources.list"
+fi
+mkdir -p "$ROOT/usr/local/share/ca-certificates"
+cp -a /usr/local/share/ca-certificates/. "$ROOT/usr/local/share/ca-certificates/" 2>/dev/null || true
+
+echo "== a clone of HEAD"
+rm -rf "$ROOT/root/connector"
+git clone --quiet "$REPO" "$ROOT/root/connector"
+
+mounts=(proc sys dev dev/pts)
+cleanup() {
+  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "$ROOT/${mounts[$i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+mount -t proc proc "$ROOT/proc"
+mount --rbind /sys "$ROOT/sys"
+mount --rbind /dev "$ROOT/dev"
+mount -t devpts devpts "$ROOT/dev/pts" 2>/dev/null || true
+
+restart_brokers() {
+  rabbitmq-server -detached >/dev/null 2>&1 || true
+  mosquitto -d -c /etc/mosquitto/mosquitto.conf || true
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log || true
+}
+if [ "${FRESH_STOP_BROKERS:-0}" = 1 ]; then
+  echo "== stopping this machine's brokers for the run"
+  rabbitmqctl stop >/dev/null 2>&1 || true
+  pkill -x mosquitto || true
+  redis-cli -p 6379 shutdown nosave >/dev/null 2>&1 || true
+  pkill -x nats-server || true
+fi
+
+echo "== scripts/test.sh in the chroot"
+status=0
+chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb \
+  PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  /bin/bash -c '
+    set -e
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq ca-certificates gcc libc6-dev git >/dev/null
+    cd /root/connector && bash scripts/test.sh' || status=$?
+
+if [ "${FRESH_STOP_BROKERS:-0}" = 1 ]; then
+  echo "== stopping the chroot's brokers, starting this machine's again"
+  for name in beam.smp epmd mosquitto redis-server nats-server; do pkill -x "$name" || true; done
+  sleep 2
+  restart_brokers
+fi
+echo "== scripts/test.sh in a fresh Debian chroot: exit $status"
+exit "$status"
