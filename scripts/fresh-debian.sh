@@ -27,6 +27,7 @@ echo "== the machine's Rust toolchain, certificate authorities and package sourc
 toolchain=$(rustup show active-toolchain | cut -d' ' -f1)
 mkdir -p "$ROOT/root/.rustup/toolchains" "$ROOT/root/.cargo"
 cp -a "$HOME/.rustup/settings.toml" "$ROOT/root/.rustup/"
+rm -rf "$ROOT/root/.rustup/toolchains/$toolchain"
 cp -a "$(rustc --print sysroot)" "$ROOT/root/.rustup/toolchains/$toolchain"
 cp -a "$HOME/.cargo/bin" "$HOME/.cargo/env" "$ROOT/root/.cargo/"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
@@ -69,7 +70,11 @@ fi
 
 echo "== scripts/test.sh in the chroot"
 status=0
-chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb \
+# How this machine's tools find its certificate authorities (NODE_EXTRA_CA_CERTS, PIP_CERT,
+# SSL_CERT_FILE, ...) is the machine's, so it goes along; nothing else of its environment does.
+ca_env=()
+while IFS= read -r line; do ca_env+=("$line"); done < <(env | grep -E '^[A-Z_0-9]*(CA_|_CA|CERT)[A-Z_0-9]*=' || true)
+chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb "${ca_env[@]}" \
   PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   /bin/bash -c '
     set -e
