@@ -42,11 +42,14 @@ echo "== a clone of HEAD"
 rm -rf "$ROOT/root/connector"
 git clone --quiet "$REPO" "$ROOT/root/connector"
 
-mounts=(proc sys dev dev/pts)
+# The root is a mount point of its own, as on a machine (podman remounts / when it unpacks a
+# layer); then the kernel's file systems inside it.
+mounts=("" proc sys dev dev/pts)
 cleanup() {
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "$ROOT/${mounts[$i]}" 2>/dev/null || true; done
 }
 trap cleanup EXIT
+mount --bind "$ROOT" "$ROOT"
 mount -t proc proc "$ROOT/proc"
 mount --rbind /sys "$ROOT/sys"
 mount --rbind /dev "$ROOT/dev"
