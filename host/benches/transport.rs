@@ -73,6 +73,18 @@ impl RssPeak {
     }
 }
 
+/// User plus system CPU time this process (Backbone, both Connectors, client) has used.
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
 fn percentile(sorted: &[Duration], p: usize) -> Duration {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
 }
@@ -136,6 +148,7 @@ async fn main() {
     // Messages: A sends from several tasks at once, then B receives them all in its syncs.
     let peak = RssPeak::start();
     let started = Instant::now();
+    let cpu = cpu_time();
     let senders: Vec<_> = (0..SENDERS)
         .map(|s| {
             let (a, to) = (a.clone(), b_address.clone());
@@ -154,7 +167,9 @@ async fn main() {
         s.await.unwrap();
     }
     let send_time = started.elapsed();
+    let send_cpu = cpu_time() - cpu;
     let started = Instant::now();
+    let cpu = cpu_time();
     let mut received = 0;
     while received < MESSAGES {
         b.sync().await;
@@ -165,6 +180,7 @@ async fn main() {
             .map_or(0, Vec::len);
     }
     let receive_time = started.elapsed();
+    let receive_cpu = cpu_time() - cpu;
     let rss_messages = peak.finish().await;
 
     // Listing 10,000 stored messages against the cheapest route of the same server.
@@ -219,21 +235,27 @@ async fn main() {
     downloads.sort();
 
     println!("Transport benchmark: 2 Connectors + Backbone in one process, loopback HTTP\n");
-    println!("{:<46} {:>12} {:>12}", "messages", "count", "per second");
-    for (name, time) in [
+    println!(
+        "{:<46} {:>12} {:>12} {:>12}",
+        "messages", "count", "per second", "CPU/message"
+    );
+    for (name, time, cpu) in [
         (
             format!("sent A -> B ({SENDERS} concurrent senders)"),
             send_time,
+            send_cpu,
         ),
-        ("received by B (sync)".to_owned(), receive_time),
+        ("received by B (sync)".to_owned(), receive_time, receive_cpu),
     ] {
         println!(
-            "{:<46} {:>12} {:>12.0}",
+            "{:<46} {:>12} {:>12.0} {:>12.2?}",
             name,
             MESSAGES,
-            MESSAGES as f64 / time.as_secs_f64()
+            MESSAGES as f64 / time.as_secs_f64(),
+            cpu / MESSAGES as u32
         );
     }
+    println!("(CPU/message is the whole process's: the Backbone, both Connectors and the client)");
     println!(
         "\n{:<46} {:>12} {:>12} {:>12}",
         "latency", "p50", "p99", "p50 ratio"

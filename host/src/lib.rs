@@ -12,6 +12,11 @@ pub mod modules;
 pub mod routes;
 pub mod sse;
 
+/// Every binary that links the Connector (itself, its tests and benchmarks) allocates with
+/// mimalloc: see `Cargo.toml` for why.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use app::{App, BuildInfo};
 use config::ConnectorConfig;
 use health::{BackboneProbe, HealthChecker};

@@ -139,6 +139,15 @@ async fn a_sent_message_gets_its_delivery_receipt_once_the_recipient_fetched_it(
         listed[0]["recipients"][0]["receivedAt"],
         receipt["receivedAt"]
     );
+    // The list passes the stored text on unparsed: it is the same DTO, field for field, with
+    // the attachments as ids, and no field of the store's own.
+    let mut single = delivered.as_object().unwrap().clone();
+    let mut item = listed[0].as_object().unwrap().clone();
+    let files = single.remove("attachments").unwrap();
+    let ids = item.remove("attachments").unwrap();
+    assert_eq!(item, single);
+    assert_eq!(ids[0], files[0]["id"]);
+    assert!(!listed[0].as_object().unwrap().contains_key("participant"));
 
     // `GET /Messages/{id}` shows the attachments as files, the list as ids.
     assert_shape(

@@ -58,6 +58,13 @@ pub enum Write {
     Delete { collection: String, id: String },
 }
 
+/// Stored documents as JSON text, one document an item, as the backend reads them: an answer
+/// can pass them on without parsing, and holds only the channel's few documents at a time.
+pub type JsonRows = tokio::sync::mpsc::Receiver<Result<String>>;
+
+/// How many documents a [`JsonRows`] channel holds before the reader waits for the consumer.
+pub const JSON_ROWS_BUFFER: usize = 256;
+
 /// An index the list routes need. Declared by the layer that owns a collection, at start-up.
 ///
 /// Only index fields that hold one scalar per document (ids, addresses, status, timestamps):
@@ -104,6 +111,18 @@ pub trait Store: Send + Sync + 'static {
         options: &FindOptions,
     ) -> Result<Vec<Document>>;
     async fn count(&self, collection: &str, filter: &Filter) -> Result<u64>;
+    /// [`Store::find`], as JSON text without the top-level fields in `omit`, streamed. This
+    /// default reads every document first; a backend that can stream overrides it.
+    async fn find_json(
+        &self,
+        collection: &str,
+        filter: &Filter,
+        options: &FindOptions,
+        omit: &'static [&'static str],
+    ) -> Result<JsonRows> {
+        let docs = self.find(collection, filter, options).await?;
+        Ok(json_rows(docs, omit))
+    }
     /// Apply every write or none.
     async fn write_batch(&self, writes: Vec<Write>) -> Result<()>;
     /// Idempotent: create the index if it does not exist yet.
@@ -114,6 +133,22 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self) -> Result<()>;
     /// `sqlite` or `mongodb`, for logs and `/Monitoring/Support`.
     fn backend_name(&self) -> &'static str;
+}
+
+/// Documents already read, as [`JsonRows`] without the top-level fields in `omit`.
+pub fn json_rows(docs: Vec<Document>, omit: &[&str]) -> JsonRows {
+    let (tx, rx) = tokio::sync::mpsc::channel(docs.len().max(1));
+    for mut doc in docs {
+        if let Some(fields) = doc.as_object_mut() {
+            for field in omit {
+                fields.shift_remove(*field);
+            }
+        }
+        let text = serde_json::to_string(&doc).map_err(|e| StoreError::Backend(e.to_string()));
+        // The channel has room for every document and the receiver is still here.
+        let _ = tx.try_send(text);
+    }
+    rx
 }
 
 /// The id of a document, or [`StoreError::MissingId`].

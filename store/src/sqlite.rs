@@ -12,8 +12,8 @@
 //! definition of what matches.
 
 use crate::{
-    Document, FindOptions, IndexSpec, Result, Store, StoreError, Write, check_collection,
-    document_id,
+    Document, FindOptions, IndexSpec, JSON_ROWS_BUFFER, JsonRows, Result, Store, StoreError, Write,
+    check_collection, document_id,
     filter::{Filter, Op, candidates},
 };
 use async_trait::async_trait;
@@ -176,6 +176,33 @@ impl SqliteStore {
         })
         .await
         .map_err(backend)?
+    }
+
+    /// `SELECT column FROM collection WHERE … ORDER BY … LIMIT … OFFSET …` and its arguments.
+    fn select(
+        &self,
+        collection: &str,
+        column: &str,
+        filter: &Filter,
+        options: &FindOptions,
+    ) -> Result<(String, Vec<String>)> {
+        let (where_sql, args) = where_clause(filter, &self.indexed_fields(collection))?;
+        let mut order = Vec::new();
+        for s in &options.sort {
+            order.push(format!(
+                "json_extract(doc, '{}') {}",
+                json_path(&s.field)?,
+                if s.descending { "DESC" } else { "ASC" }
+            ));
+        }
+        order.push("seq ASC".to_owned());
+        let limit = options.limit.map(|l| l as i64).unwrap_or(-1);
+        let sql = format!(
+            "SELECT {column} FROM \"{collection}\"{where_sql} ORDER BY {} LIMIT {limit} OFFSET {}",
+            order.join(", "),
+            options.skip
+        );
+        Ok((sql, args))
     }
 
     fn table_known(&self, collection: &str) -> bool {
@@ -456,27 +483,13 @@ impl Store for SqliteStore {
         options: &FindOptions,
     ) -> Result<Vec<Document>> {
         check_collection(collection)?;
-        let (where_sql, args) = where_clause(filter, &self.indexed_fields(collection))?;
-        let mut order = Vec::new();
-        for s in &options.sort {
-            order.push(format!(
-                "json_extract(doc, '{}') {}",
-                json_path(&s.field)?,
-                if s.descending { "DESC" } else { "ASC" }
-            ));
-        }
-        order.push("seq ASC".to_owned());
-        let limit = options.limit.map(|l| l as i64).unwrap_or(-1);
-        let sql = format!(
-            "SELECT doc FROM \"{collection}\"{where_sql} ORDER BY {} LIMIT {limit} OFFSET {}",
-            order.join(", "),
-            options.skip
-        );
+        let sql = self.select(collection, "doc", filter, options)?;
         let c = collection.to_owned();
         self.read(move |conn| {
             if !table_exists(conn, &c)? {
                 return Ok(Vec::new());
             }
+            let (sql, args) = sql;
             let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
             let params: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
             let rows = stmt
@@ -489,6 +502,66 @@ impl Store for SqliteStore {
             Ok(out)
         })
         .await
+    }
+
+    async fn find_json(
+        &self,
+        collection: &str,
+        filter: &Filter,
+        options: &FindOptions,
+        omit: &'static [&'static str],
+    ) -> Result<JsonRows> {
+        check_collection(collection)?;
+        // The text as stored is what is sent: SQLite removes the omitted fields without the
+        // document passing through serde.
+        let column = if omit.is_empty() {
+            "doc".to_owned()
+        } else {
+            let mut paths = Vec::new();
+            for field in omit {
+                paths.push(format!("'{}'", json_path(field)?));
+            }
+            format!("json_remove(doc, {})", paths.join(", "))
+        };
+        let (sql, args) = self.select(collection, &column, filter, options)?;
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Closed);
+        }
+        if self.inner.readers.is_empty() {
+            // In memory there is one connection, the writer's: read everything at once.
+            let docs = self.find(collection, filter, options).await?;
+            return Ok(crate::json_rows(docs, omit));
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(JSON_ROWS_BUFFER);
+        let c = collection.to_owned();
+        let inner = self.inner.clone();
+        // The read runs on a blocking thread while the caller consumes the channel; a failure
+        // is the stream's last item.
+        tokio::task::spawn_blocking(move || {
+            let n = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
+            let streamed = (|| {
+                let conn = inner.readers[n].lock().map_err(backend)?;
+                let conn = conn.as_ref().ok_or(StoreError::Closed)?;
+                if !table_exists(conn, &c)? {
+                    return Ok(());
+                }
+                let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+                let params: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
+                let mut rows = stmt.query(params.as_slice()).map_err(backend)?;
+                while let Some(row) = rows.next().map_err(backend)? {
+                    let text = row.get::<_, String>(0).map_err(backend)?;
+                    // A consumer that went away (the client hung up) ends the read.
+                    if tx.blocking_send(Ok(text)).is_err() {
+                        break;
+                    }
+                }
+                Ok(())
+            })();
+            if let Err(e) = streamed {
+                let _ = tx.blocking_send(Err(e));
+            }
+        });
+        Ok(rx)
     }
 
     async fn count(&self, collection: &str, filter: &Filter) -> Result<u64> {

@@ -605,6 +605,16 @@ impl Transport {
             .collect()
     }
 
+    /// `GET /Messages` as stored JSON: each stored message is its DTO plus the `participant`
+    /// index field, so the answer passes the stored text on without the index.
+    pub async fn list_messages_json(&self, query: &[(String, String)]) -> Result<store::JsonRows> {
+        let filter = util::list_filter(query, QUERY_KEYS, util::Ownership::All)?;
+        Ok(self
+            .store
+            .find_json(COLLECTION, &filter, &Default::default(), &["participant"])
+            .await?)
+    }
+
     /// The file attached to a message.
     pub async fn message_attachment(&self, message: &MessageId, file: &FileId) -> Result<FileDto> {
         let stored = self.message(message).await?;

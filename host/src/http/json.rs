@@ -43,6 +43,73 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// `{"result": …}` with 200.
 pub struct Envelope<T>(pub T);
 
+/// `{"result": [ … ]}` with 200, the list's documents passed on as the store holds them:
+/// written to the client as they are read, so the answer is never whole in memory.
+/// (The route's API document still names the DTO list it is.)
+pub struct EnvelopeStream(pub store::JsonRows);
+
+impl IntoResponse for EnvelopeStream {
+    fn into_response(self) -> Response {
+        use axum::body::Bytes;
+        // Rows are gathered into chunks of about this size: one write per row would cost a
+        // frame and a syscall each.
+        const CHUNK: usize = 32 * 1024;
+        struct State {
+            rows: store::JsonRows,
+            started: bool,
+            done: bool,
+        }
+        let state = State {
+            rows: self.0,
+            started: false,
+            done: false,
+        };
+        let body = futures_util::stream::unfold(state, |mut st| async move {
+            if st.done {
+                return None;
+            }
+            let mut chunk = Vec::with_capacity(CHUNK + 1024);
+            if !st.started {
+                chunk.extend_from_slice(b"{\"result\":[");
+            }
+            loop {
+                match st.rows.recv().await {
+                    Some(Ok(row)) => {
+                        if st.started {
+                            chunk.push(b',');
+                        }
+                        st.started = true;
+                        chunk.extend_from_slice(row.as_bytes());
+                        if chunk.len() >= CHUNK {
+                            return Some((Ok::<_, store::StoreError>(Bytes::from(chunk)), st));
+                        }
+                    }
+                    Some(Err(e)) => {
+                        // The status is sent already: the answer can only break off.
+                        tracing::error!("a listing failed while it was sent: {e}");
+                        st.done = true;
+                        return Some((Err(e), st));
+                    }
+                    None => {
+                        st.started = true;
+                        st.done = true;
+                        chunk.extend_from_slice(b"]}");
+                        return Some((Ok(Bytes::from(chunk)), st));
+                    }
+                }
+            }
+        });
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )],
+            axum::body::Body::from_stream(body),
+        )
+            .into_response()
+    }
+}
+
 /// `{"result": …}` with 201.
 pub struct Created<T>(pub T);
 

@@ -3,7 +3,7 @@
 use super::files::download_response;
 use super::{ApiResult, QueryPairs};
 use crate::app::App;
-use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
+use crate::http::json::{ApiJson, Created, Envelope, EnvelopeStream, ResultBody};
 use crate::http::path::ApiPath;
 use axum::extract::State;
 use axum::response::Response;
@@ -102,8 +102,10 @@ async fn send(
         (status = 400, body = crate::http::error::ErrorEnvelope),
     )
 )]
-async fn list(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<MessageDto>>> {
-    Ok(Envelope(app.transport.list_messages(&query.0).await?))
+async fn list(State(app): State<App>, query: QueryPairs) -> ApiResult<EnvelopeStream> {
+    Ok(EnvelopeStream(
+        app.transport.list_messages_json(&query.0).await?,
+    ))
 }
 
 /// A message with its attached files.
