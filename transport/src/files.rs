@@ -403,17 +403,18 @@ impl Transport {
         .await
     }
 
-    pub async fn list_files(
+    /// `GET /Files`, `/Files/Own`, `/Files/Peer` as stored JSON: a stored file is its DTO plus `_local`
+    /// (its keys, never shown), so the answer passes the stored text on without `_local`.
+    pub async fn list_files_json(
         &self,
         query: &[(String, String)],
         ownership: Ownership,
-    ) -> Result<Vec<FileDto>> {
+    ) -> Result<store::JsonRows> {
         let filter = util::list_filter(query, QUERY_KEYS, ownership)?;
-        let docs = self
+        Ok(self
             .store
-            .find(COLLECTION, &filter, &store::FindOptions::default())
-            .await?;
-        docs.into_iter().map(file_dto).collect()
+            .find_json(COLLECTION, &filter, &Default::default(), &[util::LOCAL])
+            .await?)
     }
 
     pub(crate) async fn file_with_key(&self, id: &str) -> Result<(Value, SecretKey)> {

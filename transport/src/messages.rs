@@ -590,21 +590,6 @@ impl Transport {
         Ok(MessageWithAttachmentsDto::new(message, files))
     }
 
-    pub async fn list_messages(&self, query: &[(String, String)]) -> Result<Vec<MessageDto>> {
-        let filter = util::list_filter(query, QUERY_KEYS, util::Ownership::All)?;
-        let docs = self
-            .store
-            .find(COLLECTION, &filter, &Default::default())
-            .await?;
-        docs.into_iter()
-            .map(|doc| {
-                serde_json::from_value::<StoredMessage>(doc)
-                    .map(|m| m.dto)
-                    .map_err(internal)
-            })
-            .collect()
-    }
-
     /// `GET /Messages` as stored JSON: each stored message is its DTO plus the `participant`
     /// index field, so the answer passes the stored text on without the index.
     pub async fn list_messages_json(&self, query: &[(String, String)]) -> Result<store::JsonRows> {

@@ -4,7 +4,7 @@
 use super::{ApiResult, QueryPairs, TransportApiError, qr};
 use crate::app::App;
 use crate::http::error::ErrorEnvelope;
-use crate::http::json::{ApiJson, Created, Envelope, ResultBody};
+use crate::http::json::{ApiJson, Created, Envelope, EnvelopeStream, ResultBody};
 use crate::http::path::ApiPath;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -194,9 +194,11 @@ async fn upload(State(app): State<App>, request: Request) -> ApiResult<Created<F
         (status = 400, body = ErrorEnvelope),
     )
 )]
-async fn list_all(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<FileDto>>> {
-    Ok(Envelope(
-        app.transport.list_files(&query.0, Ownership::All).await?,
+async fn list_all(State(app): State<App>, query: QueryPairs) -> ApiResult<EnvelopeStream> {
+    Ok(EnvelopeStream(
+        app.transport
+            .list_files_json(&query.0, Ownership::All)
+            .await?,
     ))
 }
 
@@ -210,9 +212,11 @@ async fn list_all(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelo
         (status = 400, body = ErrorEnvelope),
     )
 )]
-async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<FileDto>>> {
-    Ok(Envelope(
-        app.transport.list_files(&query.0, Ownership::Own).await?,
+async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<EnvelopeStream> {
+    Ok(EnvelopeStream(
+        app.transport
+            .list_files_json(&query.0, Ownership::Own)
+            .await?,
     ))
 }
 
@@ -226,9 +230,11 @@ async fn list_own(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelo
         (status = 400, body = ErrorEnvelope),
     )
 )]
-async fn list_peer(State(app): State<App>, query: QueryPairs) -> ApiResult<Envelope<Vec<FileDto>>> {
-    Ok(Envelope(
-        app.transport.list_files(&query.0, Ownership::Peer).await?,
+async fn list_peer(State(app): State<App>, query: QueryPairs) -> ApiResult<EnvelopeStream> {
+    Ok(EnvelopeStream(
+        app.transport
+            .list_files_json(&query.0, Ownership::Peer)
+            .await?,
     ))
 }
 
