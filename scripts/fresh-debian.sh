@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Runs scripts/test.sh the way a new machine would: in a Debian bookworm chroot made by
-# debootstrap that holds only a clone of this repository's HEAD and the Rust toolchain of the
+# Runs scripts/test.sh the way a new machine would: in a Debian bookworm tree made by
+# debootstrap (the root of a mount namespace of its own) that holds only a clone of this repository's HEAD and the Rust toolchain of the
 # machine it runs on (plus a C linker, git and the machine's certificate authorities, which any
 # machine that builds Rust from crates.io has). Everything else (Node.js, brokers, Chromium,
 # podman, the npm packages, schemathesis, the crates) scripts/test.sh has to install itself.
 #
 #   scripts/fresh-debian.sh [FOLDER]      default /var/tmp/fresh-debian; needs root
 #
-# The chroot shares this machine's network, so brokers that run here on their standard ports
+# The new root shares this machine's network, so brokers that run here on their standard ports
 # would be found and used; stop them first for a run that has to start its own
 # (FRESH_STOP_BROKERS=1 does that and starts them again afterwards, with the commands below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, chroot, mounts)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, mount namespaces)" >&2; exit 1; }
 
 ROOT=${1:-/var/tmp/fresh-debian}
 REPO=$PWD
@@ -42,18 +42,24 @@ echo "== a clone of HEAD"
 rm -rf "$ROOT/root/connector"
 git clone --quiet "$REPO" "$ROOT/root/connector"
 
-# The root is a mount point of its own, as on a machine (podman remounts / when it unpacks a
-# layer); then the kernel's file systems inside it.
-mounts=("" proc sys dev dev/pts)
-cleanup() {
-  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "$ROOT/${mounts[$i]}" 2>/dev/null || true; done
+# The tree becomes the root of a mount namespace of its own (pivot_root, as a container's
+# root is), not a chroot: podman's `exec` (the image's HEALTHCHECK) cannot enter a container
+# from inside a chroot.
+enter() {
+  unshare --mount --fork /bin/bash -c '
+    set -e
+    mount --make-rprivate /
+    mount --bind "$0" "$0"
+    mount -t proc proc "$0/proc"
+    mount --rbind /sys "$0/sys"
+    mount --rbind /dev "$0/dev"
+    mkdir -p "$0/.oldroot"
+    cd "$0"
+    pivot_root . .oldroot
+    umount -l /.oldroot
+    cd /
+    exec "$@"' "$ROOT" "$@"
 }
-trap cleanup EXIT
-mount --bind "$ROOT" "$ROOT"
-mount -t proc proc "$ROOT/proc"
-mount --rbind /sys "$ROOT/sys"
-mount --rbind /dev "$ROOT/dev"
-mount -t devpts devpts "$ROOT/dev/pts" 2>/dev/null || true
 
 restart_brokers() {
   rabbitmq-server -detached >/dev/null 2>&1 || true
@@ -71,13 +77,13 @@ if [ "${FRESH_STOP_BROKERS:-0}" = 1 ]; then
   pkill -x nats-server || true
 fi
 
-echo "== scripts/test.sh in the chroot"
+echo "== scripts/test.sh in the new root"
 status=0
 # How this machine's tools find its certificate authorities (NODE_EXTRA_CA_CERTS, PIP_CERT,
 # SSL_CERT_FILE, ...) is the machine's, so it goes along; nothing else of its environment does.
 ca_env=()
 while IFS= read -r line; do ca_env+=("$line"); done < <(env | grep -E '^[A-Z_0-9]*(CA_|_CA|CERT)[A-Z_0-9]*=' || true)
-chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb "${ca_env[@]}" \
+enter /usr/bin/env -i HOME=/root TERM=dumb "${ca_env[@]}" \
   PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   /bin/bash -c '
     set -e
@@ -87,10 +93,10 @@ chroot "$ROOT" /usr/bin/env -i HOME=/root TERM=dumb "${ca_env[@]}" \
     cd /root/connector && bash scripts/test.sh' || status=$?
 
 if [ "${FRESH_STOP_BROKERS:-0}" = 1 ]; then
-  echo "== stopping the chroot's brokers, starting this machine's again"
+  echo "== stopping the new root's brokers, starting this machine's again"
   for name in beam.smp epmd mosquitto redis-server nats-server; do pkill -x "$name" || true; done
   sleep 2
   restart_brokers
 fi
-echo "== scripts/test.sh in a fresh Debian chroot: exit $status"
+echo "== scripts/test.sh in a fresh Debian root: exit $status"
 exit "$status"
