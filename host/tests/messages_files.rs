@@ -148,6 +148,23 @@ async fn a_sent_message_gets_its_delivery_receipt_once_the_recipient_fetched_it(
     assert_eq!(item, single);
     assert_eq!(ids[0], files[0]["id"]);
     assert!(!listed[0].as_object().unwrap().contains_key("participant"));
+    // The streamed list compressed, as browsers and the official SDK's axios ask for it.
+    let gzipped = a
+        .http
+        .get(a.url("/Messages?isOwn=true"))
+        .header("X-API-KEY", common::API_KEY)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.status(), 200);
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let bytes = gzipped.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+        .unwrap();
+    let unzipped: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(unzipped["result"], listed);
 
     // `GET /Messages/{id}` shows the attachments as files, the list as ids.
     assert_shape(

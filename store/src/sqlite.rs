@@ -26,6 +26,9 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 const READERS: usize = 4;
+/// Prepared statements kept per connection: a few per collection (get, insert, upsert,
+/// delete, the list queries), so the busy ones are never prepared twice.
+const STATEMENT_CACHE: usize = 256;
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
@@ -86,6 +89,7 @@ impl SqliteStore {
             )
             .map_err(backend)?;
         register_functions(&writer)?;
+        writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let tables = existing_tables(&writer)?;
 
         let mut readers = Vec::new();
@@ -101,6 +105,7 @@ impl SqliteStore {
                 conn.execute_batch("PRAGMA busy_timeout=10000; PRAGMA query_only=ON;")
                     .map_err(backend)?;
                 register_functions(&conn)?;
+                conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
                 readers.push(Mutex::new(Some(conn)));
             }
         }
@@ -352,7 +357,8 @@ fn apply_write(conn: &Connection, write: &Write) -> Result<()> {
         Write::Create { collection, doc } => insert(conn, collection, doc),
         Write::Put { collection, doc } => upsert(conn, collection, doc),
         Write::Delete { collection, id } => {
-            conn.execute(&format!("DELETE FROM \"{collection}\" WHERE id = ?1"), [id])
+            conn.prepare_cached(&format!("DELETE FROM \"{collection}\" WHERE id = ?1"))
+                .and_then(|mut stmt| stmt.execute([id]))
                 .map_err(backend)?;
             Ok(())
         }
@@ -362,10 +368,13 @@ fn apply_write(conn: &Connection, write: &Write) -> Result<()> {
 fn insert(conn: &Connection, collection: &str, doc: &Document) -> Result<()> {
     let id = document_id(doc)?;
     let text = serde_json::to_string(doc).map_err(backend)?;
-    match conn.execute(
-        &format!("INSERT INTO \"{collection}\" (id, doc) VALUES (?1, ?2)"),
-        params![id, text],
-    ) {
+    // Cached: preparing the statement again for every write cost more than running it.
+    match conn
+        .prepare_cached(&format!(
+            "INSERT INTO \"{collection}\" (id, doc) VALUES (?1, ?2)"
+        ))
+        .and_then(|mut stmt| stmt.execute(params![id, text]))
+    {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(e, _))
             if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -379,10 +388,8 @@ fn insert(conn: &Connection, collection: &str, doc: &Document) -> Result<()> {
 fn upsert(conn: &Connection, collection: &str, doc: &Document) -> Result<()> {
     let id = document_id(doc)?;
     let text = serde_json::to_string(doc).map_err(backend)?;
-    conn.execute(
-        &format!("INSERT INTO \"{collection}\" (id, doc) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc"),
-        params![id, text],
-    )
+    conn.prepare_cached(&format!("INSERT INTO \"{collection}\" (id, doc) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc"))
+    .and_then(|mut stmt| stmt.execute(params![id, text]))
     .map(|_| ())
     .map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
@@ -393,13 +400,10 @@ fn upsert(conn: &Connection, collection: &str, doc: &Document) -> Result<()> {
 }
 
 fn table_exists(conn: &Connection, collection: &str) -> Result<bool> {
-    conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type='table' AND name = ?1",
-        [collection],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n > 0)
-    .map_err(backend)
+    conn.prepare_cached("SELECT count(*) FROM sqlite_master WHERE type='table' AND name = ?1")
+        .and_then(|mut stmt| stmt.query_row([collection], |r| r.get::<_, i64>(0)))
+        .map(|n| n > 0)
+        .map_err(backend)
 }
 
 #[async_trait]

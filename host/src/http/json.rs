@@ -51,6 +51,7 @@ pub struct EnvelopeStream(pub store::JsonRows);
 impl IntoResponse for EnvelopeStream {
     fn into_response(self) -> Response {
         use axum::body::Bytes;
+        use futures_util::StreamExt;
         // Rows are gathered into chunks of about this size: one write per row would cost a
         // frame and a syscall each.
         const CHUNK: usize = 32 * 1024;
@@ -64,6 +65,7 @@ impl IntoResponse for EnvelopeStream {
             started: false,
             done: false,
         };
+        // Fused: a layer around the body (compression) may poll once more after the end.
         let body = futures_util::stream::unfold(state, |mut st| async move {
             if st.done {
                 return None;
@@ -98,7 +100,8 @@ impl IntoResponse for EnvelopeStream {
                     }
                 }
             }
-        });
+        })
+        .fuse();
         (
             [(
                 axum::http::header::CONTENT_TYPE,
