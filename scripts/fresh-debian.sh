@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs scripts/test.sh the way a new machine would: in a Debian bookworm tree made by
-# debootstrap (the root of a mount namespace of its own) that holds only a clone of this repository's HEAD and the Rust toolchain of the
-# machine it runs on (plus a C linker, git and the machine's certificate authorities, which any
-# machine that builds Rust from crates.io has). Everything else (Node.js, brokers, Chromium,
+# debootstrap (the root of a mount namespace of its own) that holds only a clone of this
+# repository's HEAD and the Rust toolchain of the machine it runs on (plus a C linker, git and
+# the machine's certificate authorities, which any machine that builds Rust from crates.io has). Everything else (Node.js, brokers, Chromium,
 # podman, the npm packages, schemathesis, the crates) scripts/test.sh has to install itself.
 #
 #   scripts/fresh-debian.sh [FOLDER]      default /var/tmp/fresh-debian; needs root
