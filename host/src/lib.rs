@@ -7,6 +7,7 @@ pub mod database;
 pub mod health;
 pub mod http;
 pub mod logging;
+pub mod memory;
 pub mod module_tool;
 pub mod modules;
 pub mod routes;
@@ -169,6 +170,7 @@ pub async fn start(config: ConnectorConfig) -> anyhow::Result<RunningConnector> 
         Ok(())
     });
     tracing::info!(address = %local_addr, "listening");
+    memory::release_freed();
     Ok(RunningConnector {
         app,
         local_addr,

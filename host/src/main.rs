@@ -126,6 +126,7 @@ enum ModulesCommand {
 }
 
 fn main() -> ExitCode {
+    connector::memory::no_huge_pages();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
