@@ -163,7 +163,7 @@ async fn queries(s: &dyn Store) {
 
 /// `find_json` gives what `find` gives, as text, without the omitted fields, in the same order.
 async fn json_text(s: &dyn Store) {
-    let f = parse_query([("content.@type", "Mail")].into_iter(), KEYS).unwrap();
+    let f = parse_query([("content.@type", "Mail")], KEYS).unwrap();
     for omit in [&[][..], &["recipients", "size"][..]] {
         let omit: &'static [&'static str] = omit;
         let mut rows = s
