@@ -126,21 +126,7 @@ async fn messages_and_relationships_arrive_exactly_once_through_a_faulty_network
     .await;
     relate(&a, &b).await;
     let b_address = b.address().await;
-    let template = b
-        .post(
-            "/RelationshipTemplates/Own",
-            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": {}}, "expiresAt": common::in_minutes(60)}),
-        )
-        .await;
-    let token = b
-        .post(
-            &format!(
-                "/RelationshipTemplates/Own/{}/Token",
-                template["id"].as_str().unwrap()
-            ),
-            json!({}),
-        )
-        .await;
+    let (template, token) = common::template_with_token(&b, json!({})).await;
 
     faults.on.store(true, Ordering::SeqCst);
     let mut sent = Vec::new();

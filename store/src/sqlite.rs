@@ -48,6 +48,15 @@ struct Inner {
     closed: AtomicBool,
 }
 
+impl Inner {
+    /// Runs `f` on the next read connection, round robin.
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let n = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let conn = self.readers[n].lock().map_err(backend)?;
+        f(conn.as_ref().ok_or(StoreError::Closed)?)
+    }
+}
+
 fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
@@ -174,13 +183,9 @@ impl SqliteStore {
             return self.write(move |conn| f(conn)).await;
         }
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let n = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
-            let conn = inner.readers[n].lock().map_err(backend)?;
-            f(conn.as_ref().ok_or(StoreError::Closed)?)
-        })
-        .await
-        .map_err(backend)?
+        tokio::task::spawn_blocking(move || inner.with_reader(f))
+            .await
+            .map_err(backend)?
     }
 
     /// `SELECT column FROM collection WHERE … ORDER BY … LIMIT … OFFSET …` and its arguments.
@@ -542,10 +547,7 @@ impl Store for SqliteStore {
         // The read runs on a blocking thread while the caller consumes the channel; a failure
         // is the stream's last item.
         tokio::task::spawn_blocking(move || {
-            let n = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
-            let streamed = (|| {
-                let conn = inner.readers[n].lock().map_err(backend)?;
-                let conn = conn.as_ref().ok_or(StoreError::Closed)?;
+            let streamed = inner.with_reader(|conn| {
                 if !table_exists(conn, &c)? {
                     return Ok(());
                 }
@@ -560,7 +562,7 @@ impl Store for SqliteStore {
                     }
                 }
                 Ok(())
-            })();
+            });
             if let Err(e) = streamed {
                 let _ = tx.blocking_send(Err(e));
             }

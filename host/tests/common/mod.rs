@@ -258,16 +258,8 @@ pub async fn request_relationship(
     creation_value: Value,
     reference: &str,
 ) -> (Value, Value) {
-    let template = templator
-        .post(
-            "/RelationshipTemplates/Own",
-            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": template_value}, "expiresAt": in_minutes(30)}),
-        )
-        .await;
+    let (template, token) = template_with_token(templator, template_value).await;
     let id = template["id"].as_str().unwrap();
-    let token = templator
-        .post(&format!("/RelationshipTemplates/Own/{id}/Token"), json!({}))
-        .await;
     let loaded = requestor
         .post(
             "/RelationshipTemplates/Peer",
@@ -292,6 +284,22 @@ pub async fn request_relationship(
         .await;
     assert_eq!(relationship["status"], "Pending");
     (loaded, relationship)
+}
+
+/// `owner` creates a template with an arbitrary `value` (30 minutes) and a token for it;
+/// returns both DTOs.
+pub async fn template_with_token(owner: &Peer, value: Value) -> (Value, Value) {
+    let template = owner
+        .post(
+            "/RelationshipTemplates/Own",
+            json!({"content": {"@type": "ArbitraryRelationshipTemplateContent", "value": value}, "expiresAt": in_minutes(30)}),
+        )
+        .await;
+    let id = template["id"].as_str().unwrap();
+    let token = owner
+        .post(&format!("/RelationshipTemplates/Own/{id}/Token"), json!({}))
+        .await;
+    (template, token)
 }
 
 /// `requestor` loads a peer's template by its token (the truncated reference) and asks for the
