@@ -48,7 +48,10 @@ WORKDIR /src
 # The connector's build script compiles the built-in modules for this target.
 RUN rustup target add wasm32-wasip2
 COPY . .
-RUN cargo build --release --locked -p connector && mkdir -p /out && cp target/release/connector /out/connector
+# The build folder goes in the same step: only the binary leaves this stage, and a layer holding
+# gigabytes of intermediate artifacts would only cost disk.
+RUN cargo build --release --locked -p connector && mkdir -p /out && cp target/release/connector /out/connector \
+    && rm -rf target
 
 FROM setcap AS built-binary
 COPY --from=build /out/connector /out/connector

@@ -108,9 +108,16 @@ prebuilt() {
 full() {
   local tag="${1:-$DEFAULT_TAG}"
   build_base
-  # cargo fetches the crates from crates.io during the build.
-  podman_ build "${DOWNLOADS[@]}" --format docker --build-arg BUILD_BASE="$BUILD_BASE" \
+  # What an earlier build left (a failed one keeps its working containers) goes first.
+  podman_ rm --all --force >/dev/null
+  podman_ image prune --force >/dev/null
+  echo "== disk before the full build: $(df -h --output=avail "$STATE" | tail -1 | tr -d ' ') free"
+  # cargo fetches the crates from crates.io during the build. Without layer caching each stage
+  # is one working copy instead of one per instruction, which under vfs (every layer a full copy
+  # of the tree) is the difference between a few and tens of gigabytes.
+  podman_ build "${DOWNLOADS[@]}" --layers=false --format docker --build-arg BUILD_BASE="$BUILD_BASE" \
     --build-arg RUNTIME_BASE="$RUNTIME_BASE" -t "$tag" -f Dockerfile .
+  podman_ image prune --force >/dev/null
   # The binary runs in its image (the runtime base's glibc and user).
   podman_ run --rm "$tag" --version
 }
