@@ -15,8 +15,11 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --qui
 for target in $(cargo fuzz list); do
   corpus="$CARGO_TARGET_DIR/corpus/$target"
   mkdir -p "$corpus"
+  # Hand-made starting inputs, where a target has them, are read but never written to.
+  seeds=()
+  [ -d "seeds/$target" ] && seeds=("seeds/$target")
   log="$CARGO_TARGET_DIR/$target.log"
-  if ! cargo fuzz run --sanitizer none "$target" "$corpus" -- -max_total_time="$SECONDS_EACH" -max_len=4096 >"$log" 2>&1; then
+  if ! cargo fuzz run --sanitizer none "$target" "$corpus" "${seeds[@]}" -- -max_total_time="$SECONDS_EACH" -max_len=4096 >"$log" 2>&1; then
     tail -40 "$log"
     echo "fuzz target $target failed; the input is in fuzz/artifacts/$target" >&2
     exit 1

@@ -4,12 +4,12 @@
 
 use crate::tags::FILE_TAGS_VALUE_TYPE;
 use crate::{Consumption, Result};
-use runtime_types::files::FileDto;
-use transport::files::{NewFile, check_upload};
+use runtime_types::files::{FileDto, UploadOwnFileParts};
+use transport::files::check_upload;
 
 impl Consumption {
     /// `POST /Files/Own`.
-    pub async fn upload_own_file(&self, file: NewFile) -> Result<FileDto> {
+    pub async fn upload_own_file(&self, file: UploadOwnFileParts) -> Result<FileDto> {
         let upload = check_upload(file)?;
         self.validate_tags(FILE_TAGS_VALUE_TYPE, upload.tags())
             .await?;

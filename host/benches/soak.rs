@@ -1,11 +1,14 @@
-//! Soak: many messages (`SOAK_MESSAGES`, default 100,000) from one `connector` process to
-//! another through the local Backbone. The receiver syncs after every `SYNC_EVERY` messages and
-//! its `webhooks` module posts each `transport.messageReceived` to a receiver in this process.
-//! Reports each Connector's RSS at the start, the middle and the end, p50 and p99 of a send and
-//! of a sync, and the webhook deliveries lost and duplicated (both must be 0; the bench fails
-//! otherwise).
+//! Soak: many messages from one `connector` process to another through the local Backbone. The
+//! receiver syncs after every `SYNC_EVERY` messages and its `webhooks` module posts each
+//! `transport.messageReceived` to a receiver in this process. Reports each Connector's RSS at the
+//! start, the middle and the end, p50 and p99 of a send and of a sync, and the webhook deliveries
+//! lost and duplicated. It fails when one is lost or duplicated, or when a Connector's RSS grows
+//! from the middle to the end by more than [`GROWTH_BOUND_MIB`]: by the middle every cache is
+//! warm, so what grows after it grows with the number of messages, which is a leak.
 //!
-//! Run: `cargo bench -p connector --bench soak` (`SOAK_MESSAGES=10000` for a shorter run).
+//! Run: `cargo bench -p connector --bench soak`, 100,000 messages (`SOAK_MESSAGES` sets another
+//! count). `cargo test` runs it too, with 2,000 messages on the test build, so the bounds are
+//! checked in every test run.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -20,6 +23,10 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_connector");
 const SYNC_EVERY: usize = 100;
+/// How much a Connector's resident memory may grow over the second half of the run, in MiB:
+/// room for the allocator's and SQLite's page-granular noise, far below what keeping anything
+/// per message would cost over tens of thousands of messages.
+const GROWTH_BOUND_MIB: f64 = 12.0;
 
 /// `VmRSS` of a process, in MiB.
 fn rss_mib(pid: u32) -> f64 {
@@ -106,10 +113,12 @@ async fn receiver() -> (String, Deliveries) {
 
 #[tokio::main]
 async fn main() {
+    // `cargo bench` passes `--bench`; `cargo test` does not.
+    let benching = std::env::args().any(|a| a == "--bench");
     let total: usize = std::env::var("SOAK_MESSAGES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(if benching { 100_000 } else { 2_000 });
     let backbone = Backbone::start_with(backbone::Config {
         max_unreceived_messages_per_sender: total as u64 + 1,
         ..Default::default()
@@ -237,4 +246,14 @@ async fn main() {
     );
     assert_eq!(lost, 0, "every message reached the webhook");
     assert_eq!(duplicated, 0, "no message reached the webhook twice");
+    for (who, middle, end) in [
+        ("sender", middle_rss.0, end_rss.0),
+        ("receiver", middle_rss.1, end_rss.1),
+    ] {
+        assert!(
+            end - middle <= GROWTH_BOUND_MIB,
+            "the {who}'s RSS grew by {:.1} MiB over the second half (bound {GROWTH_BOUND_MIB} MiB)",
+            end - middle
+        );
+    }
 }

@@ -55,6 +55,20 @@ pub struct UploadOwnFileForm {
     pub tags: Option<Vec<String>>,
 }
 
+/// `POST /Files/Own` as the REST layer received it: the `file` part with its name and type, and
+/// the text fields. A part or field the request lacked is `None`, so the use case's checks can
+/// name the first missing property as the runtime does.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct UploadOwnFileParts {
+    pub content: Option<Vec<u8>>,
+    pub filename: Option<String>,
+    pub mimetype: Option<String>,
+    pub expires_at: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
 /// `POST /Files/Peer`: a file or token reference (truncated or URL), with the token's password
 /// when it is protected. The reference stays text here: the runtime checks it with its own
 /// message (`token / file reference invalid`), which transport gives.

@@ -441,16 +441,27 @@ impl BackboneClient {
 
     /// The raw bytes of a file blob.
     pub async fn download(&self, path: &str) -> Result<Vec<u8>> {
+        // What a `Content-Length` may make us reserve up front; a larger blob still arrives,
+        // the buffer just grows.
+        const MAX_DOWNLOAD_CAPACITY: usize = 32 * 1024 * 1024;
         self.retrying(|| async {
             let response = self.send(true, || self.prepare(Method::GET, path)).await?;
             if !response.status().is_success() {
                 return Err(Self::error_of(response).await);
             }
-            Ok(response
-                .bytes()
-                .await
-                .map_err(|e| self.unreachable(e))?
-                .to_vec())
+            // One buffer of the announced size: collecting the chunks first and copying
+            // them out would hold a file's blob twice.
+            let mut response = response;
+            let announced = response.content_length().unwrap_or(0);
+            let mut blob = Vec::with_capacity(
+                usize::try_from(announced)
+                    .unwrap_or(0)
+                    .min(MAX_DOWNLOAD_CAPACITY),
+            );
+            while let Some(chunk) = response.chunk().await.map_err(|e| self.unreachable(e))? {
+                blob.extend_from_slice(&chunk);
+            }
+            Ok(blob)
         })
         .await
     }
@@ -485,11 +496,15 @@ impl BackboneClient {
         blob: Vec<u8>,
         fields: Vec<(&'static str, String)>,
     ) -> Result<T> {
+        // One buffer for every attempt: a retry sends the same bytes without copying them.
+        let blob = bytes::Bytes::from(blob);
+        let length = blob.len() as u64;
         let response = self
             .send(true, || {
                 let mut form = reqwest::multipart::Form::new().part(
                     "content",
-                    reqwest::multipart::Part::bytes(blob.clone()).file_name("cipher.bin"),
+                    reqwest::multipart::Part::stream_with_length(blob.clone(), length)
+                        .file_name("cipher.bin"),
                 );
                 for (name, value) in &fields {
                     form = form.text(*name, value.clone());

@@ -16,7 +16,9 @@ use crate::util::{self, LOCAL, Ownership, local_str};
 use consumer_api::files::{self as api, UploadFields};
 use consumer_api::{Bytes, Timestamp};
 use reqwest::Method;
-use runtime_types::files::{CreateTokenForFileRequest, FileDto, LoadPeerFileRequest, ReferenceDto};
+use runtime_types::files::{
+    CreateTokenForFileRequest, FileDto, LoadPeerFileRequest, ReferenceDto, UploadOwnFileParts,
+};
 use runtime_types::tokens::TokenDto;
 use serde_json::{Value, json};
 use wire::{AnyId, Cipher, CryptoObject, FileId, HashLabel, SecretKey};
@@ -42,18 +44,6 @@ pub const MAX_FILE_SIZE: usize = 10 * 1024 * 1024;
 const DEFAULT_EXPIRY: &str = "9999-12-31T00:00:00.000Z";
 /// The runtime's `@errorMessage` for a reference that is no file or token reference.
 const INVALID_REFERENCE: &str = "token / file reference invalid";
-
-/// An upload as the REST layer received it; a part or field the request lacked is `None`.
-#[derive(Debug, Default)]
-pub struct NewFile {
-    pub content: Option<Vec<u8>>,
-    pub filename: Option<String>,
-    pub mimetype: Option<String>,
-    pub expires_at: Option<String>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub tags: Option<Vec<String>>,
-}
 
 /// A decrypted download.
 pub struct Download {
@@ -147,7 +137,7 @@ impl CheckedUpload {
 /// The checks of `UploadOwnFileUseCase`'s validator, in its order and with its words: the
 /// schema (`content`, `filename`, `mimetype` required, `expiresAt` an ISO 8601 date-time,
 /// `tags` unique), then the size, then `expiresAt` in the future.
-pub fn check_upload(file: NewFile) -> Result<CheckedUpload> {
+pub fn check_upload(file: UploadOwnFileParts) -> Result<CheckedUpload> {
     let content = required(file.content, "content")?;
     let filename = required(file.filename, "filename")?;
     let mimetype = required(file.mimetype, "mimetype")?;
@@ -209,8 +199,11 @@ impl Transport {
             .identity
             .device_key
             .sign(&plaintext_hash, HashLabel::Sha512);
+        let filesize = content.len() as u64;
         let content_key = SecretKey::generate()?;
-        let blob = content_key.encrypt(&content)?.to_json().into_bytes();
+        // The content becomes its ciphertext in its own buffer, and the cipher its JSON in one
+        // more: a file is held at most about twice and a third over while it is uploaded.
+        let blob = content_key.encrypt_owned(content)?.to_json_vec();
         let cipher_hash = wire::hash::sha512(&blob);
         let mut metadata = serde_json::Map::new();
         metadata.insert("@type".into(), json!("FileMetadata"));
@@ -218,7 +211,7 @@ impl Transport {
             metadata.insert("description".into(), json!(d));
         }
         metadata.insert("filename".into(), json!(filename));
-        metadata.insert("filesize".into(), json!(content.len()));
+        metadata.insert("filesize".into(), json!(filesize));
         metadata.insert("mimetype".into(), json!(mimetype));
         metadata.insert(
             "plaintextHash".into(),
@@ -254,7 +247,7 @@ impl Transport {
             is_own: true,
             filename,
             tags,
-            filesize: content.len() as u64,
+            filesize,
             created_at: created.created_at,
             created_by: self.identity.address.to_string(),
             created_by_device: self.identity.device_id.clone(),
@@ -440,8 +433,11 @@ impl Transport {
             ));
         }
         let key: SecretKey = self.vault.open_crypto(local_str(&doc, "contentKey")?)?;
-        let cipher = Cipher::from_json_bytes(&blob)?;
-        let content = key.decrypt(&cipher).map_err(|_| {
+        // The blob goes as soon as its ciphertext is decoded, and the ciphertext is decrypted
+        // in its own buffer.
+        let cipher = Cipher::from_json_slice(&blob)?;
+        drop(blob);
+        let content = key.decrypt_owned(cipher).map_err(|_| {
             TransportError::peer(
                 "error.transport.files.cipherMismatch",
                 "the file does not decrypt",

@@ -91,7 +91,7 @@ async fn two_identities_relate_and_exchange_messages_and_files() {
         "Active"
     );
 
-    let upload = transport::files::check_upload(transport::files::NewFile {
+    let upload = transport::files::check_upload(runtime_types::files::UploadOwnFileParts {
         content: Some(b"hello file".to_vec()),
         filename: Some("Test.txt".into()),
         mimetype: Some("text/plain".into()),

@@ -15,6 +15,17 @@ pub fn b64u_encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Appends base64url without padding to `out`, encoding in place in the space it reserves.
+pub(crate) fn b64u_encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    let length =
+        base64::encoded_len(bytes.len(), false).expect("base64 of a buffer fits in memory");
+    out.resize(start + length, 0);
+    URL_SAFE_NO_PAD
+        .encode_slice(bytes, &mut out[start..])
+        .expect("the space is the encoded length");
+}
+
 /// Standard base64 with padding, as `CoreBuffer.toBase64()` writes it.
 pub fn std_b64_encode(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)

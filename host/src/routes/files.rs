@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::http::error::ErrorEnvelope;
 use crate::http::json::{ApiJson, Created, Envelope, EnvelopeStream, ResultBody};
 use crate::http::path::ApiPath;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use runtime_types::files::{
@@ -14,7 +14,7 @@ use runtime_types::files::{
 };
 use runtime_types::tokens::TokenDto;
 use serde::Deserialize;
-use transport::files::{Download, NewFile};
+use transport::files::Download;
 use transport::{Ownership, TransportError};
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -111,63 +111,6 @@ struct FilesQuery {
     ownership_is_locked: Option<String>,
 }
 
-/// Reads the upload form. A request that is not `multipart/form-data` at all (no body, JSON)
-/// is an upload without its parts: the runtime then names the first missing property.
-async fn read_upload(request: Request) -> ApiResult<NewFile> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("multipart/form-data")
-        });
-    let mut file = NewFile::default();
-    if !is_multipart {
-        return Ok(file);
-    }
-    let mut multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|e| invalid(format!("the multipart body is invalid: {}", e.body_text())))?;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| invalid(format!("the multipart body is invalid: {e}")))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            // Multer reads the name as latin1; the official Connector re-decodes it as UTF-8,
-            // which is what the raw header bytes are.
-            file.filename = Some(field.file_name().unwrap_or_default().to_owned());
-            file.mimetype = Some(
-                field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned(),
-            );
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| invalid(format!("the file part is invalid: {e}")))?;
-            file.content = Some(bytes.to_vec());
-            continue;
-        }
-        let text = field
-            .text()
-            .await
-            .map_err(|e| invalid(format!("the field {name} is invalid: {e}")))?;
-        match name.as_str() {
-            "expiresAt" => file.expires_at = Some(text),
-            "title" => file.title = Some(text),
-            "description" => file.description = Some(text),
-            "tags" | "tags[]" => file.tags.get_or_insert_with(Vec::new).push(text),
-            _ => {}
-        }
-    }
-    Ok(file)
-}
-
 /// Uploads an own file.
 #[utoipa::path(
     post,
@@ -180,7 +123,9 @@ async fn read_upload(request: Request) -> ApiResult<NewFile> {
     )
 )]
 async fn upload(State(app): State<App>, request: Request) -> ApiResult<Created<FileDto>> {
-    let file = read_upload(request).await?;
+    let file = upload_form::read(request, UPLOAD_BODY_LIMIT)
+        .await
+        .map_err(|e| invalid(e.0))?;
     Ok(Created(app.consumption.upload_own_file(file).await?))
 }
 
