@@ -194,17 +194,23 @@ impl Transport {
             description,
             tags,
         } = file;
-        let plaintext_hash = wire::hash::sha512(&content);
+        let filesize = content.len() as u64;
+        // Hashing, encrypting and encoding a large file takes tens of milliseconds of CPU,
+        // which would hold up every other request of its runtime worker.
+        let (plaintext_hash, content_key, blob, cipher_hash) = blocking(move || {
+            let plaintext_hash = wire::hash::sha512(&content);
+            let content_key = SecretKey::generate()?;
+            // The content becomes its ciphertext in its own buffer, and the cipher its JSON in
+            // one more: a file is held at most about twice and a third over while uploaded.
+            let blob = content_key.encrypt_owned(content)?.to_json_vec();
+            let cipher_hash = wire::hash::sha512(&blob);
+            Ok((plaintext_hash, content_key, blob, cipher_hash))
+        })
+        .await?;
         let owner_signature = self
             .identity
             .device_key
             .sign(&plaintext_hash, HashLabel::Sha512);
-        let filesize = content.len() as u64;
-        let content_key = SecretKey::generate()?;
-        // The content becomes its ciphertext in its own buffer, and the cipher its JSON in one
-        // more: a file is held at most about twice and a third over while it is uploaded.
-        let blob = content_key.encrypt_owned(content)?.to_json_vec();
-        let cipher_hash = wire::hash::sha512(&blob);
         let mut metadata = serde_json::Map::new();
         metadata.insert("@type".into(), json!("FileMetadata"));
         if let Some(d) = &description {
@@ -423,34 +429,12 @@ impl Transport {
             .backbone
             .download(&format!("/api/v2/Files/{id}"))
             .await?;
-        let cipher_hash = wire::encoding::b64u_encode(&wire::hash::sha512(&blob));
-        // Stored hashes may be in either base64 alphabet (older documents kept the Backbone's).
-        let stored_hash = Bytes::decode(local_str(&doc, "cipherHash")?).map(|b| b.encode());
-        if stored_hash.as_deref() != Some(cipher_hash.as_str()) {
-            return Err(TransportError::peer(
-                "error.transport.files.cipherMismatch",
-                "the downloaded file does not match its cipher hash",
-            ));
-        }
+        let stored_cipher_hash = Bytes::decode(local_str(&doc, "cipherHash")?);
+        let stored_plaintext_hash = local_str(&doc, "plaintextHash")?.to_owned();
         let key: SecretKey = self.vault.open_crypto(local_str(&doc, "contentKey")?)?;
-        // The blob goes as soon as its ciphertext is decoded, and the ciphertext is decrypted
-        // in its own buffer.
-        let cipher = Cipher::from_json_slice(&blob)?;
-        drop(blob);
-        let content = key.decrypt_owned(cipher).map_err(|_| {
-            TransportError::peer(
-                "error.transport.files.cipherMismatch",
-                "the file does not decrypt",
-            )
-        })?;
-        if local_str(&doc, "plaintextHash")?
-            != wire::encoding::b64u_encode(&wire::hash::sha512(&content))
-        {
-            return Err(TransportError::peer(
-                "error.transport.files.plaintextHashMismatch",
-                "the decrypted file does not match its plaintext hash",
-            ));
-        }
+        let content =
+            blocking(move || open_blob(&blob, stored_cipher_hash, &stored_plaintext_hash, &key))
+                .await?;
         let dto = file_dto(doc)?;
         Ok(Download {
             content,
@@ -585,5 +569,93 @@ impl Transport {
             doc["ownershipIsLocked"] = json!(true);
         }
         Ok(Some(doc))
+    }
+}
+
+/// Checks a downloaded blob against its cipher hash, decrypts it and checks the content
+/// against its plaintext hash. The cipher hash runs on a second thread while the blob is
+/// decoded and decrypted: both only read the blob, and SHA-512 is the slowest step.
+fn open_blob(
+    blob: &[u8],
+    stored_cipher_hash: Option<Bytes>,
+    stored_plaintext_hash: &str,
+    key: &SecretKey,
+) -> Result<Vec<u8>> {
+    let (cipher_hash, decrypted) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| wire::hash::sha512(blob));
+        let decrypted = Cipher::from_json_slice(blob).map(|cipher| key.decrypt_owned(cipher));
+        (hashing.join(), decrypted)
+    });
+    let cipher_hash =
+        cipher_hash.map_err(|_| TransportError::Internal("the cipher hash panicked".into()))?;
+    // Stored hashes may be in either base64 alphabet (older documents kept the Backbone's).
+    if stored_cipher_hash.map(|b| b.encode()) != Some(wire::encoding::b64u_encode(&cipher_hash)) {
+        return Err(TransportError::peer(
+            "error.transport.files.cipherMismatch",
+            "the downloaded file does not match its cipher hash",
+        ));
+    }
+    let content = decrypted?.map_err(|_| {
+        TransportError::peer(
+            "error.transport.files.cipherMismatch",
+            "the file does not decrypt",
+        )
+    })?;
+    if stored_plaintext_hash != wire::encoding::b64u_encode(&wire::hash::sha512(&content)) {
+        return Err(TransportError::peer(
+            "error.transport.files.plaintextHashMismatch",
+            "the decrypted file does not match its plaintext hash",
+        ));
+    }
+    Ok(content)
+}
+
+/// Runs CPU-bound work off the async runtime's workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| TransportError::Internal(format!("file work did not finish: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's blob with its stored hashes, as an upload leaves them.
+    fn sealed(content: &[u8]) -> (SecretKey, Vec<u8>, Option<Bytes>, String) {
+        let key = SecretKey::generate().unwrap();
+        let blob = key.encrypt_owned(content.to_vec()).unwrap().to_json_vec();
+        let cipher_hash = Some(Bytes(wire::hash::sha512(&blob).to_vec()));
+        let plaintext_hash = wire::encoding::b64u_encode(&wire::hash::sha512(content));
+        (key, blob, cipher_hash, plaintext_hash)
+    }
+
+    #[test]
+    fn a_blob_that_matches_both_hashes_opens() {
+        let (key, blob, cipher_hash, plaintext_hash) = sealed(b"the file");
+        let content = open_blob(&blob, cipher_hash, &plaintext_hash, &key).unwrap();
+        assert_eq!(content, b"the file");
+    }
+
+    #[test]
+    fn a_changed_blob_or_a_wrong_hash_is_refused_with_its_code() {
+        let (key, mut blob, cipher_hash, plaintext_hash) = sealed(b"the file");
+        let wrong = open_blob(&blob, cipher_hash.clone(), "AAAA", &key).unwrap_err();
+        assert_eq!(wrong.code(), "error.transport.files.plaintextHashMismatch");
+        let other_key = SecretKey::generate().unwrap();
+        let undecryptable =
+            open_blob(&blob, cipher_hash.clone(), &plaintext_hash, &other_key).unwrap_err();
+        assert_eq!(undecryptable.code(), "error.transport.files.cipherMismatch");
+        assert_eq!(undecryptable.to_string(), "the file does not decrypt");
+        let last = blob.len() - 3;
+        blob[last] ^= 1;
+        let changed = open_blob(&blob, cipher_hash, &plaintext_hash, &key).unwrap_err();
+        assert_eq!(changed.code(), "error.transport.files.cipherMismatch");
+        assert_eq!(
+            changed.to_string(),
+            "the downloaded file does not match its cipher hash"
+        );
     }
 }
