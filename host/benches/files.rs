@@ -73,9 +73,11 @@ async fn main() {
     let config = dir.path().join("config.json");
     std::fs::write(&config, cfg.to_string()).unwrap();
     let connector = common::binary::spawn(BIN, dir.path(), &config, 0).await;
-    let pid = connector.child.id();
+    let base_url = connector.base_url;
+    let connector = Stopped(connector.child);
+    let pid = connector.0.id();
     let http = reqwest::Client::new();
-    let url = |path: &str| format!("{}/api/core/v1{path}", connector.base_url);
+    let url = |path: &str| format!("{base_url}/api/core/v1{path}");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = status_kib(pid, "VmRSS:");
 
@@ -158,8 +160,17 @@ async fn main() {
             );
         }
     }
-    // SAFETY: a plain signal to our own child.
-    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
-    let mut child = connector.child;
-    child.wait().unwrap();
+    drop(connector);
+}
+
+/// The Connector process, stopped when the bench ends, also when an assertion fails: a
+/// `Child` left alone keeps running after its parent exits.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        // SAFETY: a plain signal to our own child, which is not yet reaped.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let _ = self.0.wait();
+    }
 }

@@ -87,6 +87,15 @@ impl Connector {
     }
 }
 
+/// The process ends with the bench, also when an assertion fails: a `Child` left alone keeps
+/// running after its parent exits.
+impl Drop for Connector {
+    fn drop(&mut self) {
+        let _ = self.spawned.child.kill();
+        let _ = self.spawned.child.wait();
+    }
+}
+
 /// Counts webhook deliveries per message id.
 type Deliveries = Arc<Mutex<HashMap<String, u32>>>;
 
