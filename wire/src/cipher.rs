@@ -264,25 +264,14 @@ impl Cipher {
             what: Self::TYPE,
             detail: e.to_string(),
         })?;
-        Self::from_parts(
-            input.tag.as_deref(),
-            &input.cph,
-            input.alg,
-            input.nnc.as_deref(),
-            input.cnt,
-        )
+        Self::from_text(&input)
     }
 
-    fn from_parts(
-        tag: Option<&str>,
-        cph: &str,
-        alg: u64,
-        nnc: Option<&str>,
-        cnt: Option<u32>,
-    ) -> Result<Self> {
-        check_type(tag, Self::TYPE, &[])?;
-        check_alg(alg, ALG_XCHACHA20_POLY1305, Self::TYPE)?;
-        let nonce = match (nnc, cnt) {
+    fn from_text(input: &CipherText<'_>) -> Result<Self> {
+        check_type(input.tag.as_deref(), Self::TYPE, &[])?;
+        check_alg(input.alg, ALG_XCHACHA20_POLY1305, Self::TYPE)?;
+        let cph: &str = &input.cph;
+        let nonce = match (input.nnc.as_deref(), input.cnt) {
             (Some(nnc), None) => CipherNonce::Nonce(Nonce::parse(nnc, "nnc")?),
             (None, Some(cnt)) => CipherNonce::Counter(cnt),
             _ => return Err(WireError::CipherNonce),
@@ -307,31 +296,7 @@ impl Cipher {
     }
 }
 
-#[doc(hidden)]
-#[derive(Deserialize)]
-pub struct CipherInput {
-    #[serde(rename = "@type")]
-    tag: Option<String>,
-    cph: String,
-    alg: u64,
-    nnc: Option<String>,
-    cnt: Option<u32>,
-}
-
-impl TryFrom<CipherInput> for Cipher {
-    type Error = WireError;
-    fn try_from(input: CipherInput) -> Result<Self> {
-        Self::from_parts(
-            input.tag.as_deref(),
-            &input.cph,
-            input.alg,
-            input.nnc.as_deref(),
-            input.cnt,
-        )
-    }
-}
-
-/// [`CipherInput`] borrowing its text from the parsed bytes where it has no escapes.
+/// A cipher's JSON fields, borrowing their text from the parsed bytes where it has no escapes.
 #[derive(Deserialize)]
 struct CipherText<'a> {
     #[serde(rename = "@type", borrow)]
@@ -342,6 +307,31 @@ struct CipherText<'a> {
     #[serde(borrow)]
     nnc: Option<Cow<'a, str>>,
     cnt: Option<u32>,
+}
+
+/// [`CipherText`] owning its text, as the generic [`CryptoObject`] parsing needs.
+#[doc(hidden)]
+pub struct CipherInput(CipherText<'static>);
+
+impl<'de> Deserialize<'de> for CipherInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let owned = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
+        let t = CipherText::deserialize(d)?;
+        Ok(Self(CipherText {
+            tag: t.tag.map(owned),
+            cph: owned(t.cph),
+            alg: t.alg,
+            nnc: t.nnc.map(owned),
+            cnt: t.cnt,
+        }))
+    }
+}
+
+impl TryFrom<CipherInput> for Cipher {
+    type Error = WireError;
+    fn try_from(input: CipherInput) -> Result<Self> {
+        Self::from_text(&input.0)
+    }
 }
 
 impl CryptoObject for Cipher {
