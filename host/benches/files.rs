@@ -15,6 +15,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use common::binary::status_kib;
 use common::{API_KEY, Backbone, in_minutes};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -23,16 +24,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_connector");
 const MIB: usize = 1024 * 1024;
 const SIZES: [usize; 3] = [MIB, 15 * MIB / 2, 10 * MIB];
 const ROUNDS: usize = 5;
-
-/// A field of `/proc/PID/status` in KiB.
-fn status_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
 
 /// Sets the process's peak RSS (`VmHWM`) back to its current RSS.
 fn reset_peak(pid: u32) {
@@ -73,13 +64,11 @@ async fn main() {
     let config = dir.path().join("config.json");
     std::fs::write(&config, cfg.to_string()).unwrap();
     let connector = common::binary::spawn(BIN, dir.path(), &config, 0).await;
-    let base_url = connector.base_url;
-    let connector = Stopped(connector.child);
-    let pid = connector.0.id();
+    let pid = connector.child.id();
     let http = reqwest::Client::new();
-    let url = |path: &str| format!("{base_url}/api/core/v1{path}");
+    let url = |path: &str| format!("{}/api/core/v1{path}", connector.base_url);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle = status_kib(pid, "VmRSS:");
+    let idle = status_kib(pid, "VmRSS:").unwrap();
 
     println!(
         "Files through one connector process, local Backbone (blob limit 16 MiB); idle RSS {:.1} MiB\n",
@@ -117,7 +106,7 @@ async fn main() {
             assert_eq!(status, 201, "upload of {mib} MiB: {text}");
             ups.push(Round {
                 time: t.elapsed(),
-                peak_above_idle_kib: status_kib(pid, "VmHWM:").saturating_sub(idle),
+                peak_above_idle_kib: status_kib(pid, "VmHWM:").unwrap().saturating_sub(idle),
             });
             let id = serde_json::from_str::<Value>(&text).unwrap()["result"]["id"]
                 .as_str()
@@ -138,7 +127,7 @@ async fn main() {
             assert!(got.as_ref() == content.as_slice(), "the download differs");
             downs.push(Round {
                 time,
-                peak_above_idle_kib: status_kib(pid, "VmHWM:").saturating_sub(idle),
+                peak_above_idle_kib: status_kib(pid, "VmHWM:").unwrap().saturating_sub(idle),
             });
         }
         println!(
@@ -159,18 +148,5 @@ async fn main() {
                 peak / mib
             );
         }
-    }
-    drop(connector);
-}
-
-/// The Connector process, stopped when the bench ends, also when an assertion fails: a
-/// `Child` left alone keeps running after its parent exits.
-struct Stopped(std::process::Child);
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        // SAFETY: a plain signal to our own child, which is not yet reaped.
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
-        let _ = self.0.wait();
     }
 }

@@ -28,18 +28,6 @@ const SYNC_EVERY: usize = 100;
 /// per message would cost over tens of thousands of messages.
 const GROWTH_BOUND_MIB: f64 = 12.0;
 
-/// `VmRSS` of a process, in MiB.
-fn rss_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
     let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
@@ -83,16 +71,8 @@ impl Connector {
     }
 
     fn rss(&self) -> f64 {
-        rss_mib(self.spawned.child.id())
-    }
-}
-
-/// The process ends with the bench, also when an assertion fails: a `Child` left alone keeps
-/// running after its parent exits.
-impl Drop for Connector {
-    fn drop(&mut self) {
-        let _ = self.spawned.child.kill();
-        let _ = self.spawned.child.wait();
+        common::binary::status_kib(self.spawned.child.id(), "VmRSS:")
+            .map_or(0.0, |kib| kib as f64 / 1024.0)
     }
 }
 

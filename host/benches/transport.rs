@@ -43,14 +43,7 @@ async fn start(backbone: &common::Backbone) -> Peer {
 
 /// The resident set of this process (Backbone, both Connectors and the client) in KiB.
 fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+    common::binary::status_kib(std::process::id(), "VmRSS:").unwrap_or(0)
 }
 
 /// Samples the RSS every 20 ms while a phase runs; yields the peak.
@@ -218,12 +211,7 @@ async fn binary_alone(backbone_url: &str) -> Vec<(Duration, u64)> {
         }
         let healthy = started.elapsed();
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-            .unwrap()
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap();
+        let rss = common::binary::status_kib(child.id(), "VmRSS:").unwrap();
         // SAFETY: a plain signal to our own child.
         unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
         child.wait().unwrap();

@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -356,7 +355,7 @@ struct Binary {
     dir: PathBuf,
     config: PathBuf,
     starts: usize,
-    child: Child,
+    child: binary::Process,
     log: PathBuf,
     api: Api,
 }
@@ -377,7 +376,7 @@ impl Binary {
         }
     }
 
-    async fn spawn(dir: &Path, config: &Path, n: usize) -> (Child, PathBuf, Api) {
+    async fn spawn(dir: &Path, config: &Path, n: usize) -> (binary::Process, PathBuf, Api) {
         let spawned = binary::spawn(BIN, dir, config, n).await;
         (spawned.child, spawned.log, Api::new(spawned.base_url))
     }
@@ -421,13 +420,6 @@ impl Binary {
         self.log = log;
         self.api = api;
         path
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

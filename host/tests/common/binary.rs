@@ -11,7 +11,7 @@ pub const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A started binary: the process, its log file and its base URL (`http://127.0.0.1:PORT`).
 pub struct Spawned {
-    pub child: Child,
+    pub child: Process,
     pub log: PathBuf,
     pub base_url: String,
 }
@@ -60,10 +60,44 @@ pub async fn spawn(bin: &str, dir: &Path, config: &Path, n: usize) -> Spawned {
         panic!("the connector did not become ready:\n{}", read_log(&log));
     }
     Spawned {
-        child,
+        child: Process(child),
         log,
         base_url,
     }
+}
+
+/// A child process that is killed when it goes out of scope, also when a test or bench fails
+/// on the way: a `Child` left alone keeps running after its parent exits.
+pub struct Process(pub Child);
+
+impl std::ops::Deref for Process {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Process {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Both fail harmlessly for a process already ended and reaped.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A field of `/proc/PID/status` in KiB (`VmRSS:`, `VmHWM:`), `None` once the process is gone.
+pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 pub fn read_log(log: &Path) -> String {
